@@ -1,0 +1,58 @@
+"""Users: every user has one role and one jurisdiction (a division subtree)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    STREET_OFFICER = "street_officer", _("Street / town officer")
+    DISTRICT_APPROVER = "district_approver", _("District approver")
+    CITY_ADMIN = "city_admin", _("City administrator")
+    VERIFICATION_OPERATOR = "verification_operator", _("Verification operator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+# Roles that work cases face to face and so see whole ID numbers on a detail page
+# (ADR 0003). Administrators and auditors see masked numbers everywhere.
+ROLES_SEEING_FULL_ID = frozenset(
+    {
+        Role.COMMUNITY_WORKER,
+        Role.STREET_OFFICER,
+        Role.DISTRICT_APPROVER,
+        Role.VERIFICATION_OPERATOR,
+    }
+)
+
+# The division level each role's jurisdiction is expected to be at.
+ROLE_JURISDICTION_LEVEL = {
+    Role.COMMUNITY_WORKER: "community",
+    Role.STREET_OFFICER: "street",
+    Role.DISTRICT_APPROVER: "district",
+    Role.CITY_ADMIN: "city",
+    Role.VERIFICATION_OPERATOR: "city",
+    Role.AUDITOR: "city",
+}
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    jurisdiction = models.ForeignKey(
+        "registry.Division",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="users",
+        verbose_name=_("jurisdiction"),
+    )
+
+    @property
+    def scope_prefix(self) -> str | None:
+        """Division-code prefix of everything this user may see; None means nothing."""
+        if self.jurisdiction_id is None:
+            return None
+        return self.jurisdiction.scope_prefix
+
+    @property
+    def sees_full_id_numbers(self) -> bool:
+        return self.role in ROLES_SEEING_FULL_ID

@@ -1,0 +1,59 @@
+"""Resident ID numbers (公民身份号码, GB 11643): validation, derived facts and masking."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from stdnum.cn import ric
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+
+class IdNumberError(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class IdFacts:
+    number: str
+    birth_date: dt.date
+    sex: str  # "M" or "F": the 17th digit is odd for men
+    region_code: str  # the six-digit code of the registering county
+
+
+def parse_id_number(value: str, *, today: dt.date | None = None) -> IdFacts:
+    """Validate an 18-digit ID number and return what it encodes; raise IdNumberError if invalid."""
+    number = (value or "").strip().upper()
+    if len(number) != 18:
+        raise IdNumberError("id_length", _("An ID number has 18 characters, this one has %(n)d.") % {"n": len(number)})
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise IdNumberError("id_format", _("An ID number is 17 digits followed by a digit or X."))
+    try:
+        birth = ric.get_birth_date(number)
+    except InvalidComponent:
+        raise IdNumberError("id_birth_date", _("The birth date in the ID number does not exist.")) from None
+    if birth > (today or dt.date.today()) or birth.year < 1880:
+        raise IdNumberError("id_birth_date", _("The birth date in the ID number is impossible."))
+    try:
+        ric.validate(number)
+    except InvalidChecksum:
+        raise IdNumberError("id_checksum", _("The ID number's check digit is wrong.")) from None
+    except InvalidComponent:
+        raise IdNumberError("id_region", _("The ID number's region code is unknown.")) from None
+    except (InvalidFormat, InvalidLength):
+        raise IdNumberError("id_format", _("The ID number is malformed.")) from None
+    return IdFacts(
+        number=number,
+        birth_date=birth,
+        sex="M" if int(number[16]) % 2 == 1 else "F",
+        region_code=number[:6],
+    )
+
+
+def mask_id_number(number: str) -> str:
+    """`350203199001011234` -> `350203********1234`: the region and the last four only."""
+    if len(number) != 18:
+        return "*" * len(number)
+    return f"{number[:6]}{'*' * 8}{number[14:]}"

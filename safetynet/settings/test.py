@@ -1,0 +1,23 @@
+"""Test settings: the suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is set."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import database_from_env
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+DATA_DIR = Path(tempfile.mkdtemp(prefix="safetynet-test-"))
+MEDIA_ROOT = DATA_DIR / "media"
+DATABASES = {"default": database_from_env(DATA_DIR / "test.sqlite3")}
+if "DATABASE_URL" not in os.environ:
+    # A file (not :memory:) so that the live server thread of the browser tests sees the same data.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
