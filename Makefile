@@ -1,0 +1,74 @@
+# SafetyNet: `make demo` runs the product with a demo city; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_PERSONS ?= 20000
+DEMO_SEED ?= 2016
+DEMO_DIR ?= var/demo-city-$(DEMO_PERSONS)-$(DEMO_SEED)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
+
+.PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
+        bench bench-registry bench-rules clean messages
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+system-packages:
+	@scripts/ensure-system-packages.sh
+
+## demo: set up everything on the embedded default (SQLite) and serve the UI with a demo city.
+demo: install system-packages demo-data serve
+
+demo-data: install
+	$(DEV) $(BIN)/safetynet migrate --noinput
+	$(DEV) $(BIN)/safetynet load_divisions
+	@[ -f $(DEMO_DIR)/persons.parquet ] || $(DEV) $(BIN)/safetynet generate --persons $(DEMO_PERSONS) --seed $(DEMO_SEED) --out $(DEMO_DIR)
+	$(DEV) $(BIN)/safetynet load $(DEMO_DIR)
+	$(DEV) $(BIN)/safetynet demo_users
+
+serve: install
+	@echo "SafetyNet is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(DEV) $(BIN)/safetynet runserver $(HOST):$(PORT)
+
+## test: lint, then the whole suite on SQLite and on PostgreSQL.
+test: install system-packages lint test-sqlite test-postgres
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-sqlite: install
+	@echo "=== test suite on SQLite ==="
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
+
+test-postgres: install
+	@URL=$$(scripts/ensure-postgres.sh); \
+	if [ -z "$$URL" ]; then echo "=== WARNING: PostgreSQL unavailable: suite NOT run on PostgreSQL ==="; exit 0; fi; \
+	echo "=== test suite on PostgreSQL ($$URL) ==="; \
+	DATABASE_URL=$$URL $(BIN)/pytest -p no:cacheprovider --create-db
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	cd safetynet && ../$(BIN)/django-admin compilemessages --ignore=.venv
+
+bench: bench-registry bench-rules
+
+bench-registry: install
+	$(BIN)/python -m benchmarks.bench_registry
+
+bench-rules: install
+	$(BIN)/python -m benchmarks.bench_rules
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

@@ -1,0 +1,68 @@
+"""Exact money arithmetic: integer fen (分) and rational factors, never floats.
+
+Rounding rule (documented in docs/rules.md): whenever a money amount is multiplied by a
+ratio that is not an integer, the exact rational result is rounded **half up to the fen**
+(half away from zero for negative amounts, which only occur in arrears/overpayment figures).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+FEN_PER_YUAN = 100
+
+
+def div_half_up(num: np.ndarray | int, den: int) -> np.ndarray | int:
+    """Integer ``num / den`` rounded half up (half away from zero), ``den > 0``.
+
+    Works on int64 arrays and Python ints with the same formula.
+    """
+    if den <= 0:
+        raise ValueError("denominator must be positive")
+    if isinstance(num, np.ndarray):
+        sign = np.where(num < 0, -1, 1).astype(np.int64)
+        mag = np.abs(num)
+        return sign * ((2 * mag + den) // (2 * den))
+    sign = -1 if num < 0 else 1
+    return sign * ((2 * abs(num) + den) // (2 * den))
+
+
+def mul_ratio(amount: np.ndarray | int, ratio: Fraction | int) -> np.ndarray | int:
+    """``amount × ratio`` rounded half up to the fen (exact rational arithmetic)."""
+    r = Fraction(ratio)
+    if isinstance(amount, np.ndarray):
+        return div_half_up(amount.astype(np.int64, copy=False) * r.numerator, r.denominator)
+    return div_half_up(int(amount) * r.numerator, r.denominator)
+
+
+def yuan(fen: int) -> str:
+    """Display form: ``12345`` → ``"123.45"`` (yuan with two decimals)."""
+    fen = int(fen)
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // FEN_PER_YUAN:,}.{fen % FEN_PER_YUAN:02d}"
+
+
+def ratio_str(r: Fraction) -> str:
+    """A ratio as a short decimal string when it is one, else ``num/den``."""
+    r = Fraction(r)
+    den = r.denominator
+    k = 0
+    while den % 2 == 0 or den % 5 == 0:
+        if den % 2 == 0:
+            den //= 2
+        if den % 5 == 0:
+            den //= 5
+        k += 1
+        if k > 12:
+            break
+    if den == 1:
+        for digits in range(0, 13):
+            scaled = r * 10**digits
+            if scaled.denominator == 1:
+                s = str(abs(scaled.numerator)).rjust(digits + 1, "0")
+                out = s if digits == 0 else f"{s[:-digits]}.{s[-digits:]}"
+                return ("-" if r < 0 else "") + out
+    return f"{r.numerator}/{r.denominator}"
