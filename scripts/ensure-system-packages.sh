@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the product and its tests use, when missing and installable:
-# chromium (browser tests), fonts-noto-cjk (Chinese in PDFs and screenshots), gettext (translations).
+# chromium (browser tests), fonts-noto-cjk (Chinese in PDFs and screenshots), gettext (translations),
+# and a Java runtime for PySpark when none is on PATH.
 
 set -u
 wanted="chromium fonts-noto-cjk gettext"
+command -v java >/dev/null || wanted="$wanted default-jre-headless"
 missing=""
 for pkg in $wanted; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
