@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "safetynet.core",
     "safetynet.registry",
     "safetynet.accounts",
+    "safetynet.verification",
     "safetynet.web",
     "safetynet.api",
 ]
