@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the product and its tests use, when missing and installable:
 # chromium (browser tests), fonts-noto-cjk (Chinese in PDFs and screenshots), gettext (translations),
+# Pango (WeasyPrint renders PDFs with it),
 # and a Java runtime for PySpark when none is on PATH.
 
 set -u
-wanted="chromium fonts-noto-cjk gettext"
+wanted="chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0"
 command -v java >/dev/null || wanted="$wanted default-jre-headless"
 missing=""
 for pkg in $wanted; do
