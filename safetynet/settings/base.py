@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "safetynet.core",
     "safetynet.registry",
     "safetynet.accounts",
@@ -131,6 +133,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Background jobs: a database queue (works on SQLite and PostgreSQL), run by `safetynet db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The agencies' verification services (simulated on loopback by `safetynet agencies serve`).
+AGENCIES_URL = os.environ.get("SAFETYNET_AGENCIES_URL", "http://127.0.0.1:8701")
 
 LOGGING = {
     "version": 1,
