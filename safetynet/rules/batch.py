@@ -7,6 +7,7 @@ differences (no float ``bincount``) and household → person broadcasting is a g
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -116,6 +117,21 @@ class Batch:
         """The same people for another month (derived columns recomputed)."""
         ym = parse_month(month) if isinstance(month, str) else int(month)
         return Batch(ym, self.p, self.h, self.hh)
+
+    def household_slice(self, first: int, last: int) -> Batch:
+        """Households ``[first, last)`` and their persons, as views (no copy of columns)."""
+        b = self.bounds
+        lo, hi = int(b[first]), int(b[last])
+        p = {k: v[lo:hi] for k, v in self.p.items()}
+        h = {k: v[first:last] for k, v in self.h.items()}
+        return Batch(self.ym, p, h, self.hh[lo:hi] - first)
+
+    def chunks(self, persons_per_chunk: int) -> list[tuple[int, int]]:
+        """Household ranges of about ``persons_per_chunk`` persons (a household is never split)."""
+        b = self.bounds
+        cuts = np.searchsorted(b, np.arange(0, self.n_persons, persons_per_chunk), side="right") - 1
+        cuts = np.unique(np.concatenate([cuts, [self.n_households]]))
+        return [(int(a), int(z)) for a, z in itertools.pairwise(cuts) if z > a]
 
     def take_households(self, rows: np.ndarray) -> Batch:
         """A batch of just the given household rows (in the given order)."""

@@ -68,7 +68,7 @@ PERSON_COLUMNS: dict[str, tuple[type, object]] = {
     "death_ym": (np.int32, NO_DATE_HIGH),
     **{c: (np.int64, 0) for c in COUNTED_INCOME + EXCLUDED_INCOME},
     "selfcare_failed_items": (np.int8, 0),
-    "has_capable_supporter": (np.bool_, False),
+    "has_capable_supporter": (np.bool_, True),
     "entitled_kind": (np.int8, 0),  # index into ENTITLED_KINDS
     "tekun_support_form": (np.int8, 0),  # index into SUPPORT_FORMS
     "unemployment_insurance": (np.bool_, False),

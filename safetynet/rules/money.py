@@ -33,7 +33,18 @@ def mul_ratio(amount: np.ndarray | int, ratio: Fraction | int) -> np.ndarray | i
     """``amount × ratio`` rounded half up to the fen (exact rational arithmetic)."""
     r = Fraction(ratio)
     if isinstance(amount, np.ndarray):
-        return div_half_up(amount.astype(np.int64, copy=False) * r.numerator, r.denominator)
+        a = amount.astype(np.int64, copy=False)
+        if r == 0:
+            return np.zeros_like(a)
+        if r.denominator == 1:
+            return a * r.numerator
+        num = a * r.numerator
+        if num.size and num.min() >= 0:  # fast path: no sign handling needed
+            num *= 2
+            num += r.denominator
+            num //= 2 * r.denominator
+            return num
+        return div_half_up(num, r.denominator)
     return div_half_up(int(amount) * r.numerator, r.denominator)
 
 

@@ -38,6 +38,16 @@ KINDS = ("dated", "monthly_series")
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings, so an impossible date is reported by key."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class ParameterError(ValueError):
     """A parameter file is invalid; the message names the file, the key and the problem."""
 
@@ -205,7 +215,7 @@ def _key_str(k: Any, kind: str, src: str) -> str:
 
 
 def _ratio(v: Any, src: str, key: str) -> Fraction:
-    if isinstance(v, bool) or isinstance(v, float):
+    if isinstance(v, bool | float):
         raise _fail(src, key, f"ratio {v!r} must be an int or a quoted decimal string (no floats)")
     if isinstance(v, int):
         r = Fraction(v)
@@ -294,7 +304,7 @@ def load_file(path: Path, name: str) -> Parameter:
     """Load and validate one parameter file."""
     src = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.YAMLError as e:
         raise _fail(src, "<yaml>", f"not valid YAML: {e}") from None
     if not isinstance(data, dict):
@@ -358,7 +368,25 @@ def load_tree(root: Path | str = PARAMETERS_DIR) -> ParameterSet:
                     f"{params[name].source}: unit: {name} must have unit {unit!r}, "
                     f"found {params[name].unit!r}"
                 )
+    for name, p in params.items():
+        if name.endswith(".funding"):
+            _check_shares(p)
     return ParameterSet(params, str(root))
+
+
+def _check_shares(p: Parameter) -> None:
+    """A funding split names only city/district/street and its shares add up to exactly 1."""
+    for v in p.values:
+        if p.unit != "ratio_table":
+            raise _fail(p.source, "unit", "a funding split must have unit ratio_table")
+        extra = set(v.value) - {"city", "district", "street"}
+        if extra:
+            raise _fail(
+                p.source, f"values.{v.effective}.value", f"unknown payer(s) {sorted(extra)}"
+            )
+        total = sum(v.value.values())
+        if total != 1:
+            raise _fail(p.source, f"values.{v.effective}.value", f"shares add up to {total}, not 1")
 
 
 @functools.cache

@@ -1,0 +1,133 @@
+"""Command-line entry points, wired by the lead into ``safetynet rules ...``.
+
+- ``calculate_main(["FILE", "--month", "YYYY-MM", "--trace"])``: one household situation (JSON)
+  → JSON results on stdout; invalid input → message naming the field on stderr, exit code 2.
+- ``run_main(["--input", DIR, "--month", "YYYY-MM", "--out", DIR, "--engine", "duckdb"])``:
+  the generated city's Parquet → Parquet results per household and program.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .columns import parse_month
+
+EXIT_INVALID = 2
+
+
+def _month(value: str) -> str:
+    try:
+        parse_month(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return value
+
+
+def calculate_main(argv: Sequence[str] | None = None) -> int:
+    """``safetynet rules calculate FILE --month YYYY-MM [--trace]``."""
+    from .situation import SituationError, calculate
+
+    ap = argparse.ArgumentParser(
+        prog="safetynet rules calculate", description="Calculate one household situation (JSON)."
+    )
+    ap.add_argument(
+        "file", help="situation JSON file (docs/rules-situation-schema.md); - for stdin"
+    )
+    ap.add_argument("--month", required=True, type=_month, help="benefit month YYYY-MM")
+    ap.add_argument("--trace", action="store_true", help="include the readable trace")
+    try:
+        args = ap.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0) and EXIT_INVALID
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+    except OSError as e:
+        print(f"error: {args.file}: {e.strerror}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        situation = json.loads(text)
+    except json.JSONDecodeError as e:
+        print(f"error: {args.file}: not valid JSON: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        result = calculate(situation, args.month, trace=args.trace)
+    except SituationError as e:
+        print(f"error: invalid situation: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def run_main(argv: Sequence[str] | None = None) -> int:
+    """``safetynet rules run --input DIR --month YYYY-MM --out DIR [--engine duckdb|spark]``."""
+    from .engine import run_batch
+    from .readers import READERS
+    from .writers import write_results
+
+    ap = argparse.ArgumentParser(
+        prog="safetynet rules run", description="Run every program on a generated city."
+    )
+    ap.add_argument("--input", required=True, help="directory of the city's Parquet files")
+    ap.add_argument("--month", required=True, type=_month, help="benefit month YYYY-MM")
+    ap.add_argument("--out", required=True, help="output directory for result Parquet files")
+    ap.add_argument("--engine", default="duckdb", choices=sorted(READERS))
+    ap.add_argument("--programs", default=None, help="comma-separated subset (default: all)")
+    try:
+        args = ap.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0) and EXIT_INVALID
+    t0 = time.perf_counter()
+    try:
+        batch = READERS[args.engine](args.input, args.month)
+    except (FileNotFoundError, NotImplementedError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    t1 = time.perf_counter()
+    programs = args.programs.split(",") if args.programs else None
+    try:
+        results = run_batch(batch, programs)
+    except KeyError as e:
+        print(f"error: {e.args[0]}", file=sys.stderr)
+        return EXIT_INVALID
+    t2 = time.perf_counter()
+    write_results(results, batch, args.out)
+    t3 = time.perf_counter()
+    summary = {
+        "month": args.month,
+        "engine": args.engine,
+        "persons": batch.n_persons,
+        "households": batch.n_households,
+        "seconds": {
+            "read": round(t1 - t0, 3),
+            "compute": round(t2 - t1, 3),
+            "write": round(t3 - t2, 3),
+        },
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "programs": {
+            n: {"eligible_households": int(r.eligible.sum()), "amount_fen": int(r.amount.sum())}
+            for n, r in results.items()
+        },
+    }
+    json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m safetynet.rules.cli calculate|run ...``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in ("calculate", "run"):
+        print("usage: python -m safetynet.rules.cli {calculate,run} ...", file=sys.stderr)
+        return EXIT_INVALID
+    return (calculate_main if argv[0] == "calculate" else run_main)(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

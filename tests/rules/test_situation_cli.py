@@ -1,0 +1,121 @@
+"""Situation validation, the calculate API, traces and the CLI functions."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from safetynet.rules import SituationError, calculate
+from safetynet.rules.cli import calculate_main, run_main
+
+EXAMPLES = Path(__file__).parents[2] / "docs" / "examples" / "rules"
+BASE = {
+    "household": {"division_code": "350203001001"},
+    "persons": [{"id_number": "350203193605100017", "birth_date": "1936-05-10"}],
+}
+
+
+def _with(path: list, value) -> dict:
+    s = copy.deepcopy(BASE)
+    obj = s
+    for k in path[:-1]:
+        obj = obj[k]
+    obj[path[-1]] = value
+    return s
+
+
+@pytest.mark.parametrize(
+    ("situation", "field"),
+    [
+        (_with(["persons", 0, "id_number"], "350203193605100018"), "persons[0].id_number"),
+        (_with(["persons", 0, "id_number"], "35020319360510001"), "persons[0].id_number"),
+        (_with(["persons", 0, "birth_date"], "1936-05-11"), "persons[0].id_number"),
+        (_with(["persons", 0, "death_date"], "2019-02-30"), "persons[0].death_date"),
+        (_with(["persons", 0, "death_date"], "1930-01-01"), "persons[0].death_date"),
+        (_with(["persons", 0, "income"], {"wage_fen": -1}), "persons[0].income.wage_fen"),
+        (_with(["persons", 0, "income"], {"salary_fen": 1}), "persons[0].income.salary_fen"),
+        (_with(["programs"], ["dibao", "free_money"]), "programs[1]"),
+        (_with(["household", "division_code"], "3502"), "household.division_code"),
+        (_with(["persons", 0, "selfcare_failed_items"], 7), "persons[0].selfcare_failed_items"),
+        (
+            _with(
+                ["persons", 0, "enrolments"], [{"category": "dibao", "start_date": "2019-02-29"}]
+            ),
+            "persons[0].enrolments[0].start_date",
+        ),
+        (_with(["persons"], []), "persons"),
+    ],
+)
+def test_invalid_situation_names_the_field(situation, field):
+    with pytest.raises(SituationError) as e:
+        calculate(situation, "2019-07")
+    assert e.value.path == field
+    assert str(e.value).startswith(field + ":")
+
+
+def test_bad_month():
+    with pytest.raises(SituationError, match=r"^month:"):
+        calculate(BASE, "2019-13")
+
+
+def test_trace_cites_parameters_and_intermediate_figures():
+    s = json.loads((EXAMPLES / "dibao-two-persons.json").read_text())
+    out = calculate(s, "2019-07", trace=True)
+    d = out["programs"]["dibao"]
+    # 2 members; counted 300 + 500 = 800 (age allowance and award excluded): 1600 − 800
+    assert (d["eligible"], d["amount_fen"], d["reason"]) == (True, 80000, "ELIGIBLE")
+    tr = out["trace"]["dibao"]
+    std = next(p for p in tr["parameters"] if p["name"] == "dibao.standard")
+    assert (std["value"], std["effective"], std["status"]) == (80000, "2019-07-01", "published")
+    figs = {f["label"]: f["value"] for f in tr["figures"]}
+    assert figs["counted household income (家庭收入, monthly)"] == 80000
+    assert figs["excluded income, not counted (不计入收入)"] == 30000
+    assert figs["per-capita counted income (display, rounded half up)"] == 40000
+    assert any("dibao.standard = 800.00 yuan" in line for line in tr["text"])
+
+
+def test_trace_matches_untraced_result():
+    s = json.loads((EXAMPLES / "tekun-rural-disaster.json").read_text())
+    a = calculate(s, "2019-07", trace=True)
+    b = calculate(s, "2019-07")
+    a.pop("trace")
+    assert a == b
+    assert b["programs"]["disaster_housing"]["amount_fen"] == 6000000
+
+
+def test_calculate_main_prints_json(capsys):
+    rc = calculate_main([str(EXAMPLES / "dibao-two-persons.json"), "--month", "2019-07", "--trace"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["programs"]["dibao"]["amount_fen"] == 80000 and "trace" in out
+
+
+def test_calculate_main_invalid_input_exit_2(capsys):
+    rc = calculate_main([str(EXAMPLES / "invalid-id.json"), "--month", "2019-07"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "persons[0].id_number" in err
+
+
+def test_calculate_main_bad_month_and_missing_file(capsys, tmp_path):
+    assert calculate_main([str(EXAMPLES / "dibao-two-persons.json"), "--month", "07-2019"]) == 2
+    assert calculate_main([str(tmp_path / "nope.json"), "--month", "2019-07"]) == 2
+    (tmp_path / "bad.json").write_text("{")
+    assert calculate_main([str(tmp_path / "bad.json"), "--month", "2019-07"]) == 2
+
+
+def test_run_main_writes_parquet(tmp_path, capsys):
+    import pyarrow.parquet as pq
+
+    from safetynet.rules.synthetic import write_synthetic_city
+
+    city = write_synthetic_city(tmp_path / "city", 3000)
+    rc = run_main(["--input", str(city), "--month", "2019-07", "--out", str(tmp_path / "out")])
+    summary = json.loads(capsys.readouterr().out)
+    assert rc == 0 and summary["persons"] == 3000
+    t = pq.read_table(tmp_path / "out" / "dibao.parquet")
+    assert t.num_rows == summary["households"]
+    assert {"household_id", "eligible", "amount_fen", "city_fen", "reason"} <= set(t.column_names)
+    assert sum(t.column("amount_fen").to_pylist()) == summary["programs"]["dibao"]["amount_fen"]
+    p = pq.read_table(tmp_path / "out" / "persons" / "age_allowance.parquet")
+    assert p.num_rows == 3000
+    assert run_main(["--input", str(tmp_path / "none"), "--month", "2019-07", "--out", "x"]) == 2
