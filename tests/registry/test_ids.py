@@ -39,3 +39,12 @@ def test_birth_date_in_the_future_is_refused():
 
 def test_mask_keeps_region_and_last_four():
     assert mask_id_number(VALID_MALE) == "350203********123X"
+
+
+def test_region_codes_newer_than_the_birth_year_are_accepted():
+    # 思明区 (350203) exists since 1983; a person born in 1950 there holds such a number.
+    number = "35020319500101123"
+    from stdnum.cn import ric
+
+    number += ric.calc_check_digit(number + "0")
+    assert parse_id_number(number).birth_date == dt.date(1950, 1, 1)
