@@ -13,11 +13,16 @@ class FieldProblem:
     row: int | None = None
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "code": self.code, "message": str(self.message)}
+        return {
+            "row": self.row,
+            "field": self.field,
+            "code": self.code,
+            "message": str(self.message),
+        }
 
 
 class ServiceError(Exception):
-    """A refused write. Nothing was written when this is raised (services run in one transaction)."""
+    """A refused write; nothing was written (services run in one transaction)."""
 
     def __init__(self, code: str, message: str, problems: list[FieldProblem] | None = None):
         super().__init__(message)
@@ -27,7 +32,7 @@ class ServiceError(Exception):
 
 
 class NotFoundError(ServiceError):
-    """Not there, or outside the actor's jurisdiction: the two are deliberately indistinguishable."""
+    """Not there, or outside the actor's jurisdiction: deliberately indistinguishable."""
 
     def __init__(self, what: str = "object"):
         super().__init__("not_found", f"{what} not found")

@@ -1,0 +1,40 @@
+"""`safetynet rules calculate|run ...`: the rules engine's own command line, under `safetynet`.
+
+The rules engine imports no Django, so its argument parsing lives in `safetynet.rules.cli`; this
+command only hands the arguments over and exits with its code (2 for invalid input).
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from safetynet.rules.cli import EXIT_INVALID, calculate_main, run_main
+
+SUBCOMMANDS = {"calculate": calculate_main, "run": run_main}
+USAGE = """usage: safetynet rules {calculate,run} ...
+
+  calculate FILE --month YYYY-MM [--trace]
+      One household situation (JSON, see docs/rules-situation-schema.md) -> JSON results.
+  run --input DIR --month YYYY-MM --out DIR [--engine duckdb|spark] [--programs a,b]
+      Every program over a generated city's Parquet files -> Parquet results.
+
+`safetynet rules calculate --help` and `safetynet rules run --help` explain each.
+"""
+
+
+class Command(BaseCommand):
+    help = "Rules engine: calculate one household situation, or run every program on a city."
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        args = argv[2:]
+        if not args or args[0] in {"-h", "--help", "help"}:
+            self.stdout.write(USAGE)
+            sys.exit(0 if args else EXIT_INVALID)
+        main = SUBCOMMANDS.get(args[0])
+        if main is None:
+            self.stderr.write(f"unknown subcommand {args[0]!r}\n{USAGE}")
+            sys.exit(EXIT_INVALID)
+        sys.exit(main(args[1:]))
+
+    def print_help(self, prog_name: str, subcommand: str) -> None:
+        self.stdout.write(USAGE)
