@@ -4,12 +4,19 @@ A record outside the jurisdiction is reported exactly like a missing one (NotFou
 guessing URLs reveals nothing.
 """
 
-from django.db.models import Prefetch, Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from safetynet.accounts.models import User
 from safetynet.core.errors import NotFoundError
 
-from .models import Division, Enrolment, Household, Membership, Person
+from .ids import mask_id_number
+from .models import Category, Division, Enrolment, Household, Membership, Person, Relation
 
 
 def _prefix(actor: User) -> str | None:
@@ -29,7 +36,7 @@ def households_visible_to(actor: User) -> QuerySet[Household]:
     prefix = _prefix(actor)
     if prefix is None:
         return Household.objects.none()
-    return Household.objects.filter(division_id__startswith=prefix)
+    return Household.objects.filter(division__code__startswith=prefix)
 
 
 def persons_visible_to(actor: User) -> QuerySet[Person]:
@@ -38,9 +45,11 @@ def persons_visible_to(actor: User) -> QuerySet[Person]:
     if prefix is None:
         return Person.objects.none()
     in_household = Membership.objects.filter(
-        end_date__isnull=True, household__division_id__startswith=prefix
+        end_date__isnull=True, household__division__code__startswith=prefix
     ).values("person_id")
-    return Person.objects.filter(Q(hukou_division_id__startswith=prefix) | Q(id__in=in_household))
+    return Person.objects.filter(
+        Q(hukou_division__code__startswith=prefix) | Q(id__in=in_household)
+    )
 
 
 def household_get(*, actor: User, household_id: int) -> Household:
@@ -98,3 +107,338 @@ def enrolments_of_household(*, household: Household) -> QuerySet[Enrolment]:
         .select_related("person")
         .order_by("-start_date")
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# List pages and exports
+
+
+def _current_enrolments(today: dt.date | None = None) -> QuerySet[Enrolment]:
+    """Enrolments in force today: started, and not ended before today."""
+    today = today or timezone.localdate()
+    return Enrolment.objects.filter(start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+
+
+def _division_code(division) -> str | None:
+    if division in (None, ""):
+        return None
+    if isinstance(division, Division):
+        return division.scope_prefix
+    code = str(division).strip()
+    # A city code (350200) scopes by its 4-digit prefix, like Division.scope_prefix.
+    return code[:4] if len(code) == 6 and code.endswith("00") else code
+
+
+def household_list(
+    *,
+    actor: User,
+    division: Division | str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Household]:
+    """Households the actor can see, optionally in a division subtree, with a current enrolment
+    of a category (a member's, or the household's), or matching a search (a member's full ID
+    number, a member's name prefix, or the household number).
+
+    Each row is annotated with `member_count`, `head_name` and `head_id_number` (unmasked: mask it
+    for display), and has its division selected.
+    """
+    qs = households_visible_to(actor)
+    code = _division_code(division)
+    if code:
+        qs = qs.filter(division__code__startswith=code)
+    if category:
+        current = _current_enrolments()
+        qs = qs.filter(
+            Q(
+                id__in=current.filter(category=category, household__isnull=False).values(
+                    "household_id"
+                )
+            )
+            | Q(
+                id__in=Membership.objects.filter(
+                    end_date__isnull=True,
+                    person_id__in=current.filter(category=category).values("person_id"),
+                ).values("household_id")
+            )
+        )
+    query = (q or "").strip()
+    if query:
+        if len(query) == 18 and query[:17].isdigit():
+            by_member = Q(person__id_number=query.upper())
+        else:
+            by_member = Q(person__name__startswith=query)
+        member_of = Membership.objects.filter(by_member, end_date__isnull=True).values(
+            "household_id"
+        )
+        qs = qs.filter(Q(id__in=member_of) | Q(number=query))
+    open_members = Membership.objects.filter(household=OuterRef("pk"), end_date__isnull=True)
+    head = open_members.filter(relation=Relation.HEAD)
+    return (
+        qs.select_related("division")
+        .annotate(
+            member_count=Coalesce(
+                Subquery(
+                    open_members.order_by()
+                    .values("household")
+                    .annotate(n=Count("id"))
+                    .values("n")[:1]
+                ),
+                0,
+            ),
+            head_name=Subquery(head.values("person__name")[:1]),
+            head_id_number=Subquery(head.values("person__id_number")[:1]),
+        )
+        .order_by("id")
+    )
+
+
+def person_list(
+    *,
+    actor: User,
+    division: Division | str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+    alive: bool | None = None,
+) -> QuerySet[Person]:
+    """Persons the actor can see, optionally registered or living in a division subtree, with a
+    current enrolment of a category, matching a search (full ID number, or name prefix), and
+    alive (True) or deceased (False).
+
+    Rows are annotated with `household_id`, `household_number` and `relation` of the current
+    membership (None when in no household), and have their 户籍 division selected.
+    """
+    qs = persons_visible_to(actor)
+    code = _division_code(division)
+    if code:
+        living_in = Membership.objects.filter(
+            end_date__isnull=True, household__division__code__startswith=code
+        ).values("person_id")
+        qs = qs.filter(Q(hukou_division__code__startswith=code) | Q(id__in=living_in))
+    if category:
+        qs = qs.filter(id__in=_current_enrolments().filter(category=category).values("person_id"))
+    query = (q or "").strip()
+    if query:
+        if len(query) == 18 and query[:17].isdigit():
+            qs = qs.filter(id_number=query.upper())
+        else:
+            qs = qs.filter(name__startswith=query)
+    if alive is True:
+        qs = qs.filter(death_date__isnull=True)
+    elif alive is False:
+        qs = qs.filter(death_date__isnull=False)
+    current = Membership.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
+    return (
+        qs.select_related("hukou_division")
+        .annotate(
+            household_id=Subquery(current.values("household_id")[:1]),
+            household_number=Subquery(current.values("household__number")[:1]),
+            relation=Subquery(current.values("relation")[:1]),
+        )
+        .order_by("id")
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# History timelines
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str  # the model field's name
+    label: str  # its verbose name, in the active language
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change of one record: who made it, when, with which service (reason), what changed."""
+
+    when: dt.datetime
+    user_id: int | None
+    username: str  # "" when the change was made by no user (e.g. a bulk load)
+    kind: str  # "household", "membership", "enrolment" or "person"
+    object_id: int
+    label: str  # what the record is, e.g. "张三 (户主)" or "低保 2020-01-01"
+    action: str  # "created", "changed" or "deleted"
+    reason: str  # the service that wrote it (change reason), e.g. "membership_move"
+    changes: tuple[FieldChange, ...]
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASON_LABELS.get(self.reason, self.reason))
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+
+ACTION_LABELS = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
+KIND_LABELS = {
+    "household": _("Household"),
+    "membership": _("Membership"),
+    "enrolment": _("Enrolment"),
+    "person": _("Person"),
+}
+# The change reasons the registry's services write (see services.py), as the timeline shows them.
+REASON_LABELS = {
+    "person_create": _("Person registered"),
+    "person_update": _("Person details changed"),
+    "person_record_death": _("Death recorded"),
+    "household_create": _("Household created"),
+    "household_add_member": _("Member added"),
+    "household_change_head": _("Head of household changed"),
+    "membership_move": _("Moved between households"),
+    "enrolment_add": _("Enrolled in a category"),
+    "enrolment_end": _("Enrolment ended"),
+    "household_roster_import": _("Imported from an Excel roster"),
+}
+
+
+_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+_NOT_SHOWN = {"created_at"}
+_ID_FIELDS = {"id_number"}
+
+
+def _display(model, field: str, value, *, mask_ids: bool):
+    if value is None or value == "":
+        return value
+    if field in _ID_FIELDS and mask_ids:
+        return mask_id_number(str(value))
+    f = model._meta.get_field(field)
+    if getattr(f, "choices", None):
+        return dict(f.flatchoices).get(value, value)
+    return value
+
+
+def _entries(kind: str, records, label, *, mask_ids: bool) -> list[HistoryEntry]:
+    """Turn historical rows (any order) into entries, diffing each against the previous row of
+    the same object."""
+    by_object: dict[int, list] = {}
+    for rec in records:
+        by_object.setdefault(rec.id, []).append(rec)
+    out = []
+    for rows in by_object.values():
+        rows.sort(key=lambda r: (r.history_date, r.history_id))
+        previous = None
+        for rec in rows:
+            model = rec.instance_type
+            changes: list[FieldChange] = []
+            if previous is not None and rec.history_type == "~":
+                delta = rec.diff_against(previous, excluded_fields=_NOT_SHOWN)
+                for c in delta.changes:
+                    changes.append(
+                        FieldChange(
+                            field=c.field,
+                            label=str(model._meta.get_field(c.field).verbose_name),
+                            old=_display(model, c.field, c.old, mask_ids=mask_ids),
+                            new=_display(model, c.field, c.new, mask_ids=mask_ids),
+                        )
+                    )
+            elif rec.history_type == "+":
+                for f in model._meta.fields:
+                    if f.name in _NOT_SHOWN or f.primary_key:
+                        continue
+                    value = getattr(rec, f.attname)
+                    if value not in (None, ""):
+                        shown = _display(model, f.name, value, mask_ids=mask_ids)
+                        changes.append(FieldChange(f.name, str(f.verbose_name), None, shown))
+            user = rec.history_user
+            out.append(
+                HistoryEntry(
+                    when=rec.history_date,
+                    user_id=rec.history_user_id,
+                    username=user.get_username() if user else "",
+                    kind=kind,
+                    object_id=rec.id,
+                    label=label(rec),
+                    action=_ACTIONS[rec.history_type],
+                    reason=rec.history_change_reason or "",
+                    changes=tuple(changes),
+                )
+            )
+            previous = rec
+    return out
+
+
+def _timeline(entries: list[HistoryEntry]) -> list[HistoryEntry]:
+    order = {"person": 0, "household": 1, "membership": 2, "enrolment": 3}
+    return sorted(entries, key=lambda e: (e.when, order[e.kind], e.object_id), reverse=True)
+
+
+def household_history(*, household: Household, mask_ids: bool = True) -> list[HistoryEntry]:
+    """The household's timeline, newest first: changes to the household itself, to every
+    membership it ever had, to the enrolments of its (past and present) members or of the
+    household, and to the person records of those members.
+
+    `household` comes from household_get (already scoped). ID numbers are masked unless asked.
+    """
+    memberships = Membership.history.filter(household_id=household.pk).select_related(
+        "history_user"
+    )
+    member_ids = set(
+        Membership.objects.filter(household=household).values_list("person_id", flat=True)
+    )
+    names = dict(Person.objects.filter(id__in=member_ids).values_list("id", "name"))
+    enrolments = Enrolment.history.filter(
+        Q(household_id=household.pk) | Q(person_id__in=member_ids)
+    ).select_related("history_user")
+    persons = Person.history.filter(id__in=member_ids).select_related("history_user")
+    relation_label = dict(Relation.choices)
+    category_label = dict(Category.choices)
+    entries = _entries(
+        "household",
+        Household.history.filter(id=household.pk).select_related("history_user"),
+        lambda r: r.number,
+        mask_ids=mask_ids,
+    )
+    entries += _entries(
+        "membership",
+        memberships,
+        lambda r: f"{names.get(r.person_id, r.person_id)} ({relation_label.get(r.relation)})",
+        mask_ids=mask_ids,
+    )
+    entries += _entries(
+        "enrolment",
+        enrolments,
+        lambda r: f"{names.get(r.person_id, r.person_id)}: {category_label.get(r.category)}",
+        mask_ids=mask_ids,
+    )
+    entries += _entries("person", persons, lambda r: r.name, mask_ids=mask_ids)
+    return _timeline(entries)
+
+
+def person_history(*, person: Person, mask_ids: bool = True) -> list[HistoryEntry]:
+    """The person's timeline, newest first: their record, their memberships (every household they
+    were in) and their enrolments. `person` comes from person_get (already scoped)."""
+    numbers = dict(Household.objects.filter(memberships__person=person).values_list("id", "number"))
+    relation_label = dict(Relation.choices)
+    category_label = dict(Category.choices)
+    entries = _entries(
+        "person",
+        Person.history.filter(id=person.pk).select_related("history_user"),
+        lambda r: r.name,
+        mask_ids=mask_ids,
+    )
+    entries += _entries(
+        "membership",
+        Membership.history.filter(person_id=person.pk).select_related("history_user"),
+        lambda r: (
+            f"{numbers.get(r.household_id, r.household_id)} ({relation_label.get(r.relation)})"
+        ),
+        mask_ids=mask_ids,
+    )
+    entries += _entries(
+        "enrolment",
+        Enrolment.history.filter(person_id=person.pk).select_related("history_user"),
+        lambda r: str(category_label.get(r.category)),
+        mask_ids=mask_ids,
+    )
+    return _timeline(entries)
