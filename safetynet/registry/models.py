@@ -1,6 +1,6 @@
 """The registry: divisions, persons, households, memberships and recipient enrolments.
 
-Writes go through `services.py`; reads through `selectors.py`. Models hold data and constraints only.
+Writes go through `services.py`, reads through `selectors.py`; models hold data and constraints.
 """
 
 from django.db import models
@@ -82,7 +82,9 @@ class Person(models.Model):
         verbose_name=_("registered residence (户籍)"),
     )
     residence_address = models.CharField(_("residence address"), max_length=200, blank=True)
-    disability_grade = models.PositiveSmallIntegerField(_("disability grade"), null=True, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(
+        _("disability grade"), null=True, blank=True
+    )
     disability_kind = models.CharField(
         _("disability kind"), max_length=16, choices=DisabilityKind.choices, blank=True
     )
@@ -167,6 +169,9 @@ class Membership(models.Model):
         ]
         indexes = [models.Index(fields=["household", "end_date"])]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.household_id} ({self.relation})"
+
 
 class Category(models.TextChoices):
     """Recipient databases named by the plan (POLICY §1)."""
@@ -208,3 +213,6 @@ class Enrolment(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["category", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.category} from {self.start_date}"
