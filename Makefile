@@ -11,7 +11,7 @@ PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
-        bench bench-registry bench-rules clean messages
+        bench bench-registry bench-rules bench-verify clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -35,8 +35,7 @@ demo-data: install
 	$(DEV) $(BIN)/safetynet demo_users
 
 serve: install
-	@echo "SafetyNet is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(DEV) $(BIN)/safetynet runserver $(HOST):$(PORT)
+	BIN=$(BIN) scripts/serve-demo.sh $(DEMO_DIR) $(HOST) $(PORT)
 
 ## test: lint, then the whole suite on SQLite and on PostgreSQL.
 test: install system-packages lint test-sqlite test-postgres
@@ -62,13 +61,17 @@ format: install
 messages: install
 	cd safetynet && ../$(BIN)/django-admin compilemessages --ignore=.venv
 
-bench: bench-registry bench-rules
+bench: bench-registry bench-rules bench-verify
 
 bench-registry: install
 	$(BIN)/python -m benchmarks.bench_registry
 
 bench-rules: install
 	$(BIN)/python -m benchmarks.bench_rules
+
+bench-verify: install
+	$(BIN)/python -m benchmarks.bench_verify_request
+	$(BIN)/python -m benchmarks.bench_verify_batch
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -183,6 +183,8 @@ class BatchRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     imported_at = models.DateTimeField(auto_now_add=True)
+    # sha256 of the batch output (summary + findings): importing the same output twice is a no-op.
+    digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     def __str__(self) -> str:
         return f"batch {self.month} ({self.engine})"
@@ -196,6 +198,8 @@ class FindingKind(models.TextChoices):
     NEW_BUSINESS = "new_business", _("Undeclared business")
     DEATH = "death", _("Death not reported")
     DUPLICATE_ENROLMENT = "duplicate_enrolment", _("Enrolled twice")
+    UNDECLARED_INCOME = "undeclared_income", _("Income above the declaration")
+    UNDECLARED_ASSETS = "undeclared_assets", _("Financial assets above the declaration")
 
 
 class Finding(models.Model):
@@ -251,3 +255,68 @@ class ReviewTask(models.Model):
 
     def __str__(self) -> str:
         return f"review of household {self.household_id} ({self.status})"
+
+
+class NumberCounter(models.Model):
+    """The last number issued in a series (e.g. requests of 2020). Incremented under a row lock in
+    the transaction that uses the number, so numbers are unique and gapless (ADR 0701)."""
+
+    series = models.CharField(max_length=32, primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.last}"
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", _("Request opened")
+    DISPATCHED = "dispatched", _("Sources queried")
+    SOURCE_ANSWERED = "source_answered", _("Source answered")
+    SOURCE_FAILED = "source_failed", _("Source failed")
+    REQUEST_FILE_EXPORTED = "request_file_exported", _("Request file exported")
+    RESPONSE_IMPORTED = "response_imported", _("Response file imported")
+    SOURCE_RETRIED = "source_retried", _("Source queried again")
+    REPORT_BUILT = "report_built", _("Report issued")
+    RECHECK_OPENED = "recheck_opened", _("Recheck opened")
+
+
+class Event(models.Model):
+    """The timeline of a request: one row per state change, written by the service that made it."""
+
+    request = models.ForeignKey(
+        VerificationRequest, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind}"
+
+
+class HouseholdCheck(models.Model):
+    """A caseload household re-verified by a batch run: the basis of the coverage figure (the
+    share of dibao/tekun/low-income/illness households verified in the last 12 months)."""
+
+    batch_run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="checks")
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, related_name="batch_checks"
+    )
+    month = models.CharField(max_length=7, db_index=True)
+    programs = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch_run", "household"], name="one_check_per_household_per_run"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"household {self.household_id} checked {self.month}"

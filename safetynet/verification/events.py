@@ -1,0 +1,25 @@
+"""The request timeline: every service writes one Event row in its own transaction, and signals
+listeners (notifications, the case workflow) only once that transaction has committed."""
+
+import logging
+
+from django.db import transaction
+from django.dispatch import Signal
+
+from .models import Event, EventKind, VerificationRequest
+
+log = logging.getLogger("safetynet.verification")
+
+# Sent after commit with sender=Event, event=<Event>.
+verification_event = Signal()
+
+
+def event_record(*, request: VerificationRequest, kind: EventKind, actor=None, **data) -> Event:
+    event = Event.objects.create(request=request, kind=kind, actor=actor, data=data)
+
+    def _announce() -> None:
+        log.info("verification %s: %s %s", request.number, kind, data or "")
+        verification_event.send(sender=Event, event=event)
+
+    transaction.on_commit(_announce)
+    return event

@@ -1,0 +1,138 @@
+"""Forms of the verification pages: they parse input (yuan to fen, dates); the services decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Program, Purpose
+from .report import INCOME_ITEMS
+from .sources.catalog import SOURCES
+
+INCOME_LABELS = {
+    "wage_fen": _("Wages"),
+    "business_fen": _("Business"),
+    "pension_fen": _("Pension"),
+    "property_fen": _("Property"),
+    "transfer_fen": _("Transfers"),
+}
+
+
+def _yuan_field(label, required=False) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal(0),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "class": "vf-yuan"}),
+    )
+
+
+def fen(value: Decimal | None) -> int:
+    return int((value or Decimal(0)) * 100)
+
+
+class RequestOpenForm(forms.Form):
+    """Open a request: purpose, program, month, the signed authorization, and what the family
+    declared (monthly income per member and kind, in yuan; the household's assets)."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    program = forms.ChoiceField(label=_("Program"), choices=Program.choices)
+    month = forms.RegexField(
+        label=_("Benefit month"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        help_text=_("YYYY-MM"),
+        widget=forms.TextInput(attrs={"placeholder": "2020-06", "size": 8}),
+    )
+    authorization_scan = forms.FileField(label=_("Signed authorization (scan)"), required=False)
+    signed_by = forms.TypedChoiceField(label=_("Signed by"), coerce=int, choices=())
+    signed_on = forms.DateField(
+        label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    financial_assets = _yuan_field(_("Financial assets (yuan)"))
+    vehicles = forms.IntegerField(label=_("Vehicles"), min_value=0, initial=0, required=False)
+    homes = forms.IntegerField(label=_("Homes"), min_value=0, initial=0, required=False)
+    businesses = forms.IntegerField(
+        label=_("Registered businesses"), min_value=0, initial=0, required=False
+    )
+    medical_oop = _yuan_field(_("Out-of-pocket medical costs, last 12 months (yuan)"))
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        self.fields["signed_by"].choices = [(m.person_id, m.person.name) for m in members]
+        today = timezone.localdate()
+        self.fields["month"].initial = f"{today:%Y-%m}"
+        self.fields["signed_on"].initial = today
+        for m in members:
+            for kind in INCOME_ITEMS:
+                self.fields[f"income_{m.person_id}_{kind}"] = _yuan_field(
+                    f"{m.person.name} {INCOME_LABELS[kind]}"
+                )
+
+    def member_rows(self):
+        return [
+            (m, [self[f"income_{m.person_id}_{kind}"] for kind in INCOME_ITEMS])
+            for m in self.members
+        ]
+
+    def income_labels(self):
+        return [INCOME_LABELS[k] for k in INCOME_ITEMS]
+
+    def declared_income(self) -> dict[int, dict[str, int]]:
+        d = self.cleaned_data
+        return {
+            m.person_id: {
+                kind: fen(d.get(f"income_{m.person_id}_{kind}"))
+                for kind in INCOME_ITEMS
+                if d.get(f"income_{m.person_id}_{kind}")
+            }
+            for m in self.members
+        }
+
+    def declared_assets(self) -> dict[str, int]:
+        d = self.cleaned_data
+        return {
+            "financial_assets_fen": fen(d.get("financial_assets")),
+            "vehicles": d.get("vehicles") or 0,
+            "homes": d.get("homes") or 0,
+            "businesses": d.get("businesses") or 0,
+            "medical_oop_12m_fen": fen(d.get("medical_oop")),
+        }
+
+
+class ResponseFileForm(forms.Form):
+    response_file = forms.FileField(label=_("Response file (.xlsx)"))
+
+
+class ReportBuildForm(forms.Form):
+    allow_missing = forms.BooleanField(
+        label=_("Issue the report although some sources have not answered"), required=False
+    )
+
+
+class RecheckForm(forms.Form):
+    objection = forms.CharField(
+        label=_("The family's objection"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sources = forms.MultipleChoiceField(
+        label=_("Disputed sources"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(code, s.name_zh) for code, s in SOURCES.items()],
+    )
+
+
+class CoverageForm(forms.Form):
+    as_of = forms.DateField(
+        label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def as_of_or_today(self) -> dt.date:
+        if self.is_valid() and self.cleaned_data.get("as_of"):
+            return self.cleaned_data["as_of"]
+        return timezone.localdate()

@@ -1,0 +1,292 @@
+"""Verification pages: parse, call a selector or service, render. No business rules here.
+
+Not found and outside the jurisdiction are both 404; a role without a need is 403.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from safetynet.registry.selectors import household_get
+
+from . import errors as E
+from . import selectors, services
+from .forms import CoverageForm, RecheckForm, ReportBuildForm, RequestOpenForm, ResponseFileForm
+from .models import QueryStatus, RequestStatus
+from .report import report_context
+from .sources.catalog import SOURCES
+
+PAGE_SIZE = 50
+
+
+@contextmanager
+def http_errors():
+    """NotFoundError → 404; NOT_PERMITTED → 403. Other ServiceErrors are for the view to show."""
+    try:
+        yield
+    except E.NotFoundError:
+        raise Http404 from None
+    except E.ServiceError as exc:
+        if exc.code == E.NOT_PERMITTED:
+            raise PermissionDenied(exc.message) from None
+        raise
+
+
+def _detail_url(request_id: int) -> str:
+    return reverse("verification:request-detail", args=[request_id])
+
+
+# --------------------------------------------------------------------------- home, lists
+@login_required
+@require_GET
+def home(request):
+    form = CoverageForm(request.GET or None)
+    with http_errors():
+        cov = selectors.coverage(actor=request.user, as_of=form.as_of_or_today())
+    recent = list(selectors.request_list(actor=request.user)[:10])
+    return render(
+        request,
+        "verification/home.html",
+        {"coverage": cov, "form": form, "recent": recent, "nav": "home"},
+    )
+
+
+@login_required
+@require_GET
+def request_list(request):
+    if not request.user.has_perm("verification.view_verification"):
+        raise PermissionDenied
+    qs = selectors.request_list(
+        actor=request.user, status=request.GET.get("status"), q=request.GET.get("q")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "verification/request_list.html",
+        {"page": page, "statuses": RequestStatus.choices, "q": request.GET.get("q", "")},
+    )
+
+
+# --------------------------------------------------------------------------- open
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_open(request, household_id: int):
+    with http_errors():
+        household = household_get(actor=request.user, household_id=household_id)
+    if not request.user.has_perm("verification.operate_verification", household):
+        raise PermissionDenied
+    members = [m for m in household.current_members if not m.person.death_date]
+    form = RequestOpenForm(request.POST or None, request.FILES or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with http_errors():
+                created = services.verification_request_open(
+                    actor=request.user,
+                    household_id=household.pk,
+                    purpose=d["purpose"],
+                    program=d["program"],
+                    month=d["month"],
+                    authorization_scan=d.get("authorization_scan"),
+                    signed_by=d["signed_by"],
+                    signed_on=d["signed_on"],
+                    declared_income=form.declared_income(),
+                    declared_assets=form.declared_assets(),
+                )
+        except E.ServiceError as exc:
+            form.add_error(None, E.message_for(exc))
+        else:
+            messages.success(request, _("Request %(number)s opened.") % {"number": created.number})
+            return redirect(_detail_url(created.pk))
+    return render(request, "verification/request_open.html", {"form": form, "household": household})
+
+
+# --------------------------------------------------------------------------- request page
+def _sources_context(req) -> dict:
+    rows = []
+    for q in sorted(req.queries.all(), key=lambda q: (not SOURCES[q.source].automatic, q.source)):
+        s = SOURCES[q.source]
+        rows.append({"q": q, "source": s, "manual": not s.automatic})
+    polling = req.status in (RequestStatus.OPEN, RequestStatus.QUERYING)
+    counts = {}
+    for q in req.queries.all():
+        counts[q.status] = counts.get(q.status, 0) + 1
+    return {"req": req, "rows": rows, "polling": polling, "counts": counts}
+
+
+def _request_page(request, request_id: int, *, import_errors=None, status=200, **extra):
+    with http_errors():
+        req = selectors.request_get(actor=request.user, request_id=request_id)
+    ctx = {
+        **_sources_context(req),
+        "import_errors": import_errors or {},
+        "upload_form": ResponseFileForm(),
+        "build_form": ReportBuildForm(),
+        "may_operate": request.user.has_perm("verification.operate_verification", req),
+        "pending": any(q.status == QueryStatus.PENDING for q in req.queries.all()),
+        **extra,
+    }
+    return render(request, "verification/request_detail.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def request_detail(request, request_id: int):
+    return _request_page(request, request_id)
+
+
+@login_required
+@require_GET
+def request_sources(request, request_id: int):
+    """The sources table alone, polled by htmx while automatic sources are being queried."""
+    with http_errors():
+        req = selectors.request_status(actor=request.user, request_id=request_id)
+    ctx = {
+        **_sources_context(req),
+        "import_errors": {},
+        "upload_form": ResponseFileForm(),
+        "may_operate": request.user.has_perm("verification.operate_verification", req),
+    }
+    return render(request, "verification/partials/sources.html", ctx)
+
+
+@login_required
+@require_GET
+def query_file(request, query_id: int, which: str):
+    with http_errors():
+        q = selectors.query_exchange_file_get(actor=request.user, query_id=query_id, which=which)
+    f = q.exchange_file if which == "exchange" else q.response_file
+    return FileResponse(f.open("rb"), as_attachment=True, filename=f.name.rsplit("/", 1)[-1])
+
+
+@login_required
+@require_POST
+def query_import(request, query_id: int):
+    form = ResponseFileForm(request.POST, request.FILES)
+    with http_errors():
+        q = selectors.query_get(actor=request.user, query_id=query_id)
+    if not form.is_valid():
+        return _request_page(
+            request, q.request_id, import_errors={q.pk: {"message": _("Choose a file.")}}
+        )
+    upload = form.cleaned_data["response_file"]
+    try:
+        with http_errors():
+            services.verification_manual_response_import(
+                actor=request.user, query_id=q.pk, filename=upload.name, content=upload.read()
+            )
+    except E.ServiceError as exc:
+        errors = {"message": E.message_for(exc), "problems": [p.as_dict() for p in exc.problems]}
+        return _request_page(request, q.request_id, import_errors={q.pk: errors}, status=422)
+    messages.success(request, _("Response file imported."))
+    return redirect(_detail_url(q.request_id))
+
+
+@login_required
+@require_POST
+def query_retry(request, query_id: int):
+    try:
+        with http_errors():
+            query = services.verification_source_retry(actor=request.user, query_id=query_id)
+    except E.ServiceError as exc:
+        messages.error(request, E.message_for(exc))
+        return redirect(request.META.get("HTTP_REFERER") or reverse("verification:home"))
+    messages.success(request, _("The source is being queried again."))
+    return redirect(_detail_url(query.request_id))
+
+
+# --------------------------------------------------------------------------- report
+@login_required
+@require_POST
+def report_build(request, request_id: int):
+    form = ReportBuildForm(request.POST)
+    form.is_valid()
+    try:
+        with http_errors():
+            report = services.verification_report_build(
+                actor=request.user,
+                request_id=request_id,
+                allow_missing=form.cleaned_data.get("allow_missing", False),
+            )
+    except E.ServiceError as exc:
+        messages.error(request, E.message_for(exc))
+        return redirect(_detail_url(request_id))
+    messages.success(request, _("Report %(number)s issued.") % {"number": report.number})
+    return redirect("verification:report-detail", report_id=report.pk)
+
+
+@login_required
+@require_GET
+def report_detail(request, report_id: int):
+    with http_errors():
+        report = selectors.report_get(actor=request.user, report_id=report_id)
+    ctx = report_context(report)
+    ctx["may_operate"] = request.user.has_perm("verification.operate_verification", report.request)
+    ctx["recheck_form"] = RecheckForm()
+    return render(request, "verification/report_detail.html", ctx)
+
+
+@login_required
+@require_GET
+def report_pdf(request, report_id: int):
+    with http_errors():
+        report = selectors.report_pdf_get(actor=request.user, report_id=report_id)
+    if not report.pdf:
+        raise Http404
+    return FileResponse(
+        report.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{report.number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recheck_open(request, request_id: int):
+    with http_errors():
+        original = selectors.request_get(actor=request.user, request_id=request_id)
+    if not request.user.has_perm("verification.operate_verification", original):
+        raise PermissionDenied
+    form = RecheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with http_errors():
+                recheck = services.verification_recheck_open(
+                    actor=request.user,
+                    request_id=original.pk,
+                    objection=form.cleaned_data["objection"],
+                    sources=form.cleaned_data["sources"],
+                )
+        except E.ServiceError as exc:
+            form.add_error(None, E.message_for(exc))
+        else:
+            messages.success(request, _("Recheck %(number)s opened.") % {"number": recheck.number})
+            return redirect(_detail_url(recheck.pk))
+    return render(request, "verification/recheck.html", {"form": form, "original": original})
+
+
+# --------------------------------------------------------------------------- access log
+@login_required
+@require_GET
+def access_log(request):
+    with http_errors():
+        qs = selectors.access_log_list(
+            actor=request.user, request_number=request.GET.get("request") or None
+        )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "verification/access_log.html",
+        {"page": page, "request_number": request.GET.get("request", "")},
+    )

@@ -1,0 +1,249 @@
+"""Batch re-verification: every planted discrepancy is found, nothing on honest households, the
+rules engine's parameters and income definitions are used, and Spark agrees with DuckDB."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from django.core.management import CommandError, call_command
+
+from safetynet.batch import run_job
+from safetynet.registry.generator import generate
+from safetynet.rules import load_parameters
+from safetynet.verification.batch import (
+    FINDING_KINDS,
+    BatchParameters,
+    caseload_job,
+    findings_job,
+    verify_batch,
+)
+from safetynet.verification.models import FindingKind
+
+MONTH = "2020-06"  # the generated city's reference month
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
+
+# ground-truth kind -> the finding kind that must report it (with the ground truth's source)
+EXPECTED_KIND = {
+    "undeclared_wage": "undeclared_income",
+    "undeclared_pension": "undeclared_income",
+    "undeclared_labour_income": "undeclared_income",
+    "undeclared_deposit": "undeclared_assets",
+    "undeclared_securities": "undeclared_assets",
+    "undeclared_vehicle": "new_vehicle",
+    "undeclared_property": "new_property",
+    "undeclared_business": "new_business",
+    "unreported_death": "death",
+}
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("verify-city")
+    generate(out=out, persons=20_000, seed=3)
+    return out
+
+
+@pytest.fixture(scope="module")
+def batch(city, tmp_path_factory) -> tuple[dict, list[dict]]:
+    out = tmp_path_factory.mktemp("verify-out")
+    summary = verify_batch(city, MONTH, out)
+    return summary, pq.read_table(out / "findings.parquet").to_pylist()
+
+
+def copy_city(city: Path, to: Path) -> Path:
+    shutil.copytree(city, to)
+    return to
+
+
+def test_finding_kinds_are_the_apps_kinds():
+    assert set(FINDING_KINDS) <= set(FindingKind.values)
+
+
+def test_every_planted_discrepancy_is_found(city, batch):
+    _, findings = batch
+    truth = pq.read_table(city / "ground_truth" / "discrepancies.parquet").to_pylist()
+    assert truth, "the generator planted nothing"
+    kinds = {t["kind"] for t in truth}
+    assert kinds <= set(EXPECTED_KIND) and len(kinds) >= 7
+    found = {(f["household_id"], f["kind"], f["source"]) for f in findings}
+    missed = [
+        t for t in truth if (t["household_id"], EXPECTED_KIND[t["kind"]], t["source"]) not in found
+    ]
+    assert missed == []
+    # the finding names the planted person too (deaths, undeclared income)
+    by_person = {(f["household_id"], f["person_id"], f["kind"]) for f in findings}
+    for t in truth:
+        if t["kind"] in ("unreported_death", "undeclared_wage", "undeclared_pension"):
+            assert (t["household_id"], t["person_id"], EXPECTED_KIND[t["kind"]]) in by_person
+
+
+def test_no_finding_on_honest_households(city, batch):
+    summary, findings = batch
+    planted = set(
+        pq.read_table(city / "ground_truth" / "discrepancies.parquet")["household_id"].to_pylist()
+    )
+    assert [f for f in findings if f["household_id"] not in planted] == []
+    assert summary["households_with_findings"] == len(planted)
+    assert summary["households_checked"] > 10 * len(planted) / 2
+
+
+def test_findings_name_their_source_record_and_amounts(batch):
+    _, findings = batch
+    for f in findings:
+        assert f["source_record"], f
+        assert f["household_number"] and len(f["division_code"]) == 12
+    deaths = [f for f in findings if f["kind"] == "death"]
+    assert deaths and all(f["source"] == "deaths" and f["person_id"] for f in deaths)
+    over = [f for f in findings if f["kind"] == "income_above_line"]
+    assert over and all(
+        f["verified_fen"] >= f["limit_fen"] for f in over if f["program"] != "illness_poverty"
+    )
+
+
+def test_summary_counts(batch):
+    summary, findings = batch
+    assert summary["findings"] == len(findings)
+    assert sum(summary["findings_by_kind"].values()) == len(findings)
+    assert (
+        summary["parameters"]["dibao_standard"]
+        == load_parameters().at("dibao.standard", __import__("datetime").date(2020, 6, 1)).value
+    )
+
+
+def test_lines_come_from_the_rules_parameters(city, tmp_path):
+    params = load_parameters().with_values("dibao.standard", {"2020-01-01": 40_000})
+    prm = BatchParameters.for_month(MONTH, params)
+    assert prm.dibao_standard == 40_000 and prm.low_income_line == 80_000
+    summary = verify_batch(city, MONTH, tmp_path, params=params)
+    findings = pq.read_table(tmp_path / "findings.parquet").to_pylist()
+    # halving the standard puts honest households above the line, and the finding says by how much
+    lines = {
+        f["limit_fen"]
+        for f in findings
+        if f["kind"] == "income_above_line" and f["program"] == "tekun"
+    }
+    assert lines == {40_000}
+    assert summary["findings_by_kind"]["income_above_line"] > 12
+
+
+def test_excluded_income_is_not_counted(city, tmp_path):
+    """An entitled group's pension and the age allowance (POLICY §3 exclusions) change nothing."""
+    city2 = copy_city(city, tmp_path / "city")
+    persons = pq.read_table(city2 / "persons.parquet")
+    big = pa.array([5_000_00] * persons.num_rows, pa.int64())
+    for col in ("income_entitled_pension_fen", "income_age_allowance_fen", "income_award_fen"):
+        persons = persons.set_column(persons.schema.get_field_index(col), col, big)
+    pq.write_table(persons, city2 / "persons.parquet")
+    before = verify_batch(city, MONTH, tmp_path / "a")
+    after = verify_batch(city2, MONTH, tmp_path / "b")
+    assert after["findings_by_kind"] == before["findings_by_kind"]
+
+
+def test_same_person_enrolled_in_two_households(city, tmp_path):
+    city2 = copy_city(city, tmp_path / "city")
+    persons = pq.read_table(city2 / "persons.parquet")
+    households = pq.read_table(city2 / "households.parquet")
+    enrolments = pq.read_table(city2 / "enrolments.parquet")
+    truth = set(
+        pq.read_table(city2 / "ground_truth" / "discrepancies.parquet")["household_id"].to_pylist()
+    )
+    dibao = enrolments.filter(pc.equal(enrolments["category"], "dibao")).to_pylist()
+    division = dict(
+        zip(
+            households["household_id"].to_pylist(),
+            households["division_code"].to_pylist(),
+            strict=True,
+        )
+    )
+    a = next(e for e in dibao if e["household_id"] not in truth)
+    district_a = division[a["household_id"]][:6]
+    b = next(
+        e
+        for e in dibao
+        if e["household_id"] not in truth and division[e["household_id"]][:6] != district_a
+    )
+    twin = persons.filter(pc.equal(persons["person_id"], a["person_id"])).to_pylist()[0]
+    new_id = persons.num_rows + 1
+    twin |= {"person_id": new_id, "household_id": b["household_id"]}
+    persons = pa.concat_tables([persons, pa.Table.from_pylist([twin], schema=persons.schema)])
+    enrol = dict(b, person_id=new_id)
+    enrolments = pa.concat_tables(
+        [enrolments, pa.Table.from_pylist([enrol], schema=enrolments.schema)]
+    )
+    pq.write_table(persons, city2 / "persons.parquet")
+    pq.write_table(enrolments, city2 / "enrolments.parquet")
+    verify_batch(city2, MONTH, tmp_path / "out")
+    findings = pq.read_table(tmp_path / "out" / "findings.parquet").to_pylist()
+    dups = [f for f in findings if f["kind"] == "duplicate_enrolment"]
+    assert {f["household_id"] for f in dups} == {a["household_id"], b["household_id"]}
+    assert all('"districts":2' in f["detail"] for f in dups)
+    numbers = {f["household_id"]: f["household_number"] for f in dups}
+    by_hh = {f["household_id"]: f["source_record"] for f in dups}
+    assert by_hh[a["household_id"]] == numbers[b["household_id"]]
+
+
+def test_chunking_does_not_change_the_findings(city):
+    prm = BatchParameters.for_month(MONTH)
+    job = findings_job(prm)
+    whole = run_job(job, city)
+    small = run_job(findings_job(prm).__class__(**{**job.__dict__, "chunk_rows": 500}), city)
+    assert small.equals(whole)
+
+
+def test_command_writes_the_output(city, tmp_path, capsys):
+    call_command("verify", "batch", "--input", str(city), "--month", MONTH, "--out", str(tmp_path))
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "findings.parquet",
+        "checked.parquet",
+        "summary.json",
+    }
+    assert "households" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--month", "2020-13"], "YYYY-MM"),
+        (["--month", "1990-01"], "no rules"),
+        (["--input", "/nonexistent/city"], "no such directory"),
+    ],
+)
+def test_command_refuses_bad_input_with_exit_code_2(city, tmp_path, args, message):
+    base = {"--input": str(city), "--month": MONTH, "--out": str(tmp_path / "out")}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    with pytest.raises(CommandError, match=message) as exc:
+        call_command("verify", "batch", *[x for kv in base.items() for x in kv])
+    assert exc.value.returncode == 2
+
+
+def test_command_names_a_missing_extract(city, tmp_path):
+    broken = copy_city(city, tmp_path / "city")
+    (broken / "agencies" / "vehicles.parquet").unlink()
+    with pytest.raises(CommandError, match=r"vehicles\.parquet") as exc:
+        call_command(
+            "verify",
+            "batch",
+            "--input",
+            str(broken),
+            "--month",
+            MONTH,
+            "--out",
+            str(tmp_path / "o"),
+        )
+    assert exc.value.returncode == 2
+
+
+@needs_java
+@pytest.mark.slow
+def test_spark_finds_exactly_what_duckdb_finds(city):
+    prm = BatchParameters.for_month(MONTH)
+    for job in (findings_job(prm), caseload_job(prm)):
+        duck = run_job(job, city, engine="duckdb")
+        spark = run_job(job, city, engine="spark")
+        assert duck.num_rows > 0
+        assert spark.equals(duck), job.name
