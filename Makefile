@@ -52,7 +52,7 @@ test-postgres: install
 	@URL=$$(scripts/ensure-postgres.sh); \
 	if [ -z "$$URL" ]; then echo "=== WARNING: PostgreSQL unavailable: suite NOT run on PostgreSQL ==="; exit 0; fi; \
 	echo "=== test suite on PostgreSQL ($$URL) ==="; \
-	DATABASE_URL=$$URL $(BIN)/pytest -p no:cacheprovider --create-db
+	DATABASE_URL=$$URL $(BIN)/pytest -p no:cacheprovider --create-db -m "not spark"
 
 format: install
 	$(BIN)/ruff format .

@@ -73,6 +73,7 @@ def test_duckdb_totals_match_a_plain_python_sum_despite_small_chunks(city):
 
 @needs_java
 @pytest.mark.slow
+@pytest.mark.spark
 def test_spark_gives_exactly_the_duckdb_result(city):
     input_dir, _ = city
     duck = run_job(make_job(), input_dir, engine="duckdb")

@@ -240,6 +240,7 @@ def test_command_names_a_missing_extract(city, tmp_path):
 
 @needs_java
 @pytest.mark.slow
+@pytest.mark.spark
 def test_spark_finds_exactly_what_duckdb_finds(city):
     prm = BatchParameters.for_month(MONTH)
     for job in (findings_job(prm), caseload_job(prm)):
