@@ -1,16 +1,38 @@
-"""API errors: every error body carries a stable `code` and a human message."""
+"""API errors: every error body carries a stable `code` and a human message.
 
+Service errors map onto HTTP: NotFoundError (absent *or* outside the jurisdiction) is a 404 with
+the same body as any missing record; any other ServiceError is a 400 listing its problems.
+"""
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from safetynet.core.errors import NotFoundError, ServiceError
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, NotFoundError):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, ServiceError):
+        return Response(
+            {
+                "code": exc.code,
+                "message": str(exc.message),
+                "problems": [p.as_dict() for p in exc.problems],
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     code = getattr(exc, "default_code", "error")
     detail = response.data
     if isinstance(detail, dict) and "detail" in detail:
-        response.data = {"code": getattr(detail["detail"], "code", code), "message": detail["detail"]}
+        response.data = {
+            "code": getattr(detail["detail"], "code", code),
+            "message": detail["detail"],
+        }
     else:
         response.data = {"code": code, "errors": detail}
     return response

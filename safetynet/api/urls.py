@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("households/", views.HouseholdListView.as_view(), name="api-household-list"),
+    path("households/<int:pk>/", views.HouseholdDetailView.as_view(), name="api-household-detail"),
+    path("persons/", views.PersonListView.as_view(), name="api-person-list"),
+    path("persons/<int:pk>/", views.PersonDetailView.as_view(), name="api-person-detail"),
+]

@@ -1,0 +1,96 @@
+"""Writes to accounts. Services take keyword arguments and run in one transaction."""
+
+import os
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+
+from safetynet.registry.models import Division, DivisionLevel
+
+from .models import Role, User
+
+# The documented demo password (docs/ui.md, README). Override with SAFETYNET_DEMO_PASSWORD.
+DEMO_PASSWORD = "safetynet-demo"
+
+CITY = "350200"
+SIMING = "350203"
+ZHONGHUA = "350203002"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    jurisdiction: Division
+    created: bool
+
+
+def _demo_community() -> Division:
+    """The first community of 思明区中华街道, or the street itself when none is loaded yet."""
+    community = (
+        Division.objects.filter(code__startswith=ZHONGHUA, level=DivisionLevel.COMMUNITY)
+        .order_by("code")
+        .first()
+    )
+    return community or Division.objects.get(code=ZHONGHUA)
+
+
+CITY_ADMIN_GROUP = "city administrators"
+
+
+def city_admin_group_ensure() -> Group:
+    """The group whose model permissions let city administrators use the Django admin: manage
+    users, and view (not edit) registry records there."""
+    group, _ = Group.objects.get_or_create(name=CITY_ADMIN_GROUP)
+    perms = Permission.objects.filter(
+        Q(content_type__app_label="accounts")
+        | Q(content_type__app_label="auth", codename__in=["view_group", "view_permission"])
+        | Q(content_type__app_label="registry", codename__startswith="view_")
+    )
+    group.permissions.add(*perms)
+    return group
+
+
+def demo_password() -> str:
+    return os.environ.get("SAFETYNET_DEMO_PASSWORD") or DEMO_PASSWORD
+
+
+@transaction.atomic
+def demo_users_ensure(*, password: str | None = None) -> list[DemoLogin]:
+    """Create (or reset) one demo user per role with a fixed username and password.
+
+    Idempotent: re-running updates role, jurisdiction and password in place. Needs the division
+    table (`safetynet load_divisions`); raises Division.DoesNotExist without it.
+    """
+    password = password or demo_password()
+    plan = [
+        ("demo-community", Role.COMMUNITY_WORKER, _demo_community()),
+        ("demo-street", Role.STREET_OFFICER, Division.objects.get(code=ZHONGHUA)),
+        ("demo-district", Role.DISTRICT_APPROVER, Division.objects.get(code=SIMING)),
+        ("demo-city", Role.CITY_ADMIN, Division.objects.get(code=CITY)),
+        ("demo-verify", Role.VERIFICATION_OPERATOR, Division.objects.get(code=CITY)),
+        ("demo-audit", Role.AUDITOR, Division.objects.get(code=CITY)),
+    ]
+    logins = []
+    for username, role, division in plan:
+        user, created = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "jurisdiction": division,
+                "is_active": True,
+                # The city administrator manages users in the Django admin. Not a superuser: a
+                # superuser passes every permission check, whole ID numbers included (ADR 0400).
+                "is_staff": role == Role.CITY_ADMIN,
+                "is_superuser": False,
+            },
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        if role == Role.CITY_ADMIN:
+            user.groups.add(city_admin_group_ensure())
+        logins.append(DemoLogin(username, password, role, division, created))
+    return logins

@@ -1,0 +1,199 @@
+"""API representations. ID numbers are masked in every list; a detail shows the whole number only
+when the view says the caller may see it (context `full_id_numbers`, from the rule
+`registry.view_full_id_number`)."""
+
+from rest_framework import serializers
+
+from safetynet.registry.ids import mask_id_number
+from safetynet.registry.models import Division, Enrolment, Household, Membership, Person
+
+
+class MaskedIdField(serializers.CharField):
+    """An ID number, always masked (350203********123X)."""
+
+    def to_representation(self, value):
+        return mask_id_number(value) if value else None
+
+
+class DivisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Division
+        fields = ["code", "name", "level"]
+
+
+class HouseholdListSerializer(serializers.ModelSerializer):
+    division = serializers.CharField(source="division_id", read_only=True)
+    division_name = serializers.CharField(source="division.name", read_only=True)
+    member_count = serializers.IntegerField(read_only=True)
+    head_name = serializers.CharField(read_only=True, allow_null=True)
+    head_id_number = MaskedIdField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "number",
+            "division",
+            "division_name",
+            "address",
+            "is_rural",
+            "member_count",
+            "head_name",
+            "head_id_number",
+        ]
+
+
+class PersonListSerializer(serializers.ModelSerializer):
+    id_number = MaskedIdField(read_only=True)
+    hukou_division = serializers.CharField(source="hukou_division_id", read_only=True)
+    household_id = serializers.IntegerField(read_only=True, allow_null=True)
+    household_number = serializers.CharField(read_only=True, allow_null=True)
+    relation = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "name",
+            "id_number",
+            "sex",
+            "birth_date",
+            "death_date",
+            "hukou_division",
+            "household_id",
+            "household_number",
+            "relation",
+        ]
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "household",
+            "category",
+            "category_label",
+            "start_date",
+            "end_date",
+            "legal_basis",
+        ]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A current member, as a row of the household's member list: the ID number is masked."""
+
+    person_id = serializers.IntegerField(source="person.id", read_only=True)
+    name = serializers.CharField(source="person.name", read_only=True)
+    id_number = MaskedIdField(source="person.id_number", read_only=True)
+    sex = serializers.CharField(source="person.sex", read_only=True)
+    birth_date = serializers.DateField(source="person.birth_date", read_only=True)
+    death_date = serializers.DateField(source="person.death_date", read_only=True)
+    disability_grade = serializers.IntegerField(source="person.disability_grade", read_only=True)
+    disability_kind = serializers.CharField(source="person.disability_kind", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "person_id",
+            "name",
+            "id_number",
+            "relation",
+            "start_date",
+            "sex",
+            "birth_date",
+            "death_date",
+            "disability_grade",
+            "disability_kind",
+        ]
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField(allow_null=True)
+    new = serializers.CharField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    when = serializers.DateTimeField()
+    username = serializers.CharField()
+    kind = serializers.CharField()
+    object_id = serializers.IntegerField()
+    label = serializers.CharField()
+    action = serializers.CharField()
+    reason = serializers.CharField()
+    changes = ChangeSerializer(many=True)
+
+
+class HouseholdDetailSerializer(serializers.Serializer):
+    """A household page (web.selectors.HouseholdPage): members' ID numbers are masked."""
+
+    id = serializers.IntegerField(source="household.id")
+    number = serializers.CharField(source="household.number")
+    division = DivisionSerializer(source="household.division")
+    division_path = DivisionSerializer(many=True)
+    address = serializers.CharField(source="household.address")
+    is_rural = serializers.BooleanField(source="household.is_rural")
+    members = MemberSerializer(many=True)
+    enrolments = EnrolmentSerializer(many=True)
+    history = HistoryEntrySerializer(many=True)
+
+
+class PersonHouseholdSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="household_id")
+    number = serializers.CharField(source="household.number")
+    relation = serializers.CharField()
+
+
+class PersonDetailSerializer(serializers.Serializer):
+    """A person page (web.selectors.PersonPage). The whole ID number only when the context says
+    `full_id_numbers`; else masked."""
+
+    id = serializers.IntegerField(source="person.id")
+    name = serializers.CharField(source="person.name")
+    id_number = serializers.SerializerMethodField()
+    id_number_masked = serializers.SerializerMethodField()
+    sex = serializers.CharField(source="person.sex")
+    birth_date = serializers.DateField(source="person.birth_date")
+    death_date = serializers.DateField(source="person.death_date", allow_null=True)
+    hukou_division = DivisionSerializer(source="person.hukou_division")
+    residence_address = serializers.CharField(source="person.residence_address")
+    disability_grade = serializers.IntegerField(source="person.disability_grade", allow_null=True)
+    disability_kind = serializers.CharField(source="person.disability_kind")
+    household = PersonHouseholdSerializer(source="membership", allow_null=True)
+    enrolments = EnrolmentSerializer(many=True)
+    history = HistoryEntrySerializer(many=True)
+
+    def get_id_number_masked(self, page) -> bool:
+        return not self.context.get("full_id_numbers", False)
+
+    def get_id_number(self, page) -> str:
+        if self.context.get("full_id_numbers", False):
+            return page.person.id_number
+        return mask_id_number(page.person.id_number)
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField(source="get_full_name")
+    role = serializers.CharField()
+    role_label = serializers.CharField(source="get_role_display")
+    jurisdiction = DivisionSerializer(allow_null=True)
+    sees_full_id_numbers = serializers.BooleanField()
+    permissions = serializers.SerializerMethodField()
+
+    def get_permissions(self, user) -> list[str]:
+        names = [
+            "registry.view_registry",
+            "registry.view_full_id_number",
+            "registry.import_households",
+            "registry.export_households",
+            "registry.export_persons",
+        ]
+        return [name for name in names if user.has_perm(name)]

@@ -1,0 +1,59 @@
+"""Forms of the web UI: input parsing only; decisions belong to services and selectors."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from safetynet.registry.models import Category
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("Wrong username or password."),
+        "inactive": _("This account is disabled."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("ID number, name or household number"),
+        required=False,
+        max_length=64,
+        strip=True,
+    )
+
+
+class ListFilterForm(forms.Form):
+    """Filters of the household and person lists. `division` choices are the actor's subtree."""
+
+    division = forms.ChoiceField(label=_("Division"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+
+    def __init__(self, *args, division_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].choices = [("", _("All divisions")), *division_choices]
+        self.fields["category"].choices = [("", _("All categories")), *Category.choices]
+
+    def filters(self) -> dict:
+        """The cleaned filters (empty ones dropped); invalid input means no filter."""
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Household roster (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Upload the roster as an .xlsx workbook."))
+        return f

@@ -1,0 +1,178 @@
+"""Reads the screens need, composed from the registry's scoped selectors.
+
+Everything here starts from `households_visible_to` / `persons_visible_to`, so it is scoped to the
+actor's jurisdiction by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from safetynet.accounts.models import User
+from safetynet.registry import selectors as registry
+from safetynet.registry.models import (
+    Category,
+    Division,
+    DivisionLevel,
+    Enrolment,
+    Household,
+    Membership,
+    Person,
+)
+
+# --------------------------------------------------------------------------------------------------
+# Home page
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: str
+    label: str
+    persons: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    jurisdiction: Division | None
+    households: int
+    persons: int
+    enrolled_persons: int
+    categories: list[CategoryCount]
+
+
+def dashboard_counts(*, actor: User) -> Dashboard:
+    """Households, persons and enrolments in force today, by category, in the jurisdiction."""
+    persons = registry.persons_visible_to(actor)
+    today = timezone.localdate()
+    current = Enrolment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today),
+        start_date__lte=today,
+        person__in=persons,
+    )
+    by_category = dict(
+        current.values_list("category").annotate(n=Count("person_id", distinct=True)).order_by()
+    )
+    return Dashboard(
+        jurisdiction=actor.jurisdiction if actor.jurisdiction_id else None,
+        households=registry.households_visible_to(actor).count(),
+        persons=persons.count(),
+        enrolled_persons=current.values("person_id").distinct().count(),
+        categories=[
+            CategoryCount(value, label, by_category.get(value, 0))
+            for value, label in Category.choices
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Divisions
+
+
+def division_path(*, division: Division) -> list[Division]:
+    """City → district → street → community, ending with `division` itself (one query)."""
+    code = division.code
+    codes = {code, code[:4] + "00", code[:6], code[:9]}
+    found = {d.code: d for d in Division.objects.filter(code__in=codes)}
+    order = [
+        DivisionLevel.CITY,
+        DivisionLevel.DISTRICT,
+        DivisionLevel.STREET,
+        DivisionLevel.COMMUNITY,
+    ]
+    return sorted(found.values(), key=lambda d: (order.index(d.level), d.code))
+
+
+def division_choices(*, actor: User) -> list[tuple[str, str]]:
+    """The divisions a filter may offer: the actor's subtree, indented by level."""
+    indent = {
+        DivisionLevel.CITY: "",
+        DivisionLevel.DISTRICT: "",
+        DivisionLevel.STREET: "\u3000",
+        DivisionLevel.COMMUNITY: "\u3000\u3000",
+    }
+    rows = registry.divisions_visible_to(actor).filter(valid_to__isnull=True)
+    return [
+        (code, f"{indent.get(level, '')}{name}")
+        for code, name, level in rows.values_list("code", "name", "level").order_by("code")
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Lists and search
+
+
+def household_list(*, actor: User, filters: dict[str, Any]) -> QuerySet[Household]:
+    """Households of the jurisdiction, filtered by division (subtree) and current category.
+    Rows carry `member_count`, `head_name` and `head_id_number` (mask it for display)."""
+    return registry.household_list(
+        actor=actor, division=filters.get("division"), category=filters.get("category")
+    )
+
+
+def person_list(*, actor: User, filters: dict[str, Any]) -> QuerySet[Person]:
+    """Persons of the jurisdiction, filtered by division (subtree) and current category."""
+    return registry.person_list(
+        actor=actor, division=filters.get("division"), category=filters.get("category")
+    )
+
+
+def household_search(*, actor: User, query: str, limit: int = 50) -> list[Household]:
+    """Households with a member of this ID number or name prefix, or of this number."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    return list(registry.household_list(actor=actor, q=query)[:limit])
+
+
+# --------------------------------------------------------------------------------------------------
+# Detail pages
+
+
+@dataclass
+class HouseholdPage:
+    household: Household
+    division_path: list[Division]
+    members: list[Membership]
+    enrolments: list[Enrolment]
+    history: list[registry.HistoryEntry]
+
+
+@dataclass
+class PersonPage:
+    person: Person
+    membership: Membership | None
+    enrolments: list[Enrolment]
+    history: list[registry.HistoryEntry]
+
+
+def household_page(*, actor: User, household_id: int) -> HouseholdPage:
+    """Raises NotFoundError when absent or outside the jurisdiction. ID numbers in the page's
+    member list and history stay masked for every role (they are lists)."""
+    household = registry.household_get(actor=actor, household_id=household_id)
+    members = sorted(
+        household.current_members, key=lambda m: (m.relation != "head", m.person.birth_date)
+    )
+    return HouseholdPage(
+        household=household,
+        division_path=division_path(division=household.division),
+        members=members,
+        enrolments=list(registry.enrolments_of_household(household=household)),
+        history=registry.household_history(household=household, mask_ids=True),
+    )
+
+
+def person_page(*, actor: User, person_id: int) -> PersonPage:
+    """Raises NotFoundError when absent or outside the jurisdiction. The history shows whole ID
+    numbers only to those allowed to see this person's (rule registry.view_full_id_number)."""
+    person = registry.person_get(actor=actor, person_id=person_id)
+    full_ids = actor.has_perm("registry.view_full_id_number", person)
+    return PersonPage(
+        person=person,
+        membership=registry.person_current_membership(person=person),
+        enrolments=list(person.enrolments.select_related("household").order_by("-start_date")),
+        history=registry.person_history(person=person, mask_ids=not full_ids),
+    )

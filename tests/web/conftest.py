@@ -1,0 +1,1 @@
+from tests.web.data import registry  # noqa: F401  (fixture)
