@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Serve the demo: the simulated agencies, the background worker and the web UI, stopped together.
+set -euo pipefail
+BIN=${BIN:-.venv/bin}
+CITY=${1:?usage: serve-demo.sh CITY_DIR [HOST] [PORT]}
+HOST=${2:-127.0.0.1}
+PORT=${3:-8000}
+AGENCIES_PORT=${AGENCIES_PORT:-8701}
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-safetynet.settings.dev}
+export SAFETYNET_AGENCIES_URL="http://127.0.0.1:$AGENCIES_PORT"
+mkdir -p var/log
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+"$BIN/safetynet" agencies serve --city "$CITY" --port "$AGENCIES_PORT" >var/log/agencies.log 2>&1 &
+pids+=($!)
+"$BIN/safetynet" db_worker --interval 0.5 >var/log/worker.log 2>&1 &
+pids+=($!)
+echo "Simulated agencies: $SAFETYNET_AGENCIES_URL  (log: var/log/agencies.log)"
+echo "Background worker running                    (log: var/log/worker.log)"
+echo "SafetyNet: http://$HOST:$PORT/   (Ctrl-C stops everything)"
+"$BIN/safetynet" runserver "$HOST:$PORT" --noreload
