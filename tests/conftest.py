@@ -8,6 +8,8 @@ from safetynet.accounts.models import Role, User
 from safetynet.registry.models import Division, DivisionLevel
 from safetynet.registry.services import division_table_load
 
+pytest_plugins = ["tests.browser"]
+
 # Two test communities in 思明区中华街道 and one in 湖里区湖里街道 (synthetic, like the demo's).
 ZHONGHUA = "350203002"
 HULI_STREET = "350206001"

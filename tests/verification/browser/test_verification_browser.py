@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from safetynet.verification.models import Report, VerificationRequest
 from safetynet.verification.simulator.manual import answer_request_file
 from safetynet.verification.sources.catalog import automatic_sources
+from tests.browser import SCREENSHOTS
 from tests.verification.test_requests import (  # noqa: F401  (fixtures)
     agencies,
     agency_city,
@@ -20,7 +21,6 @@ from tests.verification.test_requests import (  # noqa: F401  (fixtures)
     city_facts,
     simulator,
 )
-from tests.web.browser.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from safetynet.registry.ids import mask_id_number
-from tests.web.browser.conftest import SCREENSHOTS
+from tests.browser import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

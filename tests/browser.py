@@ -1,4 +1,8 @@
-"""Browser tests: Debian Chromium driven by Playwright against pytest-django's live server."""
+"""Browser fixtures, shared by every browser test: one Chromium per test session.
+
+Registered once as a plugin from tests/conftest.py: two conftests each defining a session-scoped
+browser would start two Playwright event loops in one thread, which Playwright refuses.
+"""
 
 import os
 from pathlib import Path
