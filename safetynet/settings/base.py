@@ -1,4 +1,4 @@
-"""Settings shared by every environment. Secrets and deployment choices come from the environment."""
+"""Settings shared by every environment; secrets and deployment choices come from the env."""
 
 import os
 from pathlib import Path

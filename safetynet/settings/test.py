@@ -21,5 +21,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Tasks run at once in tests; the worker itself is tested by overriding this to the database backend.
+# Tasks run at once in tests; tests/verification/test_worker.py runs the real database queue.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -132,8 +132,13 @@ def test_open_without_scan_shows_the_error(client, caseworker, city_facts):
     c = city_facts.honest
     response = client.post(
         reverse("verification:request-open", args=[c.household_id]),
-        {"purpose": "application", "program": "dibao", "month": "2020-06",
-         "signed_by": c.head["person_id"], "signed_on": "2020-06-01"},
+        {
+            "purpose": "application",
+            "program": "dibao",
+            "month": "2020-06",
+            "signed_by": c.head["person_id"],
+            "signed_on": "2020-06-01",
+        },
     )
     assert response.status_code == 200
     assert (
