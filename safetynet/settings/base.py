@@ -75,6 +75,7 @@ def database_from_env(default_sqlite_path: Path) -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
         return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    default_sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(default_sqlite_path),
