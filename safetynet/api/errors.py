@@ -11,7 +11,26 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from safetynet.core.errors import NotFoundError, ServiceError
 
 
+class FieldError(exceptions.APIException):
+    """A 400 naming the input field at fault: `{"code", "field", "message"}` (the rules endpoints;
+    `field` is the path the rules engine names, e.g. `persons[0].id_number`)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, *, code: str, field: str, message: str):
+        super().__init__(detail=message, code=code)
+        self.code = code
+        self.field = field
+        self.message = message
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, FieldError):
+        return Response(
+            {"code": exc.code, "field": exc.field, "message": str(exc.message)},
+            status=exc.status_code,
+        )
     if isinstance(exc, NotFoundError):
         exc = exceptions.NotFound()
     elif isinstance(exc, ServiceError):

@@ -197,3 +197,96 @@ class MeSerializer(serializers.Serializer):
             "registry.export_persons",
         ]
         return [name for name in names if user.has_perm(name)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Rules engine (documentation of the request and response shapes; the engine validates the input)
+
+
+class RulesCalculateRequestSerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="Benefit month, YYYY-MM.")
+    trace = serializers.BooleanField(
+        default=False, help_text="Include the readable trace (parameters used, figures, text)."
+    )
+    situation = serializers.JSONField(
+        help_text="One household situation (docs/rules-situation-schema.md); unknown fields are "
+        "errors, money is integer fen."
+    )
+
+
+class RulesFundingSerializer(serializers.Serializer):
+    city_fen = serializers.IntegerField()
+    district_fen = serializers.IntegerField()
+    street_fen = serializers.IntegerField()
+
+
+class RulesPersonResultSerializer(serializers.Serializer):
+    person = serializers.CharField(help_text="The person's id from the situation.")
+    eligible = serializers.BooleanField()
+    amount_fen = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class RulesProgramResultSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    level = serializers.ChoiceField(choices=["household", "person"])
+    eligible = serializers.BooleanField()
+    amount_fen = serializers.IntegerField(help_text="Amount in integer fen.")
+    amount_yuan = serializers.CharField(help_text='The same amount in yuan, e.g. "800.00".')
+    funding = RulesFundingSerializer()
+    reason = serializers.CharField(help_text="Reason code, e.g. ELIGIBLE.")
+    persons = RulesPersonResultSerializer(
+        many=True, required=False, help_text="Per person, for personal benefits."
+    )
+
+
+class RulesCalculateResponseSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    household_id = serializers.CharField(allow_null=True)
+    programs = serializers.DictField(child=RulesProgramResultSerializer())
+    trace = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="Per program: parameters (value, effective date, reference, status), figures "
+        "and text lines. Only when `trace` is true.",
+    )
+
+
+class RulesFieldErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="invalid_situation | invalid_month | invalid_request | unknown_program | "
+        "invalid_date | parse_error"
+    )
+    field = serializers.CharField(help_text="The field at fault, e.g. persons[0].id_number.")
+    message = serializers.CharField()
+
+
+class RulesParameterValueSerializer(serializers.Serializer):
+    effective = serializers.CharField(help_text="YYYY-MM-DD (dated) or YYYY-MM (monthly series).")
+    value = serializers.JSONField(
+        help_text="fen as integers, ratios as decimal strings, tables as objects."
+    )
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=["seed", "published", "default-to-confirm"])
+    note = serializers.CharField(required=False)
+
+
+class RulesParameterSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    program = serializers.CharField()
+    description = serializers.CharField()
+    unit = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["dated", "monthly_series"])
+    source = serializers.CharField(help_text="The YAML file in the parameters tree.")
+    statuses = serializers.ListField(child=serializers.CharField())
+    in_force = RulesParameterValueSerializer(
+        allow_null=True, help_text="The value in force on the `on` date."
+    )
+    values = RulesParameterValueSerializer(many=True)
+
+
+class RulesParametersResponseSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    program = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField()
+    parameters = RulesParameterSerializer(many=True)

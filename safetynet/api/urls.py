@@ -8,4 +8,6 @@ urlpatterns = [
     path("households/<int:pk>/", views.HouseholdDetailView.as_view(), name="api-household-detail"),
     path("persons/", views.PersonListView.as_view(), name="api-person-list"),
     path("persons/<int:pk>/", views.PersonDetailView.as_view(), name="api-person-detail"),
+    path("rules/calculate/", views.RulesCalculateView.as_view(), name="api-rules-calculate"),
+    path("rules/parameters/", views.RulesParametersView.as_view(), name="api-rules-parameters"),
 ]

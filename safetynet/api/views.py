@@ -1,17 +1,25 @@
 """REST endpoints. Every read goes through the registry's scoped selectors: a record outside the
 caller's jurisdiction is a 404, exactly like a missing one."""
 
+import datetime as dt
+
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from safetynet.registry import selectors as registry
 from safetynet.registry.models import Category
+from safetynet.rules import SituationError
+from safetynet.web import rules_selectors
 from safetynet.web import selectors as pages
 
 from . import serializers
+from .errors import FieldError
 
 LIST_FILTERS = [
     OpenApiParameter(
@@ -85,3 +93,130 @@ class MeView(APIView):
     @extend_schema(responses=serializers.MeSerializer)
     def get(self, request):
         return Response(serializers.MeSerializer(request.user).data)
+
+
+# --------------------------------------------------------------------------------------------------
+# Rules engine: any signed-in role may use these (they read no personal data from the database).
+
+CALCULATE_KEYS = {"month", "trace", "situation"}
+
+
+@extend_schema(
+    request=serializers.RulesCalculateRequestSerializer,
+    responses={
+        200: serializers.RulesCalculateResponseSerializer,
+        400: OpenApiResponse(
+            serializers.RulesFieldErrorSerializer,
+            description="Invalid input: `field` names the field (the engine's path inside "
+            "`situation`, e.g. `persons[0].id_number`, or `month`, `trace`, `situation`).",
+        ),
+    },
+    examples=[
+        OpenApiExample(
+            "Dibao, two persons",
+            request_only=True,
+            value={
+                "month": "2019-07",
+                "trace": True,
+                "situation": {
+                    "household": {"division_code": "350203001001", "financial_assets_fen": 0},
+                    "persons": [
+                        {"birth_date": "1936-05-10", "income": {"pension_fen": 30000}},
+                        {"birth_date": "1970-01-01", "income": {"wage_fen": 50000}},
+                    ],
+                    "programs": ["dibao"],
+                },
+            },
+        )
+    ],
+)
+class RulesCalculateView(APIView):
+    """Calculate every program (or the situation's `programs`) for one household and one month.
+
+    Amounts are integer fen (`amount_fen`) with the yuan string the engine gives (`amount_yuan`);
+    `trace: true` adds each program's parameters (value, effective date, legal reference, status),
+    intermediate figures and readable text."""
+
+    parser_classes = [JSONParser]
+
+    def post(self, request):
+        try:
+            data = request.data
+        except ParseError as e:
+            raise FieldError(code="parse_error", field="<body>", message=str(e.detail)) from None
+        if not isinstance(data, dict):
+            raise FieldError(
+                code="invalid_request", field="<body>", message="The body must be a JSON object."
+            )
+        unknown = sorted(set(data) - CALCULATE_KEYS)
+        if unknown:
+            raise FieldError(code="invalid_request", field=unknown[0], message="unknown field")
+        month = data.get("month")
+        if not isinstance(month, str):
+            raise FieldError(code="invalid_month", field="month", message="must be YYYY-MM")
+        trace = data.get("trace", False)
+        if not isinstance(trace, bool):
+            raise FieldError(code="invalid_request", field="trace", message="must be a boolean")
+        if "situation" not in data:
+            raise FieldError(code="invalid_situation", field="situation", message="is required")
+        try:
+            out = rules_selectors.rules_calculate(
+                situation=data["situation"], month=month, trace=trace
+            )
+        except SituationError as e:
+            code = "invalid_month" if e.path == "month" else "invalid_situation"
+            raise FieldError(code=code, field=e.path, message=e.message) from None
+        return Response(out)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "program",
+            OpenApiTypes.STR,
+            description="Only this program's parameters (the first part of the name, e.g. dibao).",
+        ),
+        OpenApiParameter(
+            "on",
+            OpenApiTypes.DATE,
+            description="Show the value in force on this date (default: today).",
+        ),
+    ],
+    responses={
+        200: serializers.RulesParametersResponseSerializer,
+        400: serializers.RulesFieldErrorSerializer,
+    },
+)
+class RulesParametersView(APIView):
+    """Every policy parameter with its dated values, unit, legal references and statuses
+    (`seed`, `published`, `default-to-confirm`), and the value in force on `on`."""
+
+    def get(self, request):
+        program = request.query_params.get("program") or None
+        on_text = request.query_params.get("on") or None
+        if on_text is None:
+            on = timezone.localdate()
+        else:
+            try:
+                if len(on_text) != 10:
+                    raise ValueError(on_text)
+                on = dt.date.fromisoformat(on_text)
+            except ValueError:
+                raise FieldError(
+                    code="invalid_date", field="on", message="must be a date YYYY-MM-DD"
+                ) from None
+        try:
+            parameters = rules_selectors.parameter_list(program=program, on=on)
+        except rules_selectors.UnknownProgram:
+            known = ", ".join(p for p, _ in rules_selectors.parameter_programs())
+            raise FieldError(
+                code="unknown_program", field="program", message=f"unknown program; known: {known}"
+            ) from None
+        return Response(
+            {
+                "on": on.isoformat(),
+                "program": program,
+                "count": len(parameters),
+                "parameters": parameters,
+            }
+        )

@@ -57,3 +57,36 @@ class ImportForm(forms.Form):
         if not f.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Upload the roster as an .xlsx workbook."))
         return f
+
+
+class ParameterFilterForm(forms.Form):
+    """The parameters page: the date whose values are shown, and optionally one program."""
+
+    on = forms.DateField(
+        label=_("Values in force on"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    program = forms.ChoiceField(label=_("Program"), required=False)
+
+    def __init__(self, *args, program_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", _("All programs")), *program_choices]
+
+
+class TrialCalculationForm(forms.Form):
+    """The trial calculation page: one household situation as JSON and a benefit month."""
+
+    month = forms.RegexField(
+        label=_("Benefit month"),
+        regex=r"^\d{4}-\d{2}$",
+        error_messages={"invalid": _("Enter a month as YYYY-MM.")},
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+    situation = forms.CharField(
+        label=_("Household situation (JSON)"),
+        strip=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "mono"}),
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import rules_views, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -20,4 +20,6 @@ urlpatterns = [
     path("persons/", views.person_list, name="person-list"),
     path("persons/export.xlsx", views.person_export, name="person-export"),
     path("persons/<int:pk>/", views.person_detail, name="person-detail"),
+    path("rules/parameters/", rules_views.parameters, name="rules-parameters"),
+    path("rules/calculate/", rules_views.calculate, name="rules-calculate"),
 ]

@@ -1,0 +1,314 @@
+"""Reads of the rules engine for the screens and the API: policy parameters and trial calculations.
+
+The engine (`safetynet.rules`) is pure Python and reads no database; this module only shapes what
+it returns. Money is integer fen throughout and is formatted to yuan with integer arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from safetynet.rules import SituationError, calculate, load_parameters
+from safetynet.rules.parameters import MissingParameterValue
+
+STATUSES = ("seed", "published", "default-to-confirm")
+TO_CONFIRM = "default-to-confirm"
+STATUS_LABELS = {
+    "seed": _("Seed plan"),
+    "published": _("Published"),
+    "default-to-confirm": _("To confirm"),
+}
+
+# Parameter groups (the first part of a parameter's name) in the order of POLICY §3.
+PROGRAM_LABELS = {
+    "dibao": _("Minimum living guarantee (dibao)"),
+    "dibao_adjustment": _("Dibao standard adjustment"),
+    "price_subsidy": _("Price-linked temporary subsidy"),
+    "price_indices": _("Price indices"),
+    "minimum_wage": _("Minimum wage"),
+    "low_income": _("Low-income households"),
+    "illness_poverty": _("Illness-expenditure poverty"),
+    "tekun": _("Extremely poor persons (tekun)"),
+    "temporary_assistance": _("Temporary assistance"),
+    "disaster_housing": _("Post-disaster housing grants"),
+    "five_elders": _("Revolutionary five elders"),
+    "entitled_groups": _("Entitled groups' funeral grant"),
+    "age_allowance": _("Age allowance"),
+    "disability": _("Disability two subsidies"),
+    "funeral_exemption": _("Basic funeral fee exemption"),
+    "silicosis": _("Silicosis relief"),
+    # xgettext:no-python-format
+    "retired_40pct": _("40% retirees' relief"),
+}
+
+EXAMPLE_SITUATION = Path(__file__).parent / "templates" / "web" / "rules" / "dibao-two-persons.json"
+EXAMPLE_MONTH = "2019-07"
+
+
+class UnknownProgram(ValueError):
+    """A parameter filter naming no group of parameters."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Formatting (exact: integer fen, never float)
+
+
+def yuan(fen: int) -> str:
+    """12345678 -> "123,456.78" (integer arithmetic; negative amounts keep their sign)."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+def display_value(unit: str, value: Any) -> str:
+    """A parameter value as people read it: money in yuan (2 decimals), tables as `key: value`."""
+    if value is None:
+        return "—"
+    if unit == "fen":
+        return str(_("%(amount)s yuan") % {"amount": yuan(value)})
+    if unit == "fen_table":
+        return "; ".join(f"{k}: {display_value('fen', v)}" for k, v in value.items())
+    if unit == "ratio_table":
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    if unit == "list":
+        return ", ".join(str(v) for v in value)
+    if unit == "bool":
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------------
+# Parameters
+
+
+def program_of(name: str) -> str:
+    return name.split(".", 1)[0]
+
+
+def _source(path: str) -> str:
+    """The YAML file relative to the parameters tree (never the server's absolute path)."""
+    root = Path(load_parameters().root)
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def _in_force(kind: str, values: list[dict], on: dt.date) -> dict | None:
+    """The value in force on `on`: the last dated value effective on or before it; for a monthly
+    series, the value of `on`'s month (a month without a key has none)."""
+    if kind == "monthly_series":
+        month = f"{on:%Y-%m}"
+        return next((v for v in values if v["effective"] == month), None)
+    current = None
+    for v in sorted(values, key=lambda v: v["effective"]):
+        if v["effective"] <= on.isoformat():
+            current = v
+    return current
+
+
+def parameter_list(*, program: str | None = None, on: dt.date) -> list[dict[str, Any]]:
+    """Every parameter (or those of one program) with its dated values and the one in force on
+    `on`. JSON-ready (values as `describe()` gives them: fen integers, ratios as strings)."""
+    described = load_parameters().describe()
+    programs = {program_of(p["name"]) for p in described}
+    if program is not None and program not in programs:
+        raise UnknownProgram(program)
+    out = []
+    for p in described:
+        group = program_of(p["name"])
+        if program is not None and group != program:
+            continue
+        values = [dict(v) for v in p["values"]]
+        current = _in_force(p["kind"], values, on)
+        out.append(
+            {
+                "name": p["name"],
+                "program": group,
+                "description": p["description"],
+                "unit": p["unit"],
+                "kind": p["kind"],
+                "source": _source(p["source"]),
+                "statuses": sorted({v["status"] for v in values}, key=STATUSES.index),
+                "in_force": current,
+                "values": values,
+            }
+        )
+    return out
+
+
+def parameter_programs() -> list[tuple[str, str]]:
+    """(program, label) of every group of parameters, in POLICY order."""
+    names = {program_of(p) for p in load_parameters().names()}
+    ordered = [p for p in PROGRAM_LABELS if p in names] + sorted(names - PROGRAM_LABELS.keys())
+    return [(p, str(PROGRAM_LABELS.get(p, p))) for p in ordered]
+
+
+@dataclass
+class ParameterValueRow:
+    effective: str
+    display: str
+    reference: str
+    status: str
+    status_label: str
+    note: str = ""
+
+    @property
+    def to_confirm(self) -> bool:
+        return self.status == TO_CONFIRM
+
+
+@dataclass
+class ParameterRow:
+    name: str
+    description: str
+    unit: str
+    kind: str
+    source: str
+    current: ParameterValueRow | None
+    history: list[ParameterValueRow]
+
+    @property
+    def to_confirm(self) -> bool:
+        return self.current is not None and self.current.to_confirm
+
+
+@dataclass
+class ParameterGroup:
+    program: str
+    label: str
+    parameters: list[ParameterRow] = field(default_factory=list)
+
+    @property
+    def to_confirm(self) -> int:
+        return sum(p.to_confirm for p in self.parameters)
+
+
+def _row(unit: str, v: dict) -> ParameterValueRow:
+    return ParameterValueRow(
+        effective=v["effective"],
+        display=display_value(unit, v["value"]),
+        reference=v["reference"],
+        status=v["status"],
+        status_label=str(STATUS_LABELS.get(v["status"], v["status"])),
+        note=v.get("note", ""),
+    )
+
+
+def parameter_groups(*, program: str | None = None, on: dt.date) -> list[ParameterGroup]:
+    """The parameters page: parameters grouped by program, each with its value in force on `on`
+    (formatted) and its whole dated history, newest first."""
+    groups = {p: ParameterGroup(p, label) for p, label in parameter_programs()}
+    for p in parameter_list(program=program, on=on):
+        current = p["in_force"]
+        groups[p["program"]].parameters.append(
+            ParameterRow(
+                name=p["name"],
+                description=p["description"],
+                unit=p["unit"],
+                kind=p["kind"],
+                source=p["source"],
+                current=_row(p["unit"], current) if current else None,
+                history=[_row(p["unit"], v) for v in reversed(p["values"])],
+            )
+        )
+    return [g for g in groups.values() if g.parameters]
+
+
+# --------------------------------------------------------------------------------------------------
+# Trial calculation
+
+
+def example_situation() -> str:
+    """The example household of docs/examples/rules/dibao-two-persons.json, as JSON text."""
+    return EXAMPLE_SITUATION.read_text(encoding="utf-8")
+
+
+def rules_calculate(*, situation: Any, month: str, trace: bool = False) -> dict[str, Any]:
+    """One household's results (and trace) for `month`; raises SituationError naming the field.
+
+    Two engine failures that are the caller's input, not a fault, become SituationError too: a
+    month before a parameter's first value (`month`), and a number too large for int64 fen."""
+    try:
+        return calculate(situation, month, trace=trace)
+    except MissingParameterValue as e:
+        raise SituationError("month", f"no parameter value in force for this month: {e}") from None
+    except OverflowError:
+        raise SituationError(
+            "situation", "a number is too large (amounts must fit in 64-bit integer fen)"
+        ) from None
+
+
+@dataclass
+class TrialProgram:
+    name: str
+    title: str
+    level: str
+    eligible: bool
+    amount_fen: int
+    amount: str
+    city: str
+    district: str
+    street: str
+    reason: str
+    persons: list[dict[str, Any]]
+    trace: list[str]
+
+
+@dataclass
+class TrialResult:
+    month: str
+    household_id: Any
+    programs: list[TrialProgram]
+
+
+@dataclass
+class TrialError:
+    field: str
+    message: str
+
+
+def trial_calculation(*, text: str, month: str) -> TrialResult | TrialError:
+    """The trial calculation page: parse the pasted JSON, run the engine with a trace, and shape
+    the results for display (amounts in yuan from fen)."""
+    try:
+        situation = json.loads(text)
+    except json.JSONDecodeError as e:
+        message = _("not valid JSON (line %(line)s, column %(col)s): %(msg)s") % {
+            "line": e.lineno,
+            "col": e.colno,
+            "msg": e.msg,
+        }
+        return TrialError(field="situation", message=str(message))
+    try:
+        out = rules_calculate(situation=situation, month=month, trace=True)
+    except SituationError as e:
+        return TrialError(field=e.path, message=e.message)
+    trace = out.get("trace", {})
+    programs = []
+    for name, r in out["programs"].items():
+        persons = [
+            {**p, "amount": yuan(p.get("amount_fen", 0))} for p in r.get("persons", []) or []
+        ]
+        item = TrialProgram(
+            name=name,
+            title=str(PROGRAM_LABELS.get(name, r["title"])),
+            level=r["level"],
+            eligible=r["eligible"],
+            amount_fen=r["amount_fen"],
+            amount=yuan(r["amount_fen"]),
+            city=yuan(r["funding"]["city_fen"]),
+            district=yuan(r["funding"]["district_fen"]),
+            street=yuan(r["funding"]["street_fen"]),
+            reason=r["reason"],
+            persons=persons,
+            trace=list(trace.get(name, {}).get("text", [])),
+        )
+        programs.append(item)
+    return TrialResult(month=out["month"], household_id=out["household_id"], programs=programs)

@@ -1,0 +1,156 @@
+"""The rules screens: policy parameters (政策参数) and the trial calculation (试算), every role."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from safetynet.web import rules_selectors
+from tests.web.data import ROLES
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "rules"
+
+
+@pytest.fixture
+def as_role(client, users):
+    def login(role="community_worker"):
+        client.force_login(users[role])
+        return client
+
+    return login
+
+
+def row(html: str, name: str) -> str:
+    """The table row of one parameter on the parameters page."""
+    m = re.search(rf'<tr[^>]*data-testid="param-{re.escape(name)}">(.*?)</tr>', html, re.S)
+    assert m, name
+    return m.group(1)
+
+
+def test_pages_need_login(client):
+    for name in ("rules-parameters", "rules-calculate"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_parameters_page_for_every_role(as_role, role):
+    response = as_role(role).get(reverse("rules-parameters"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    # In the navigation of every role, in Chinese.
+    assert f'href="{reverse("rules-parameters")}" aria-current="page">政策参数</a>' in html
+    assert f'href="{reverse("rules-calculate")}"' in html
+    assert "试算" in html
+    # Grouped by program.
+    assert 'data-testid="program-dibao"' in html
+    assert 'data-testid="program-age_allowance"' in html
+    assert "最低生活保障（低保）" in html
+
+
+def test_parameters_page_values_references_and_statuses(as_role):
+    html = as_role().get(reverse("rules-parameters"), {"on": "2019-07-01"}).content.decode()
+    standard = row(html, "dibao.standard")
+    assert "800.00 元" in standard
+    assert "2019-07-01" in standard
+    assert "800 yuan from 2019-07-01" in standard  # the legal reference
+    assert "已发布" in standard
+    assert "待确认" not in standard
+    # A default the bureau must confirm is highlighted.
+    vehicles_html = re.search(
+        r'<tr class="to-confirm" data-testid="param-dibao.max_vehicles">', html
+    )
+    assert vehicles_html
+    assert 'class="badge badge-warn"' in row(html, "dibao.max_vehicles")
+    assert "待确认" in row(html, "dibao.max_vehicles")
+    assert "项取值待确认" in html  # the summary count
+    # The whole dated history is there (expandable), with the earlier values.
+    assert "720.00 元" in html
+    assert "650.00 元" in html
+
+
+def test_parameters_page_on_an_earlier_date_and_one_program(as_role):
+    html = (
+        as_role("auditor")
+        .get(reverse("rules-parameters"), {"on": "2019-06-30", "program": "dibao"})
+        .content.decode()
+    )
+    standard = row(html, "dibao.standard")
+    assert "720.00 元" in standard
+    assert "2016-07-01" in standard
+    assert 'data-testid="program-age_allowance"' not in html
+
+
+def test_parameters_page_ignores_a_bad_date(as_role):
+    response = as_role().get(reverse("rules-parameters"), {"on": "not-a-date"})
+    assert response.status_code == 200
+
+
+def test_money_is_formatted_exactly_from_fen():
+    assert rules_selectors.yuan(80000) == "800.00"
+    assert rules_selectors.yuan(5) == "0.05"
+    assert rules_selectors.yuan(123456789012345678) == "1,234,567,890,123,456.78"
+    assert rules_selectors.yuan(-1999) == "-19.99"
+    assert rules_selectors.display_value("fen_table", {"80": 10000, "100": 110000}) == (
+        "80: 100.00 元; 100: 1,100.00 元"  # Chinese by default
+    )
+
+
+def test_example_situation_is_the_documented_one():
+    shipped = json.loads(rules_selectors.example_situation())
+    assert shipped == json.loads((EXAMPLES / "dibao-two-persons.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_trial_calculation_page_prefilled(as_role, role):
+    response = as_role(role).get(reverse("rules-calculate"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "H-350203-0001" in html  # the example situation in the text area
+    assert 'value="2019-07"' in html
+    assert "试算" in html
+
+
+def test_trial_calculation_shows_results_and_trace(as_role):
+    situation = (EXAMPLES / "dibao-two-persons.json").read_text("utf-8")
+    response = as_role().post(
+        reverse("rules-calculate"), {"month": "2019-07", "situation": situation}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    dibao = re.search(r'data-testid="result-dibao">(.*?)</tr>', html, re.S).group(1)
+    assert "最低生活保障（低保）" in dibao
+    assert "800.00" in dibao  # 2 × 800 − (300 + 500) yuan
+    assert "400.00" in dibao  # city half
+    assert "ELIGIBLE" in dibao
+    assert 'data-testid="trial-trace"' in html
+    assert "计算过程" in html
+    assert "parameter dibao.standard = 800.00 yuan (in force from 2019-07-01" in html
+
+
+def test_trial_calculation_reports_the_field(as_role):
+    situation = (EXAMPLES / "invalid-id.json").read_text("utf-8")
+    response = as_role().post(
+        reverse("rules-calculate"), {"month": "2019-07", "situation": situation}
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "家庭情况有误" in html
+    assert "persons[0].id_number" in html
+
+
+def test_trial_calculation_malformed_json_and_month(as_role):
+    client = as_role()
+    response = client.post(reverse("rules-calculate"), {"month": "2019-07", "situation": "{"})
+    assert response.status_code == 422
+    assert "不是有效的 JSON" in response.content.decode()
+    response = client.post(reverse("rules-calculate"), {"month": "2019-13", "situation": "{}"})
+    assert response.status_code == 422
+    response = client.post(reverse("rules-calculate"), {"month": "July", "situation": "{}"})
+    assert response.status_code == 422
+    assert "YYYY-MM" in response.content.decode()
