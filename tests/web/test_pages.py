@@ -244,3 +244,22 @@ def test_static_assets_are_vendored(as_role, registry):
     assert "/static/web/safetynet.css" in content
     assert "http://" not in content.replace("http://www.w3.org", "")
     assert "https://" not in content
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        ("community_worker", True),
+        ("street_officer", True),
+        ("verification_operator", True),
+        ("district_approver", False),
+        ("city_admin", False),
+        ("auditor", False),
+    ],
+)
+def test_household_page_offers_verification_to_roles_that_operate_it(
+    as_role, registry, role, offered
+):
+    page = as_role(role).get(reverse("household-detail", args=[registry.zh1.pk])).content.decode()
+    link = reverse("verification:request-open", args=[registry.zh1.pk])
+    assert (link in page) is offered
