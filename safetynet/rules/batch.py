@@ -54,21 +54,32 @@ class Batch:
     @cached_property
     def bounds(self) -> np.ndarray:
         """Offsets: persons of household i are ``[bounds[i], bounds[i+1])``."""
-        return np.searchsorted(self.hh, np.arange(self.n_households + 1), side="left")
+        bounds = np.zeros(self.n_households + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.hh, minlength=self.n_households), out=bounds[1:])
+        return bounds
 
     def hh_sum(self, x: np.ndarray) -> np.ndarray:
-        """Exact int64 sum of a person column per household."""
-        cs = np.empty(x.shape[0] + 1, dtype=np.int64)
+        """Exact int64 sum of a person column per household (a bool column: a count)."""
+        n = x.shape[0]
+        if x.dtype == np.bool_ and n >= 64:
+            true = int(np.count_nonzero(x))
+            if true * 4 < n:  # few true: count them
+                return np.bincount(self.hh[x], minlength=self.n_households)
+            if (n - true) * 4 < n:  # few false: household size minus them
+                false = np.bincount(self.hh[~x], minlength=self.n_households)
+                return np.diff(self.bounds) - false
+        if x.dtype != np.int64:
+            x = x.astype(np.int64)  # cumsum casting on the fly is several times slower
+        cs = np.empty(n + 1, dtype=np.int64)
         cs[0] = 0
-        np.cumsum(x, dtype=np.int64, out=cs[1:])
-        b = self.bounds
-        return cs[b[1:]] - cs[b[:-1]]
+        np.cumsum(x, out=cs[1:])
+        return np.diff(cs[self.bounds])
 
     def hh_any(self, mask: np.ndarray) -> np.ndarray:
-        return self.hh_sum(mask.astype(np.int64)) > 0
+        return self.hh_sum(mask) > 0
 
     def to_person(self, x: np.ndarray) -> np.ndarray:
-        return x[self.hh]
+        return np.take(x, self.hh)
 
     # ----- derived columns for the month (computed once, shared by programs) -------------
     @cached_property
@@ -84,10 +95,11 @@ class Batch:
     @cached_property
     def counted_income_p(self) -> np.ndarray:
         """Per-person counted monthly income (计入收入); POLICY §3 exclusions left out."""
-        total = np.zeros(self.n_persons, dtype=np.int64)
-        for c in COUNTED_INCOME:
+        total = self.p[COUNTED_INCOME[0]].astype(np.int64)  # a copy
+        for c in COUNTED_INCOME[1:]:
             total += self.p[c]
-        return np.where(self.alive, total, 0)
+        total *= self.alive
+        return total
 
     @cached_property
     def counted_income_h(self) -> np.ndarray:
@@ -95,8 +107,19 @@ class Batch:
 
     @cached_property
     def months_since_birth(self) -> np.ndarray:
-        """0 in the birth month; 960 in the month of the 80th birthday."""
-        return self.ym - self.p["birth_ym"].astype(np.int64)
+        """0 in the birth month; 960 in the month of the 80th birthday (int32, like months)."""
+        return np.int32(self.ym) - self.p["birth_ym"]
+
+    @cached_property
+    def age(self) -> np.ndarray:
+        """Whole years completed by the end of the previous month, a birthday counting as
+        reached in its month (docs/rules.md, "Time rules")."""
+        return (self.months_since_birth - 1) // 12
+
+    @cached_property
+    def alive_registered(self) -> np.ndarray:
+        """Alive this month and registered in Xiamen (户籍)."""
+        return self.alive & self.p["hukou_xiamen"]
 
     def enrolment(self, category: str) -> tuple[np.ndarray, np.ndarray]:
         """(has a record, payable by timing) per person for an enrolment category.
@@ -124,7 +147,9 @@ class Batch:
         lo, hi = int(b[first]), int(b[last])
         p = {k: v[lo:hi] for k, v in self.p.items()}
         h = {k: v[first:last] for k, v in self.h.items()}
-        return Batch(self.ym, p, h, self.hh[lo:hi] - first)
+        part = Batch(self.ym, p, h, self.hh[lo:hi] - first)
+        part.__dict__["bounds"] = b[first : last + 1] - lo  # the cached property, already known
+        return part
 
     def chunks(self, persons_per_chunk: int) -> list[tuple[int, int]]:
         """Household ranges of about ``persons_per_chunk`` persons (a household is never split)."""
@@ -150,8 +175,16 @@ def from_columns(
     month: str | int,
     persons: Mapping[str, np.ndarray],
     households: Mapping[str, np.ndarray],
+    *,
+    order_persons: bool = False,
 ) -> Batch:
-    """Build a batch from column arrays keyed by ``household_id``; fills optional columns."""
+    """Build a batch from column arrays keyed by ``household_id``; fills optional columns.
+
+    Households are sorted by id and persons by household (stable). With ``order_persons``
+    persons are sorted by (household, person_id), the order of the batch output files, which
+    then does not depend on the input's row order. Arrays already of the right dtype and order
+    are used as they are (no copy).
+    """
     ym = parse_month(month) if isinstance(month, str) else int(month)
     n_p = len(persons["person_id"])
     n_h = len(households["household_id"])
@@ -174,12 +207,29 @@ def from_columns(
         order = np.argsort(hid, kind="stable")
         h = {k: v[order] for k, v in h.items()}
         hid = h["household_id"]
-    hh = np.searchsorted(hid, p["household_id"])
-    if n_p and (hh.max() >= n_h or not np.array_equal(hid[hh], p["household_id"])):
-        raise ValueError("every person's household_id must be a row of the households")
-    hh = hh.astype(np.int64)
-    if n_p > 1 and not np.all(hh[1:] >= hh[:-1]):
-        order = np.argsort(hh, kind="stable")
+    p_hid = p["household_id"]
+    if n_p > 1 and np.all(p_hid[1:] >= p_hid[:-1]):
+        pass  # already grouped by household
+    elif n_p > 1:
+        order = (
+            np.lexsort((p["person_id"], p_hid))
+            if order_persons
+            else np.argsort(p_hid, kind="stable")
+        )
         p = {k: v[order] for k, v in p.items()}
-        hh = hh[order]
+        p_hid = p["household_id"]
+    if order_persons and n_p > 1:
+        pid = p["person_id"]
+        same = p_hid[1:] == p_hid[:-1]
+        if np.any(same & (pid[1:] < pid[:-1])):
+            order = np.lexsort((pid, p_hid))
+            p = {k: v[order] for k, v in p.items()}
+            p_hid = p["household_id"]
+    # persons are grouped by household now: look up each run of persons' household once
+    runs = np.flatnonzero(np.r_[True, p_hid[1:] != p_hid[:-1]]) if n_p else np.zeros(0, np.int64)
+    run_hid = p_hid[runs]
+    run_rows = np.searchsorted(hid, run_hid)
+    if n_p and (run_rows.max() >= n_h or not np.array_equal(hid[run_rows], run_hid)):
+        raise ValueError("every person's household_id must be a row of the households")
+    hh = np.repeat(run_rows.astype(np.int64), np.diff(np.r_[runs, n_p]))
     return Batch(ym, p, h, hh)

@@ -12,7 +12,6 @@ import argparse
 import json
 import resource
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -67,9 +66,8 @@ def calculate_main(argv: Sequence[str] | None = None) -> int:
 
 def run_main(argv: Sequence[str] | None = None) -> int:
     """``safetynet rules run --input DIR --month YYYY-MM --out DIR [--engine duckdb|spark]``."""
-    from .engine import run_batch
-    from .readers import READERS
-    from .writers import write_results
+    from .job import ENGINES, run_city
+    from .memory import keep_freed_memory
 
     ap = argparse.ArgumentParser(
         prog="safetynet rules run", description="Run every program on a generated city."
@@ -77,42 +75,42 @@ def run_main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--input", required=True, help="directory of the city's Parquet files")
     ap.add_argument("--month", required=True, type=_month, help="benefit month YYYY-MM")
     ap.add_argument("--out", required=True, help="output directory for result Parquet files")
-    ap.add_argument("--engine", default="duckdb", choices=sorted(READERS))
+    ap.add_argument(
+        "--engine",
+        default="duckdb",
+        choices=ENGINES,
+        help="duckdb (one machine, direct Parquet reader), spark (the batch job on Spark), "
+        "duckdb-job (the same batch job on DuckDB)",
+    )
     ap.add_argument("--programs", default=None, help="comma-separated subset (default: all)")
     try:
         args = ap.parse_args(argv)
     except SystemExit as e:
         return int(e.code or 0) and EXIT_INVALID
-    t0 = time.perf_counter()
+    programs = args.programs.split(",") if args.programs else None
+    keep_freed_memory()
     try:
-        batch = READERS[args.engine](args.input, args.month)
-    except (FileNotFoundError, NotImplementedError) as e:
+        run = run_city(args.input, args.month, args.out, engine=args.engine, programs=programs)
+    except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_INVALID
-    t1 = time.perf_counter()
-    programs = args.programs.split(",") if args.programs else None
-    try:
-        results = run_batch(batch, programs)
     except KeyError as e:
         print(f"error: {e.args[0]}", file=sys.stderr)
         return EXIT_INVALID
-    t2 = time.perf_counter()
-    write_results(results, batch, args.out)
-    t3 = time.perf_counter()
     summary = {
-        "month": args.month,
-        "engine": args.engine,
-        "persons": batch.n_persons,
-        "households": batch.n_households,
-        "seconds": {
-            "read": round(t1 - t0, 3),
-            "compute": round(t2 - t1, 3),
-            "write": round(t3 - t2, 3),
-        },
+        "month": run.month,
+        "engine": run.engine,
+        "persons": run.persons,
+        "households": run.households,
+        "seconds": {k: round(v, 3) for k, v in run.seconds.items()},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "programs": {
-            n: {"eligible_households": int(r.eligible.sum()), "amount_fen": int(r.amount.sum())}
-            for n, r in results.items()
+            path.removesuffix(".parquet"): {
+                "eligible_households": t["eligible"],
+                "amount_fen": t["amount_fen"],
+            }
+            for path, t in run.totals.items()
+            if not path.startswith("persons/")
         },
     }
     json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)

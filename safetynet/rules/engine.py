@@ -7,7 +7,9 @@ recording :class:`Trace`) and millions (no trace; the recording calls are no-ops
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -21,14 +23,20 @@ from .parameters import ParameterSet, PValue, load_parameters
 # ----- reason codes ----------------------------------------------------------------------
 REASONS: list[str] = []
 _REASON_INDEX: dict[str, int] = {}
+_REASON_LOCK = threading.Lock()  # run_batch runs chunks on two threads
 
 
 def reason(name: str) -> int:
-    """The integer code of a reason (registered on first use; codes are stable per process)."""
-    if name not in _REASON_INDEX:
-        _REASON_INDEX[name] = len(REASONS)
-        REASONS.append(name)
-    return _REASON_INDEX[name]
+    """The integer code of a reason (registered on first use; codes are stable per process,
+    not across processes: output files carry reason names, see writers.py)."""
+    code = _REASON_INDEX.get(name)
+    if code is None:
+        with _REASON_LOCK:
+            code = _REASON_INDEX.get(name)
+            if code is None:
+                code = _REASON_INDEX[name] = len(REASONS)
+                REASONS.append(name)
+    return code
 
 
 ELIGIBLE = reason("ELIGIBLE")
@@ -41,12 +49,52 @@ def reason_name(code: int) -> str:
 def select_reason(
     fails: Iterable[tuple[np.ndarray, str]], n: int, default: str = "ELIGIBLE"
 ) -> np.ndarray:
-    """First failing condition's reason (priority order), else ``default``."""
-    out = np.full(n, reason(default), dtype=np.int16)
-    # iterate in reverse so that earlier conditions overwrite later ones
-    for mask, name in reversed(list(fails)):
-        out[mask] = reason(name)
-    return out
+    """First failing condition's reason (priority order), else ``default``.
+
+    The conditions are packed as bits of one small integer per row (condition i → bit i) and
+    a lookup table maps each bit pattern to the reason of its lowest set bit: two cheap
+    operations per condition on one byte per row, and one gather.
+    """
+    fails = list(fails)
+    codes = (reason(default), *(reason(name) for _, name in fails))
+    k = len(fails)
+    if k > 16:  # not used by any program; the plain way
+        out = np.full(n, codes[0], dtype=np.int16)
+        for (mask, _), code in reversed(list(zip(fails, codes[1:], strict=True))):
+            out[np.asarray(mask)] = code
+        return out
+    dtype = np.uint8 if k <= 8 else np.uint16
+    bits = np.zeros(n, dtype=dtype)
+    term = np.empty(n, dtype=dtype)
+    for i, (mask, _) in enumerate(fails):
+        m = np.asarray(mask)
+        weight = dtype(1 << i)
+        if m.ndim == 0:
+            if m:
+                bits |= weight
+            continue
+        if dtype is np.uint8 and m.dtype == np.bool_:
+            m = m.view(np.uint8)
+        np.multiply(m, weight, out=term, casting="unsafe")  # SIMD; a shift of uint8 is not
+        bits |= term
+    return np.take(_reason_table(codes), bits)
+
+
+_REASON_TABLES: dict[tuple[int, ...], np.ndarray] = {}
+
+
+def _reason_table(codes: tuple[int, ...]) -> np.ndarray:
+    """Bit pattern → reason code of its lowest set bit (``codes[0]`` for no bit)."""
+    table = _REASON_TABLES.get(codes)
+    if table is None:
+        k = len(codes) - 1
+        v = np.arange(1 << k, dtype=np.int64)
+        lowest = np.zeros(1 << k, dtype=np.int64)
+        low = v & -v
+        lowest[1:] = np.log2(low[1:]).astype(np.int64) + 1
+        table = np.array(codes, dtype=np.int16)[lowest]
+        _REASON_TABLES[codes] = table
+    return table
 
 
 # ----- trace -----------------------------------------------------------------------------
@@ -235,6 +283,15 @@ def split_funding(
     return city, city_district - city, amount - city_district
 
 
+def _sparse(mask: np.ndarray) -> np.ndarray | None:
+    """Indices of a mask's true rows when they are few (sums over them are then cheaper
+    than over every row), else None."""
+    if mask.shape[0] < 64:
+        return None
+    count = int(np.count_nonzero(mask))
+    return np.flatnonzero(mask) if count * 16 < mask.shape[0] else None
+
+
 def household_result(
     ctx: Ctx,
     b: Batch,
@@ -245,11 +302,15 @@ def household_result(
     extra: dict[str, np.ndarray] | None = None,
     split: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> ProgramResult:
-    amount = np.where(eligible, amount, 0).astype(np.int64)
+    amount = np.multiply(amount, eligible, dtype=np.int64)
     if split is None:
         if funding_param is None:
             z = np.zeros(b.n_households, dtype=np.int64)
             split = (z, z, z)
+        elif (idx := _sparse(eligible)) is not None:
+            # amounts are 0 outside `eligible`, and so are their parts
+            parts = split_funding(ctx, amount[idx], funding_param)
+            split = tuple(_scatter(b.n_households, idx, x) for x in parts)  # type: ignore[assignment]
         else:
             split = split_funding(ctx, amount, funding_param)
     ctx.hfig("eligible", eligible, "bool")
@@ -260,6 +321,22 @@ def household_result(
     )
 
 
+def _scatter(n: int, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = np.zeros(n, dtype=np.int64)
+    out[idx] = values
+    return out
+
+
+@dataclass(frozen=True)
+class SparseSplit:
+    """A program's own funding split of the amounts of persons ``idx`` (0 for the others)."""
+
+    idx: np.ndarray
+    city: np.ndarray
+    district: np.ndarray
+    street: np.ndarray
+
+
 def person_result(
     ctx: Ctx,
     b: Batch,
@@ -268,31 +345,74 @@ def person_result(
     reasons_p: np.ndarray,
     funding_param: str | None,
     p_extra: dict[str, np.ndarray] | None = None,
-    split_p: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    split_p: tuple[np.ndarray, np.ndarray, np.ndarray] | SparseSplit | None = None,
+    paid: bool = False,
 ) -> ProgramResult:
-    amount_p = np.where(eligible_p, amount_p, 0).astype(np.int64)
-    if split_p is None:
-        split_p = (
-            split_funding(ctx, amount_p, funding_param)
-            if funding_param
-            else (np.zeros_like(amount_p),) * 3
-        )
+    """A personal benefit's result; the household figures are sums over its persons.
+    ``split_p`` (a program's own funding split) must be 0 where ``eligible_p`` is false.
+    With ``paid``, ``amount_p`` is already 0 where ``eligible_p`` is false."""
+    if isinstance(split_p, SparseSplit):
+        rows = b.hh[split_p.idx]
+
+        def at(x: np.ndarray) -> np.ndarray:
+            out = np.zeros(b.n_households, dtype=np.int64)
+            np.add.at(out, rows, x)
+            return out
+
+        split_h = (at(split_p.city), at(split_p.district), at(split_p.street))
+        r = person_result(ctx, b, eligible_p, amount_p, reasons_p, None, p_extra, paid=paid)
+        r.city, r.district, r.street = split_h
+        return r
+    if not paid:
+        amount_p = np.multiply(amount_p, eligible_p, dtype=np.int64)
     ctx.pfig("eligible (per person)", eligible_p, "bool")
     ctx.pfig("amount paid (per person)", amount_p)
     ctx.pfig("reason (per person)", reasons_p, "reason")
-    n_elig = b.hh_sum(eligible_p)
-    eligible = n_elig > 0
-    amount = b.hh_sum(amount_p)
-    hreason = np.where(eligible, ELIGIBLE, reason("NO_ELIGIBLE_MEMBER")).astype(np.int16)
+    n_h = b.n_households
+    idx = _sparse(eligible_p)
+    if idx is not None:  # few eligible persons: add up just them
+        rows = b.hh[idx]
+        eligible = np.zeros(n_h, dtype=bool)
+        eligible[rows] = True
+
+        def total(x: np.ndarray) -> np.ndarray:
+            out = np.zeros(n_h, dtype=np.int64)
+            np.add.at(out, rows, x)
+            return out
+
+        paid = amount_p[idx]
+        amount = total(paid)
+        if split_p is not None:
+            city, district, street = (total(x[idx]) for x in split_p)
+        elif funding_param:
+            c_p, d_p, _ = split_funding(ctx, paid, funding_param)
+            city, district = total(c_p), total(d_p)
+            street = amount - city - district
+        else:
+            city = district = street = np.zeros(n_h, dtype=np.int64)
+    else:
+        eligible = b.hh_any(eligible_p)
+        amount = b.hh_sum(amount_p)
+        if split_p is not None:
+            city, district, street = (b.hh_sum(x) for x in split_p)
+        elif funding_param:
+            c_p, d_p, _ = split_funding(ctx, amount_p, funding_param)
+            city, district = b.hh_sum(c_p), b.hh_sum(d_p)
+            street = (
+                amount - city - district
+            )  # = Σ street exactly: street = amount − city − district
+        else:
+            city = district = street = np.zeros(n_h, dtype=np.int64)
+    hreason = np.where(eligible, np.int16(ELIGIBLE), np.int16(reason("NO_ELIGIBLE_MEMBER")))
     ctx.hfig("household amount (sum of persons)", amount)
     return ProgramResult(
         ctx.program,
         "person",
         eligible,
         amount,
-        b.hh_sum(split_p[0]),
-        b.hh_sum(split_p[1]),
-        b.hh_sum(split_p[2]),
+        city,
+        district,
+        street,
         hreason,
         eligible_p,
         amount_p,
@@ -341,6 +461,7 @@ def _order(names: Iterable[str]) -> list[str]:
 
 
 CHUNK_PERSONS = 262_144
+WORKERS = 2  # threads over chunks (this machine has two cores)
 
 
 def _run_one(
@@ -364,12 +485,14 @@ def run_batch(
     params: ParameterSet | None = None,
     trace: Trace | None = None,
     chunk_persons: int = CHUNK_PERSONS,
+    workers: int = WORKERS,
 ) -> dict[str, ProgramResult]:
     """Run programs (default: all, with their dependencies) on a batch for its month.
 
     Large batches are processed in chunks of whole households (about ``chunk_persons``
     persons each): every program is a per-household formula, so chunking changes nothing in
-    the results, and small working arrays stay in cache and reuse memory.
+    the results, and small working arrays stay in cache and reuse memory. Chunks after the
+    first run on ``workers`` threads; the results do not depend on it.
     """
     from . import programs as _programs  # noqa: F401  (registers the programs)
 
@@ -381,14 +504,15 @@ def run_batch(
     order = _order(names)
     if trace is not None or batch.n_persons <= chunk_persons:
         return _run_one(batch, order, params, trace)
-    out: dict[str, ProgramResult] = {}
+    chunks = batch.chunks(chunk_persons)
     bounds = batch.bounds
-    for first, last in batch.chunks(chunk_persons):
-        part = _run_one(batch.household_slice(first, last), order, params, None)
+
+    def run_chunk(first: int, last: int) -> dict[str, ProgramResult]:
+        return _run_one(batch.household_slice(first, last), order, params, None)
+
+    def store(first: int, last: int, part: dict[str, ProgramResult]) -> None:
         lo, hi = int(bounds[first]), int(bounds[last])
         for n, r in part.items():
-            if n not in out:
-                out[n] = _allocate_like(r, batch.n_households, batch.n_persons)
             o = out[n]
             for f in _H_FIELDS:
                 getattr(o, f)[first:last] = getattr(r, f)
@@ -399,21 +523,97 @@ def run_batch(
                     getattr(o, f)[lo:hi] = getattr(r, f)
                 for k, v in r.p_extra.items():
                     o.p_extra[k][lo:hi] = v
+
+    # The first chunk tells the output dtypes; the rest run on `workers` threads (numpy
+    # releases the GIL inside its loops), each storing into its own slices of the outputs.
+    first_part = run_chunk(*chunks[0])
+    out = _allocate_like(first_part, batch.n_households, batch.n_persons)
+    store(*chunks[0], first_part)
+    del first_part
+
+    def run_and_store(bounds_: tuple[int, int]) -> None:
+        store(*bounds_, run_chunk(*bounds_))
+
+    rest = chunks[1:]
+    if workers > 1 and len(rest) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(run_and_store, rest))
+    else:
+        for c in rest:
+            run_and_store(c)
     return out
 
 
-def _allocate_like(r: ProgramResult, n_h: int, n_p: int) -> ProgramResult:
-    def h(a: np.ndarray) -> np.ndarray:
-        return np.empty(n_h, dtype=a.dtype)
+def iter_results(
+    batch: Batch,
+    programs: Iterable[str] | None = None,
+    params: ParameterSet | None = None,
+    chunk_persons: int | None = None,
+) -> Iterator[tuple[Batch, dict[str, ProgramResult]]]:
+    """``run_batch`` chunk by chunk, without assembling the whole batch's results: yields
+    (the chunk's batch, its results) for consecutive chunks of whole households, in order.
+    For streaming output (memory stays bounded by one chunk's results)."""
+    from . import programs as _programs  # noqa: F401  (registers the programs)
 
-    def p(a: np.ndarray | None) -> np.ndarray | None:
-        return None if a is None else np.empty(n_p, dtype=a.dtype)
+    params = params or load_parameters()
+    names = list(PROGRAMS) if programs is None else list(programs)
+    unknown = [n for n in names if n not in PROGRAMS]
+    if unknown:
+        raise KeyError(f"unknown program(s) {unknown}; known: {sorted(PROGRAMS)}")
+    order = _order(names)
+    chunk_persons = chunk_persons or CHUNK_PERSONS
+    if batch.n_persons <= chunk_persons:
+        yield batch, _run_one(batch, order, params, None)
+        return
+    for first, last in batch.chunks(chunk_persons):
+        part = batch.household_slice(first, last)
+        yield part, _run_one(part, order, params, None)
 
-    return ProgramResult(
-        r.program,
-        r.level,
-        *(h(getattr(r, f)) for f in _H_FIELDS),
-        *(p(getattr(r, f)) for f in _P_FIELDS),
-        extra={k: h(v) for k, v in r.extra.items()},
-        p_extra={k: np.empty(n_p, dtype=v.dtype) for k, v in r.p_extra.items()},
-    )
+
+def _allocate_like(parts: dict[str, ProgramResult], n_h: int, n_p: int) -> dict[str, ProgramResult]:
+    """Output arrays shaped like one chunk's results, for the whole batch, carved out of one
+    allocation: a large block gets transparent huge pages, so filling the outputs costs a few
+    hundred page faults instead of one per 4 KiB (the dominant cost of merging on Linux)."""
+    specs: list[tuple[np.dtype, int]] = []
+
+    def want(a: np.ndarray | None, n: int) -> int | None:
+        if a is None:
+            return None
+        specs.append((a.dtype, n))
+        return len(specs) - 1
+
+    plan = {}
+    for name, r in parts.items():
+        person = r.level == "person"
+        plan[name] = (
+            [want(getattr(r, f), n_h) for f in _H_FIELDS],
+            [want(getattr(r, f), n_p) if person else None for f in _P_FIELDS],
+            {k: want(v, n_h) for k, v in r.extra.items()},
+            {k: want(v, n_p) for k, v in r.p_extra.items()},
+        )
+    align = 64
+    offsets, total = [], 0
+    for dtype, n in specs:
+        offsets.append(total)
+        total += -(-n * dtype.itemsize // align) * align
+    arena = np.empty(total + align, dtype=np.uint8)
+    shift = (-arena.ctypes.data) % align
+    views = [
+        arena[shift + off : shift + off + n * dtype.itemsize].view(dtype)
+        for (dtype, n), off in zip(specs, offsets, strict=True)
+    ]
+
+    def v(i: int | None) -> np.ndarray | None:
+        return None if i is None else views[i]
+
+    return {
+        name: ProgramResult(
+            name,
+            parts[name].level,
+            *(v(i) for i in h_idx),  # type: ignore[arg-type]
+            *(v(i) for i in p_idx),
+            extra={k: v(i) for k, i in hx.items()},  # type: ignore[misc]
+            p_extra={k: v(i) for k, i in px.items()},  # type: ignore[misc]
+        )
+        for name, (h_idx, p_idx, hx, px) in plan.items()
+    }

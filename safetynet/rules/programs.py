@@ -21,6 +21,8 @@ from .columns import DISABILITY_KINDS, ENTITLED_KINDS, SUPPORT_FORMS
 from .engine import (
     Ctx,
     ProgramResult,
+    SparseSplit,
+    _scatter,
     household_result,
     person_result,
     program,
@@ -96,7 +98,7 @@ REQUIRED_PARAMETERS: dict[str, str] = {
 
 def age_years(b: Batch) -> np.ndarray:
     """Whole years completed by the end of the previous month (see module doc)."""
-    return (b.months_since_birth - 1) // 12
+    return b.age
 
 
 def _kind(name: str, table: tuple[str, ...]) -> int:
@@ -105,12 +107,19 @@ def _kind(name: str, table: tuple[str, ...]) -> int:
 
 def _registered(b: Batch) -> np.ndarray:
     """Registered household (户籍): division in 3502, a living Xiamen-registered member."""
-    return b.h["division_xiamen"] & b.hh_any(b.p["hukou_xiamen"] & b.alive)
+    key = "registered"
+    if key not in b.cache:
+        b.cache[key] = b.h["division_xiamen"] & b.hh_any(b.alive_registered)
+    return b.cache[key]
 
 
 def _assets_ok(b: Batch, ctx: Ctx, line: int, months_param: str) -> np.ndarray:
     """Asset limits (家庭财产): financial assets ≤ months × line × members; vehicles, homes,
-    businesses within the dibao counts."""
+    businesses within the dibao counts. Computed once per batch and limit (tekun and dibao
+    share it), except when tracing: each program's trace then records its own figures."""
+    key = f"assets:{line}:{months_param}"
+    if not ctx.tracing and key in b.cache:
+        return b.cache[key]
     months = ctx.p(months_param)
     fin_limit = ctx.hfig(
         "financial-asset limit (months × line × members)", line * months * b.members
@@ -120,6 +129,7 @@ def _assets_ok(b: Batch, ctx: Ctx, line: int, months_param: str) -> np.ndarray:
     ok &= b.h["declared_vehicles"] <= ctx.p("dibao.max_vehicles")
     ok &= b.h["declared_homes"] <= ctx.p("dibao.max_homes")
     ok &= b.h["declared_businesses"] <= ctx.p("dibao.max_businesses")
+    b.cache[key] = ok
     return ctx.hfig("assets within limits", ok, "bool")
 
 
@@ -153,17 +163,17 @@ def tekun(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     orphan = b.p["is_orphan"] & (age < ctx.p("tekun.child_age"))
     has, pay = _timing(b, "tekun", "person")
     timing_ok = ~has | pay
-    rule = (
-        b.alive & b.p["hukou_xiamen"] & no_capacity & income_ok & assets_ok & no_supporter & ~orphan
-    )
+    rule = b.alive_registered & no_capacity & income_ok & assets_ok & no_supporter & ~orphan
     eligible = rule & timing_ok
     # six-item self-care assessment (生活自理能力) -> tier 0 capable, 1 partly, 2 fully disabled
-    failed = b.p["selfcare_failed_items"].astype(np.int64)
-    tier = np.where(
-        failed >= ctx.p("tekun.fully_disabled_min_failed"),
+    # (a table over the 256 int8 values: one gather)
+    values = np.arange(256, dtype=np.uint8).view(np.int8).astype(np.int64)
+    tier_of = np.where(
+        values >= ctx.p("tekun.fully_disabled_min_failed"),
         2,
-        np.where(failed >= ctx.p("tekun.partly_disabled_min_failed"), 1, 0),
+        np.where(values >= ctx.p("tekun.partly_disabled_min_failed"), 1, 0),
     ).astype(np.int8)
+    tier = np.take(tier_of, b.p["selfcare_failed_items"].view(np.uint8))
     ctx.pfig("self-care tier (0 capable/全自理, 1 partly/半护理, 2 fully/全护理)", tier, "code")
     basic = ctx.fig(
         "basic living standard (基本生活标准) = standard × multiplier",
@@ -175,8 +185,9 @@ def tekun(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
         [mul_ratio(min_wage, ratios[k]) for k in ("capable", "partly", "fully")], dtype=np.int64
     )
     ctx.fig("care standards by tier (照料护理标准) = minimum wage × ratio", care_by_tier)
-    care = care_by_tier[tier]
-    amount = ctx.pfig("basic living + care", basic + care)
+    amount_of_tier = basic + care_by_tier
+    if ctx.tracing:
+        ctx.pfig("basic living + care", amount_of_tier[tier])
     reasons = select_reason(
         [
             (~b.alive, "NOT_ALIVE"),
@@ -190,14 +201,18 @@ def tekun(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
         ],
         b.n_persons,
     )
+    # the amount only where paid (few persons): no full-size arithmetic
+    idx = np.flatnonzero(eligible)
+    paid = _scatter(b.n_persons, idx, amount_of_tier[tier[idx]])
     return person_result(
         ctx,
         b,
         eligible,
-        amount,
+        paid,
         reasons,
         "tekun.funding",
         p_extra={"selfcare_tier": tier, "support_form": b.p["tekun_support_form"]},
+        paid=True,
     )
 
 
@@ -525,12 +540,15 @@ def age_allowance(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     tiers = ctx.p("age_allowance.tiers")  # {"80": fen, "90": fen, "100": fen}
     ages = sorted(int(a) for a in tiers)
     age = ctx.pfig("age in years (completed by end of previous month)", age_years(b), "count")
-    amount = np.zeros(b.n_persons, dtype=np.int64)
-    for a in ages:
-        amount = np.where(age >= a, tiers[str(a)], amount)
-    amount = ctx.pfig("tier amount", amount)
-    old_enough = age >= ages[0]
-    eligible = b.alive & b.p["hukou_xiamen"] & old_enough
+    # tier amount by age: a table indexed by the number of tier ages reached
+    tier_amounts = np.array([0] + [tiers[str(a)] for a in ages], dtype=np.int64)
+    reached = (age >= ages[0]).view(np.uint8).astype(np.int8)
+    for a in ages[1:]:
+        reached += (age >= a).view(np.uint8)
+    if ctx.tracing:
+        ctx.pfig("tier amount", tier_amounts[reached])
+    old_enough = reached > 0
+    eligible = b.alive_registered & old_enough
     reasons = select_reason(
         [
             (~b.alive, "NOT_ALIVE"),
@@ -539,22 +557,28 @@ def age_allowance(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
         ],
         b.n_persons,
     )
-    paid = np.where(eligible, amount, 0)
-    # funding: centenarian city share fixed, remainder to the district or street/town
+    # funding of the (few) eligible persons: centenarian city share fixed, remainder to the
+    # district or street/town; the rest by the funding table
     top = str(ages[-1])
-    is_top = eligible & (age >= ages[-1])
+    idx = np.flatnonzero(eligible)
+    paid = tier_amounts[reached[idx]]
+    is_top = reached[idx] == len(ages)
     city_share = ctx.p("age_allowance.centenarian_city_share")
     c, d, s = split_funding(ctx, paid, "age_allowance.funding")
     payer = ctx.p("age_allowance.remainder_payer")
     top_city = np.minimum(paid, city_share)
     top_rest = paid - top_city
-    city = np.where(is_top, top_city, c)
-    district = np.where(is_top, top_rest if payer == "district" else 0, d)
-    street = np.where(is_top, top_rest if payer == "street" else 0, s)
+    split = SparseSplit(
+        idx,
+        np.where(is_top, top_city, c),
+        np.where(is_top, top_rest if payer == "district" else 0, d),
+        np.where(is_top, top_rest if payer == "street" else 0, s),
+    )
     ctx.fig(
         f"tier {top}+ funding: city share, remainder payer", f"{city_share} fen, {payer}", "code"
     )
-    return person_result(ctx, b, eligible, amount, reasons, None, split_p=(city, district, street))
+    amount = _scatter(b.n_persons, idx, paid)
+    return person_result(ctx, b, eligible, amount, reasons, None, split_p=split, paid=True)
 
 
 # ===================================================================== disability 残疾人两项补贴
@@ -584,7 +608,7 @@ def disability(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     nursing = np.where(nursing_ok, table[np.clip(grade, 0, 4)], 0).astype(np.int64)
     ctx.pfig("living subsidy (生活补贴)", living)
     ctx.pfig("nursing subsidy (护理补贴)", nursing)
-    base = b.alive & b.p["hukou_xiamen"] & disabled
+    base = b.alive_registered & disabled
     amount = living + nursing
     eligible = base & (amount > 0)
     reasons = select_reason(

@@ -5,7 +5,7 @@ import numpy as np
 from safetynet.rules.batch import from_columns
 from safetynet.rules.engine import run_batch
 from safetynet.rules.parameters import load_parameters
-from safetynet.rules.readers import read_city_duckdb
+from safetynet.rules.readers import read_city
 from safetynet.rules.retro import arrears, month_range
 from safetynet.rules.situation import situations_to_batch
 from safetynet.rules.synthetic import synthetic_batch, synthetic_columns, write_synthetic_city
@@ -30,13 +30,13 @@ def test_chunked_equals_unchunked():
     assert whole["dibao"].eligible.sum() > 0 and whole["age_allowance"].eligible.sum() > 0
 
 
-def test_duckdb_reader_matches_the_columns(tmp_path):
+def test_parquet_reader_matches_the_columns(tmp_path):
     p, h = synthetic_columns(5_000, seed=7)
     for k in ("temp_kind", "disaster_kind"):  # not part of the Parquet contract
         h[k][:] = 0
     expected = run_batch(from_columns("2019-07", p, h))
     city = write_synthetic_city(tmp_path, 5_000, seed=7)
-    _same(expected, run_batch(read_city_duckdb(city, "2019-07")))
+    _same(expected, run_batch(read_city(city, "2019-07")))
 
 
 def test_arrears_after_a_retroactive_standard_change():

@@ -15,7 +15,7 @@ USAGE = """usage: safetynet rules {calculate,run} ...
 
   calculate FILE --month YYYY-MM [--trace]
       One household situation (JSON, see docs/rules-situation-schema.md) -> JSON results.
-  run --input DIR --month YYYY-MM --out DIR [--engine duckdb|spark] [--programs a,b]
+  run --input DIR --month YYYY-MM --out DIR [--engine duckdb|duckdb-job|spark] [--programs a,b]
       Every program over a generated city's Parquet files -> Parquet results.
 
 `safetynet rules calculate --help` and `safetynet rules run --help` explain each.

@@ -1,0 +1,149 @@
+"""The whole-city run as one batch job on either engine (docs/adr/0004, docs/adr/0101).
+
+``rules_job`` is a :class:`safetynet.batch.BatchJob`: ``readers.city_query`` shapes one row per
+person carrying its household's columns and its enrolments for the month, and
+:class:`RulesKernel` turns an Arrow chunk of whole households into a ``Batch``, runs every
+program and returns the output tables packed in one long table (``writers.JOB_SCHEMA``).
+Spark runs it through ``safetynet.batch.run_job``; so can DuckDB (``engine="duckdb-job"``).
+The default DuckDB engine reads the Parquet files straight into numpy instead (same batch,
+same programs, same output tables; the conformance test checks the files are identical).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from safetynet.batch import BatchJob, run_job
+
+from .columns import month_str, parse_month
+from .readers import INPUT_FILES, batch_from_rows, check_inputs, city_query, person_file_columns
+from .writers import (
+    JOB_ORDER,
+    JOB_SCHEMA,
+    TableSink,
+    job_rows,
+    result_tables,
+    tables_from_job_rows,
+)
+
+ENGINES = ("duckdb", "spark", "duckdb-job")
+
+
+def program_order(programs: Iterable[str] | None) -> list[str]:
+    """The programs a run computes: the requested ones (default all) and their dependencies."""
+    from . import programs as _programs  # noqa: F401  (registers the programs)
+    from .engine import PROGRAMS, _order
+
+    names = list(PROGRAMS) if programs is None else list(programs)
+    unknown = [n for n in names if n not in PROGRAMS]
+    if unknown:
+        raise KeyError(f"unknown program(s) {unknown}; known: {sorted(PROGRAMS)}")
+    return _order(names)
+
+
+@dataclass(frozen=True)
+class RulesKernel:
+    """Arrow chunk of whole households → the output tables as job rows (picklable)."""
+
+    ym: int
+    programs: tuple[str, ...]
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        from .engine import run_batch
+
+        batch = batch_from_rows(table, self.ym)
+        return job_rows(result_tables(run_batch(batch, self.programs), batch))
+
+
+def rules_job(input_dir: str | Path, month: str, programs: Iterable[str] | None = None) -> BatchJob:
+    ym = parse_month(month)
+    order = tuple(program_order(programs))
+    return BatchJob(
+        name="rules",
+        inputs=dict(INPUT_FILES),
+        query=city_query(ym, person_file_columns(input_dir)),
+        key="household_id",
+        kernel=RulesKernel(ym, order),
+        output_schema=JOB_SCHEMA,
+        order_by=JOB_ORDER,
+        chunk_rows=262_144,
+        params={"month": month, "programs": list(order)},
+    )
+
+
+@dataclass
+class CityRun:
+    """What one run wrote, and how long it took."""
+
+    month: str
+    engine: str
+    persons: int
+    households: int
+    files: list[Path]
+    totals: dict[str, dict[str, int]]  # relative path -> rows, eligible, amount_fen
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def run_city(
+    input_dir: str | Path,
+    month: str,
+    out_dir: str | Path,
+    *,
+    engine: str = "duckdb",
+    programs: Iterable[str] | None = None,
+    write_workers: int = 2,
+) -> CityRun:
+    """Every program (or ``programs`` and their dependencies) over the city for ``month``,
+    written under ``out_dir`` (see ``writers``). Files are encoded on ``write_workers``
+    threads while the next chunk is computed; with 0, phases are timed apart (benchmark)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    check_inputs(input_dir)
+    order = program_order(programs)
+    month = month_str(parse_month(month))
+    sink = TableSink(out_dir, workers=write_workers)
+    t0 = time.perf_counter()
+    if engine == "duckdb":
+        from .engine import iter_results
+        from .readers import iter_city
+
+        read = compute = write = 0.0
+        persons = households = 0
+        pieces = iter_city(input_dir, month)
+        while True:
+            c0 = time.perf_counter()
+            batch = next(pieces, None)
+            if batch is None:
+                break
+            c1 = time.perf_counter()
+            read += c1 - c0
+            persons, households = persons + batch.n_persons, households + batch.n_households
+            results = iter_results(batch, order)
+            while True:
+                c0 = time.perf_counter()
+                step = next(results, None)
+                if step is None:
+                    break
+                part, res = step
+                c1 = time.perf_counter()
+                sink.add(result_tables(res, part))
+                compute, write = compute + c1 - c0, write + time.perf_counter() - c1
+        c0 = time.perf_counter()
+        files = sink.close()
+        seconds = {"read": read, "compute": compute, "write": write + time.perf_counter() - c0}
+    else:
+        job = rules_job(input_dir, month, order)
+        rows = run_job(job, input_dir, engine="duckdb" if engine == "duckdb-job" else engine)
+        t1 = time.perf_counter()
+        sink.add(tables_from_job_rows(rows, month, order))
+        files = sink.close()
+        seconds = {"job": t1 - t0, "write": time.perf_counter() - t1}
+        persons = pq.ParquetFile(Path(input_dir) / INPUT_FILES["persons"]).metadata.num_rows
+        households = sink.totals[f"{order[0]}.parquet"]["rows"]
+    return CityRun(month, engine, persons, households, files, sink.totals, seconds)
