@@ -111,6 +111,7 @@ def test_household_history_says_who_when_what(city):
     cw, so = city["community_worker"], city["street_officer"]
     z1, z3, head = city["z1"], city["z3"], city["head"]
     spouse = Membership.objects.get(household=z1, relation="spouse").person
+    head_membership = Membership.objects.get(household=z1, person=head)
     svc.membership_move(
         actor=so,
         person=head,
@@ -136,7 +137,7 @@ def test_household_history_says_who_when_what(city):
         for e in entries
         if e.kind == "membership"
         and e.action == "changed"
-        and e.object_id != spouse.pk
+        and e.object_id == head_membership.pk
         and any(c.field == "end_date" for c in e.changes)
     )
     assert moved.username == "so"
