@@ -7,6 +7,7 @@ ratio that is not an integer, the exact rational result is rounded **half up to 
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 import numpy as np
@@ -77,3 +78,40 @@ def ratio_str(r: Fraction) -> str:
                 out = s if digits == 0 else f"{s[:-digits]}.{s[-digits:]}"
                 return ("-" if r < 0 else "") + out
     return f"{r.numerator}/{r.denominator}"
+
+
+# Entered or exchanged amounts (forms, agencies' files) are yuan with at most two decimals.
+MAX_YUAN = Decimal(10) ** 13  # far above any household's asset; keeps quantize in range
+
+
+def yuan_to_fen(value) -> int:
+    """Yuan (number or text, <= 2 decimals, >= 0) -> int fen exactly; else ValueError(code)."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("not_a_number")
+    if isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, float):
+        d = Decimal(repr(value))  # the shortest repr is what was typed (Excel keeps 15 digits)
+    elif isinstance(value, Decimal):
+        d = value
+    else:
+        text = str(value).strip().replace(",", "").replace("，", "")
+        for sign in ("¥", "￥", "元"):
+            text = text.replace(sign, "")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise ValueError("not_a_number") from None
+    if not d.is_finite():
+        raise ValueError("not_a_number")
+    if d < 0:
+        raise ValueError("negative_amount")
+    if d >= MAX_YUAN:
+        raise ValueError("amount_too_large")
+    if d != d.quantize(Decimal("0.01")):
+        raise ValueError("too_many_decimals")
+    return int(d * 100)
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))

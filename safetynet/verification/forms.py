@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.rules.money import yuan_to_fen
+
 from .models import Program, Purpose
 from .report import INCOME_ITEMS
 from .sources.catalog import SOURCES
@@ -34,7 +36,8 @@ def _yuan_field(label, required=False) -> forms.DecimalField:
 
 
 def fen(value: Decimal | None) -> int:
-    return int((value or Decimal(0)) * 100)
+    """A validated yuan field (blank means zero) as exact integer fen."""
+    return yuan_to_fen(value or Decimal(0))
 
 
 class RequestOpenForm(forms.Form):

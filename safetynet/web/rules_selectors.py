@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.rules import SituationError, calculate, load_parameters
+from safetynet.rules.money import yuan
 from safetynet.rules.parameters import MissingParameterValue
 
 STATUSES = ("seed", "published", "default-to-confirm")
@@ -57,13 +58,6 @@ class UnknownProgram(ValueError):
 
 # --------------------------------------------------------------------------------------------------
 # Formatting (exact: integer fen, never float)
-
-
-def yuan(fen: int) -> str:
-    """12345678 -> "123,456.78" (integer arithmetic; negative amounts keep their sign)."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
 
 
 def display_value(unit: str, value: Any) -> str:

@@ -21,7 +21,6 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -31,6 +30,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from safetynet.core.errors import FieldProblem, ServiceError
+from safetynet.rules.money import fen_to_yuan, yuan_to_fen
 
 from .catalog import FieldType, ResponseField, Source, get_source
 
@@ -327,42 +327,6 @@ def read_exchange_file(*, filename: str, content: bytes) -> ExchangeFile:
         people=people,
         sheet=wb[DATA_SHEET],
     )
-
-
-MAX_YUAN = Decimal(10) ** 13  # far above any household's asset; keeps quantize in range
-
-
-def yuan_to_fen(value) -> int:
-    """Yuan (number or text, <= 2 decimals, >= 0) -> int fen exactly; else ValueError(code)."""
-    if isinstance(value, bool) or value is None:
-        raise ValueError("not_a_number")
-    if isinstance(value, int):
-        d = Decimal(value)
-    elif isinstance(value, float):
-        d = Decimal(repr(value))  # the shortest repr is what was typed (Excel keeps 15 digits)
-    elif isinstance(value, Decimal):
-        d = value
-    else:
-        text = str(value).strip().replace(",", "").replace("，", "")
-        for sign in ("¥", "￥", "元"):
-            text = text.replace(sign, "")
-        try:
-            d = Decimal(text)
-        except InvalidOperation:
-            raise ValueError("not_a_number") from None
-    if not d.is_finite():
-        raise ValueError("not_a_number")
-    if d < 0:
-        raise ValueError("negative_amount")
-    if d >= MAX_YUAN:
-        raise ValueError("amount_too_large")
-    if d != d.quantize(Decimal("0.01")):
-        raise ValueError("too_many_decimals")
-    return int(d * 100)
-
-
-def fen_to_yuan(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
 _DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
