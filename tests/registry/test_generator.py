@@ -296,3 +296,10 @@ def test_planted_discrepancies_are_in_the_extracts(city):
             assert one(f"select death_date is null from persons where id_number = '{idn}'")
         else:  # pragma: no cover
             raise AssertionError(kind)
+
+
+def test_the_generator_rules_and_registry_share_one_list_of_categories():
+    from safetynet.registry.generator.enrolments import CATEGORIES
+    from safetynet.registry.models import Category
+
+    assert list(CATEGORIES) == list(Category.values)

@@ -6,22 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from safetynet.rules.columns import ENROLMENT_CATEGORIES
+
 from .population import YEAR, YUAN, Population, add_years, day, dibao_standard, rng
 
-CATEGORIES = (
-    "dibao",
-    "tekun",
-    "low_income",
-    "illness_poverty",
-    "left_behind_child",
-    "entitled_group",
-    "five_elders",
-    "retired_40pct",
-    "silicosis",
-    "elderly_80",
-    "disabled",
-    "deceased",
-)
+CATEGORIES = ENROLMENT_CATEGORIES  # the rules engine's list, in the registry's order
 CAT = {c: i for i, c in enumerate(CATEGORIES)}
 HOUSEHOLD_PROGRAMS = ("dibao", "tekun", "low_income", "illness_poverty")
 
