@@ -25,6 +25,11 @@ RECHECK_NEEDS_REPORT = "recheck_needs_report"
 RECHECK_NEEDS_OBJECTION = "recheck_needs_objection"
 RECHECK_UNKNOWN_SOURCE = "recheck_unknown_source"
 RULES_REFUSED_SITUATION = "rules_refused_situation"
+TASK_NOT_OPEN = "task_not_open"
+TASK_NOT_IN_PROGRESS = "task_not_in_progress"
+TASK_ALREADY_CLOSED = "task_already_closed"
+TASK_OUTCOME_UNKNOWN = "task_outcome_unknown"
+TASK_NOTE_MISSING = "task_note_missing"
 
 CODES = {
     NOT_PERMITTED: _("You may not do this."),
@@ -50,6 +55,11 @@ CODES = {
     RECHECK_NEEDS_OBJECTION: _("Write down the family's objection."),
     RECHECK_UNKNOWN_SOURCE: _("Choose the disputed sources among the request's sources."),
     RULES_REFUSED_SITUATION: _("The rules engine refused the household's data."),
+    TASK_NOT_OPEN: _("Only an open review task can be started."),
+    TASK_NOT_IN_PROGRESS: _("Start the review task before closing it."),
+    TASK_ALREADY_CLOSED: _("This review task is already closed."),
+    TASK_OUTCOME_UNKNOWN: _("Choose the outcome of the review."),
+    TASK_NOTE_MISSING: _("Write down what the review found."),
 }
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safetynet.rules.money import yuan_to_fen
 
-from .models import Program, Purpose
+from .models import FindingKind, Program, Purpose, TaskOutcome, TaskStatus
 from .report import INCOME_ITEMS
 from .sources.catalog import SOURCES
 
@@ -139,3 +139,38 @@ class CoverageForm(forms.Form):
         if self.is_valid() and self.cleaned_data.get("as_of"):
             return self.cleaned_data["as_of"]
         return timezone.localdate()
+
+
+class ReviewTaskFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", "—"), *TaskStatus.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("Finding"), required=False, choices=[("", "—"), *FindingKind.choices]
+    )
+
+    def filters(self) -> dict[str, str | None]:
+        if not self.is_valid():
+            return {"status": None, "kind": None}
+        return {k: self.cleaned_data.get(k) or None for k in ("status", "kind")}
+
+
+class ReviewTaskCloseForm(forms.Form):
+    """Close a review task: the outcome and what the review found (the service requires both)."""
+
+    outcome_code = forms.ChoiceField(
+        label=_("Outcome"), choices=TaskOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("What the review found"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class FindingsImportForm(forms.Form):
+    directory = forms.CharField(
+        label=_("Batch output directory (on the server)"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 60, "placeholder": "/srv/safetynet/batch/2020-06"}),
+    )

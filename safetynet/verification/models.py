@@ -228,6 +228,14 @@ class TaskStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class TaskOutcome(models.TextChoices):
+    """How the street office closed a review task."""
+
+    CONFIRMED_CHANGE = "confirmed_change", _("Confirmed: the benefit was adjusted")
+    NO_CHANGE = "no_change", _("Checked: no change")
+    REFERRED_TO_VERIFICATION = "referred_to_verification", _("Referred to a verification request")
+
+
 class ReviewTask(models.Model):
     """A review the household's street office must do because a batch found something."""
 
@@ -239,9 +247,17 @@ class ReviewTask(models.Model):
     )
     batch_run = models.ForeignKey(BatchRun, on_delete=models.PROTECT, related_name="tasks")
     status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
-    outcome = models.TextField(blank=True)
+    outcome = models.CharField(max_length=32, choices=TaskOutcome.choices, blank=True)
+    note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     history = HistoricalRecords()
 

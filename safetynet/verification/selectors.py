@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from safetynet.accounts.models import User
-from safetynet.registry.models import Division, Enrolment, Household, Membership
+from safetynet.registry.models import Division, Enrolment, Household, Membership, Relation
 from safetynet.registry.selectors import households_visible_to
+from safetynet.rules.money import yuan
 
 from . import errors as E
 from .models import (
@@ -24,10 +27,14 @@ from .models import (
     AccessLog,
     Conclusion,
     Event,
+    Finding,
+    FindingKind,
     Program,
     QueryStatus,
     Report,
+    ReviewTask,
     SourceQuery,
+    TaskStatus,
     VerificationRequest,
 )
 
@@ -311,3 +318,218 @@ def coverage(*, actor: User, as_of: dt.date) -> Coverage:
         "", "", sum(r.households for r in districts), sum(r.verified for r in districts)
     )
     return Coverage(as_of=as_of, since=since, total=total, districts=districts)
+
+
+# --------------------------------------------------------------------------- review tasks
+# Finding kinds whose verified/declared/limit figures are counts (vehicles, homes, businesses).
+COUNT_KINDS = frozenset(
+    {FindingKind.NEW_VEHICLE, FindingKind.NEW_PROPERTY, FindingKind.NEW_BUSINESS}
+)
+
+
+def review_tasks_visible_to(actor: User) -> QuerySet[ReviewTask]:
+    """Review tasks of households in the jurisdiction, for the roles that see verification data
+    (the street office's tasks, and above it the district's and the city's)."""
+    prefix = _prefix(actor)
+    if prefix is None or not actor.has_perm("verification.view_verification"):
+        return ReviewTask.objects.none()
+    return ReviewTask.objects.filter(household__division__code__startswith=prefix)
+
+
+def _task_findings() -> QuerySet[Finding]:
+    """The findings behind a task: the task's batch run, the task's household."""
+    return Finding.objects.filter(
+        household=OuterRef("household_id"), batch_run=OuterRef("batch_run_id")
+    )
+
+
+def review_task_list(
+    *, actor: User, status: str | None = None, kind: str | None = None
+) -> QuerySet[ReviewTask]:
+    """The tasks the actor may see, open ones first then oldest first, with the household number
+    (`household.number`), the head's name (`head_name`), the batch month (`batch_run.month`).
+    Pass a page of it to `review_task_rows` for the finding kinds and the age. Not logged: a row
+    shows kinds and statuses, no figures. A role without a need is refused."""
+    _check_view(actor)
+    head = Membership.objects.filter(
+        household=OuterRef("household_id"), relation=Relation.HEAD, end_date__isnull=True
+    ).values("person__name")[:1]
+    qs = review_tasks_visible_to(actor).select_related("household", "street", "batch_run")
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(Exists(_task_findings().filter(kind=kind)))
+    return qs.annotate(head_name=Subquery(head)).order_by("created_at", "id")
+
+
+def review_task_counts(*, actor: User, kind: str | None = None) -> dict[str, int]:
+    """How many visible tasks per status (every status present, 0 when none)."""
+    qs = review_tasks_visible_to(actor)
+    if kind:
+        qs = qs.filter(Exists(_task_findings().filter(kind=kind)))
+    counts = dict.fromkeys(TaskStatus.values, 0)
+    for row in qs.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def review_task_rows(tasks) -> list[ReviewTask]:
+    """A page of `review_task_list` with `finding_kinds` (labels, sorted, distinct) and
+    `age_days` (since the task was created) on each task. One query for the page."""
+    tasks = list(tasks)
+    if not tasks:
+        return tasks
+    pairs = {(t.household_id, t.batch_run_id) for t in tasks}
+    kinds: dict[tuple[int, int], set[str]] = {}
+    rows = (
+        Finding.objects.filter(
+            household_id__in={h for h, _r in pairs}, batch_run_id__in={r for _h, r in pairs}
+        )
+        .values_list("household_id", "batch_run_id", "kind")
+        .distinct()
+    )
+    for h, r, k in rows:
+        kinds.setdefault((h, r), set()).add(k)
+    labels = dict(FindingKind.choices)
+    now = timezone.now()
+    for t in tasks:
+        t.finding_kinds = [
+            str(labels.get(k, k)) for k in sorted(kinds.get((t.household_id, t.batch_run_id), ()))
+        ]
+        t.age_days = (now - t.created_at).days
+    return tasks
+
+
+@dataclass
+class FindingFigure:
+    label: object  # a (lazy) translated label, or the detail's key
+    value: str
+
+
+@dataclass
+class FindingView:
+    finding: Finding
+    figures: list[FindingFigure]
+    extra: list[FindingFigure]
+
+
+_FIGURE_LABELS = {
+    "verified_fen": _("Verified"),
+    "declared_fen": _("Declared"),
+    "limit_fen": _("Line or limit"),
+}
+_DETAIL_LABELS = {
+    "members_declared": _("Members declared"),
+    "members_verified": _("Members verified"),
+    "income_declared_fen": _("Household income declared (yuan/month)"),
+    "income_verified_fen": _("Household income verified (yuan/month)"),
+    "own_income_verified_fen": _("Own income verified (yuan/month)"),
+    "line_fen": _("Line (yuan/month)"),
+    "medical_oop_fen": _("Medical costs (yuan)"),
+    "monthly_rise_fen": _("Monthly rise (yuan)"),
+    "excess_fen": _("Excess (yuan)"),
+    "record_fen": _("This record (yuan)"),
+    "value_fen": _("Value (yuan)"),
+    "by_source_fen": _("By source (yuan)"),
+    "institution": _("Institution"),
+    "registered": _("Registered on"),
+    "death_date": _("Date of death"),
+    "reported_by": _("Reported by"),
+    "other_household": _("Other household"),
+    "households": _("Households"),
+    "districts": _("Districts"),
+    "over_limit": _("Above the maximum"),
+}
+
+
+def _figure(value, *, count: bool) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int):
+        return str(value)
+    return str(value) if count else yuan(value)
+
+
+def finding_view(finding: Finding) -> FindingView:
+    """A finding for display: its verified, declared and limit figures and the fen amounts of its
+    detail formatted as yuan exactly (integer fen → "1,234.56"); counts stay counts."""
+    d = finding.detail or {}
+    count = finding.kind in COUNT_KINDS or "count_verified" in d
+    figures = [
+        FindingFigure(name, _figure(d.get(key), count=count))
+        for key, name in _FIGURE_LABELS.items()
+        if d.get(key) is not None
+    ]
+    extra = []
+    for key, value in d.items():
+        if key in _FIGURE_LABELS or key in ("program", "records"):
+            continue
+        if isinstance(value, dict):
+            money = key.endswith("_fen")
+            shown = ", ".join(
+                f"{k} {_figure(v, count=not money)}" for k, v in sorted(value.items()) if v
+            )
+            extra.append(FindingFigure(_DETAIL_LABELS.get(key, key), shown or "—"))
+        elif key.endswith("_fen"):
+            extra.append(FindingFigure(_DETAIL_LABELS.get(key, key), _figure(value, count=False)))
+        elif isinstance(value, (str, int, float, bool)) or value is None:
+            shown = "—" if value is None else str(value)
+            extra.append(FindingFigure(_DETAIL_LABELS.get(key, key), shown))
+    return FindingView(finding=finding, figures=figures, extra=extra)
+
+
+def review_task_get(*, actor: User, task_id: int, purpose: str = "") -> ReviewTask:
+    """A task with its findings (`finding_views`, each a FindingView), for display: logged
+    (VIEW_FINDING, purpose "review task N"). Outside the jurisdiction: not found."""
+    _check_view(actor)
+    try:
+        task = (
+            review_tasks_visible_to(actor)
+            .select_related(
+                "household",
+                "household__division",
+                "street",
+                "batch_run",
+                "started_by",
+                "closed_by",
+            )
+            .get(pk=task_id)
+        )
+    except ReviewTask.DoesNotExist:
+        raise E.NotFoundError("review task") from None
+    findings = (
+        Finding.objects.filter(household_id=task.household_id, batch_run_id=task.batch_run_id)
+        .select_related("person")
+        .order_by("kind", "source", "source_record", "id")
+    )
+    task.finding_views = [finding_view(f) for f in findings]
+    text = f"review task {task.pk}"
+    if purpose:
+        text = f"{text} · {purpose}"
+    AccessLog.objects.create(
+        user=actor,
+        action=AccessAction.VIEW_FINDING,
+        household_id=task.household_id,
+        purpose=text[:200],
+    )
+    return task
+
+
+def review_task_status(*, actor: User, task_id: int) -> ReviewTask:
+    """The task's status alone (for the forms acting on it): not logged."""
+    _check_view(actor)
+    try:
+        return review_tasks_visible_to(actor).get(pk=task_id)
+    except ReviewTask.DoesNotExist:
+        raise E.NotFoundError("review task") from None
+
+
+def household_open_tasks(*, actor: User, household_id: int) -> list[ReviewTask]:
+    """The household's open and in-progress review tasks (none for roles without a need), for the
+    household page's links. Not logged: ids and statuses only."""
+    return list(
+        review_tasks_visible_to(actor)
+        .filter(household_id=household_id)
+        .exclude(status=TaskStatus.CLOSED)
+        .order_by("created_at", "id")
+    )

@@ -23,7 +23,7 @@ from safetynet.registry.models import Enrolment, Household
 from safetynet.registry.selectors import household_get
 
 from . import errors as E
-from .events import event_record
+from .events import event_record, review_task_event_record
 from .models import (
     Conclusion,
     EventKind,
@@ -33,7 +33,10 @@ from .models import (
     QueryStatus,
     Report,
     RequestStatus,
+    ReviewTask,
     SourceQuery,
+    TaskOutcome,
+    TaskStatus,
     VerificationRequest,
 )
 from .report import INCOME_ITEMS, QueryData, build_figures
@@ -613,10 +616,93 @@ def verification_recheck_open(
     return recheck
 
 
+# --------------------------------------------------------------------------- review tasks
+def _task_for_update(*, actor: User, task_id: int) -> ReviewTask:
+    """The review task, locked, if the actor's jurisdiction holds its household (else not
+    found); refused unless the actor's role operates verification there."""
+    prefix = actor.scope_prefix if actor.is_authenticated and actor.is_active else None
+    if prefix is None:
+        raise E.NotFoundError("review task")
+    try:
+        task = (
+            ReviewTask.objects.select_for_update()
+            .select_related("household")
+            .get(pk=task_id, household__division__code__startswith=prefix)
+        )
+    except ReviewTask.DoesNotExist:
+        raise E.NotFoundError("review task") from None
+    _require(actor, "verification.operate_verification", task)
+    return task
+
+
+def _task_save(task: ReviewTask, *, actor: User, reason: str, fields: list[str]) -> None:
+    task._history_user = actor  # simple_history: who, and which service (the reason)
+    task._change_reason = reason
+    task.save(update_fields=fields)
+
+
+@transaction.atomic
+def review_task_start(*, actor: User, task_id: int) -> ReviewTask:
+    """The street office takes up a review task: open → in progress."""
+    task = _task_for_update(actor=actor, task_id=task_id)
+    if task.status == TaskStatus.CLOSED:
+        raise E.ServiceError(E.TASK_ALREADY_CLOSED, f"review task {task.pk} is closed")
+    if task.status != TaskStatus.OPEN:
+        raise E.ServiceError(E.TASK_NOT_OPEN, f"review task {task.pk} is {task.status}")
+    task.status = TaskStatus.IN_PROGRESS
+    task.started_at = timezone.now()
+    task.started_by = actor
+    _task_save(
+        task, actor=actor, reason="review_task_start", fields=["status", "started_at", "started_by"]
+    )
+    review_task_event_record(task=task, kind="started", actor=actor)
+    return task
+
+
+@transaction.atomic
+def review_task_close(*, actor: User, task_id: int, outcome_code: str, note: str) -> ReviewTask:
+    """Close a review task in progress with its outcome (TaskOutcome) and a note saying what the
+    review found — required. A referral to verification leaves the request to be opened from the
+    task's page (the family's signed authorization is needed for it)."""
+    task = _task_for_update(actor=actor, task_id=task_id)
+    if task.status == TaskStatus.CLOSED:
+        raise E.ServiceError(E.TASK_ALREADY_CLOSED, f"review task {task.pk} is closed")
+    if task.status != TaskStatus.IN_PROGRESS:
+        raise E.ServiceError(E.TASK_NOT_IN_PROGRESS, f"review task {task.pk} is {task.status}")
+    if outcome_code not in TaskOutcome.values:
+        raise E.ServiceError(
+            E.TASK_OUTCOME_UNKNOWN,
+            f"unknown outcome {outcome_code!r}",
+            [E.FieldProblem(field="outcome_code", message="unknown", code=E.TASK_OUTCOME_UNKNOWN)],
+        )
+    note = (note or "").strip()
+    if not note:
+        raise E.ServiceError(
+            E.TASK_NOTE_MISSING,
+            "a note is required",
+            [E.FieldProblem(field="note", message="required", code=E.TASK_NOTE_MISSING)],
+        )
+    task.status = TaskStatus.CLOSED
+    task.outcome = outcome_code
+    task.note = note
+    task.closed_at = timezone.now()
+    task.closed_by = actor
+    _task_save(
+        task,
+        actor=actor,
+        reason="review_task_close",
+        fields=["status", "outcome", "note", "closed_at", "closed_by"],
+    )
+    review_task_event_record(task=task, kind="closed", actor=actor)
+    return task
+
+
 __all__ = [
     "Conclusion",
     "declared_snapshot",
     "number_next",
+    "review_task_close",
+    "review_task_start",
     "verification_dispatch",
     "verification_manual_response_import",
     "verification_recheck_open",

@@ -24,4 +24,9 @@ urlpatterns = [
     path("reports/<int:report_id>/", views.report_detail, name="report-detail"),
     path("reports/<int:report_id>/pdf/", views.report_pdf, name="report-pdf"),
     path("access-log/", views.access_log, name="access-log"),
+    path("tasks/", views.review_task_list, name="task-list"),
+    path("tasks/<int:task_id>/", views.review_task_detail, name="task-detail"),
+    path("tasks/<int:task_id>/start/", views.review_task_start, name="task-start"),
+    path("tasks/<int:task_id>/close/", views.review_task_close, name="task-close"),
+    path("findings/import/", views.findings_import, name="findings-import"),
 ]

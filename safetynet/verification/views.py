@@ -21,8 +21,19 @@ from safetynet.registry.selectors import household_get
 
 from . import errors as E
 from . import selectors, services
-from .forms import CoverageForm, RecheckForm, ReportBuildForm, RequestOpenForm, ResponseFileForm
-from .models import QueryStatus, RequestStatus
+from .findings import ROLES_IMPORTING, FindingsImportError
+from .findings import findings_import as findings_import_run
+from .forms import (
+    CoverageForm,
+    FindingsImportForm,
+    RecheckForm,
+    ReportBuildForm,
+    RequestOpenForm,
+    ResponseFileForm,
+    ReviewTaskCloseForm,
+    ReviewTaskFilterForm,
+)
+from .models import QueryStatus, RequestStatus, TaskOutcome, TaskStatus
 from .report import report_context
 from .sources.catalog import SOURCES
 
@@ -290,3 +301,115 @@ def access_log(request):
         "verification/access_log.html",
         {"page": page, "request_number": request.GET.get("request", "")},
     )
+
+
+# --------------------------------------------------------------------------- review tasks
+@login_required
+@require_GET
+def review_task_list(request):
+    form = ReviewTaskFilterForm(request.GET)
+    filters = form.filters()
+    with http_errors():
+        qs = selectors.review_task_list(actor=request.user, **filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.review_task_counts(actor=request.user, kind=filters["kind"])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "verification/task_list.html",
+        {
+            "form": form,
+            "page": page,
+            "tasks": selectors.review_task_rows(page.object_list),
+            "counts": [(v, label, counts[v]) for v, label in TaskStatus.choices],
+            "total": sum(counts.values()),
+            "query": query.urlencode(),
+            "kind": filters["kind"] or "",
+        },
+    )
+
+
+def _task_page(request, task_id: int, *, close_form=None, status=200):
+    with http_errors():
+        task = selectors.review_task_get(actor=request.user, task_id=task_id)
+    ctx = {
+        "task": task,
+        "may_operate": request.user.has_perm("verification.operate_verification", task),
+        "close_form": close_form or ReviewTaskCloseForm(),
+        "referred": task.outcome == TaskOutcome.REFERRED_TO_VERIFICATION,
+    }
+    return render(request, "verification/task_detail.html", ctx, status=status)
+
+
+def _task_url(task_id: int) -> str:
+    return reverse("verification:task-detail", args=[task_id])
+
+
+@login_required
+@require_GET
+def review_task_detail(request, task_id: int):
+    return _task_page(request, task_id)
+
+
+@login_required
+@require_POST
+def review_task_start(request, task_id: int):
+    try:
+        with http_errors():
+            services.review_task_start(actor=request.user, task_id=task_id)
+    except E.ServiceError as exc:
+        messages.error(request, E.message_for(exc))
+    else:
+        messages.success(request, _("Review task started."))
+    return redirect(_task_url(task_id))
+
+
+@login_required
+@require_POST
+def review_task_close(request, task_id: int):
+    form = ReviewTaskCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            with http_errors():
+                services.review_task_close(
+                    actor=request.user,
+                    task_id=task_id,
+                    outcome_code=form.cleaned_data["outcome_code"],
+                    note=form.cleaned_data["note"],
+                )
+        except E.ServiceError as exc:
+            field = exc.problems[0].field if exc.problems else None
+            form.add_error(field if field in form.fields else None, E.message_for(exc))
+        else:
+            messages.success(request, _("Review task closed."))
+            return redirect(_task_url(task_id))
+    else:
+        with http_errors():  # 404/403 before showing form errors about a task one may not see
+            task = selectors.review_task_status(actor=request.user, task_id=task_id)
+        if not request.user.has_perm("verification.operate_verification", task):
+            raise PermissionDenied
+    return _task_page(request, task_id, close_form=form, status=422)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def findings_import(request):
+    """Import a batch re-verification's output from a directory on the server (the CLI's
+    `safetynet verify import-findings DIR`): verification operators only."""
+    if not (request.user.is_superuser or request.user.role in ROLES_IMPORTING):
+        raise PermissionDenied
+    form = FindingsImportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = findings_import_run(actor=request.user, batch_dir=form.cleaned_data["directory"])
+        except FindingsImportError as exc:
+            form.add_error("directory", str(exc))
+        else:
+            messages.success(
+                request,
+                _("Batch %(month)s imported: %(findings)s findings, %(tasks)s review tasks.")
+                % {"month": run.month, "findings": run.findings_count, "tasks": run.tasks.count()},
+            )
+            return redirect("verification:task-list")
+    return render(request, "verification/findings_import.html", {"form": form})
