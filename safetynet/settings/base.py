@@ -139,6 +139,9 @@ SPECTACULAR_SETTINGS = {
 # Background jobs: a database queue (works on SQLite and PostgreSQL), run by `safetynet db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Where batch re-verification outputs are put for import from the web page (never elsewhere).
+BATCH_DIR = Path(os.environ.get("SAFETYNET_BATCH_DIR", DATA_DIR / "batch"))
+
 # The agencies' verification services (simulated on loopback by `safetynet agencies serve`).
 AGENCIES_URL = os.environ.get("SAFETYNET_AGENCIES_URL", "http://127.0.0.1:8701")
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -169,8 +171,20 @@ class ReviewTaskCloseForm(forms.Form):
 
 
 class FindingsImportForm(forms.Form):
+    """A batch output directory named relative to settings.BATCH_DIR: the page can read nothing
+    else on the server."""
+
     directory = forms.CharField(
-        label=_("Batch output directory (on the server)"),
+        label=_("Batch output directory (under the batch folder)"),
         max_length=500,
-        widget=forms.TextInput(attrs={"size": 60, "placeholder": "/srv/safetynet/batch/2020-06"}),
+        widget=forms.TextInput(attrs={"size": 60, "placeholder": "2020-06"}),
     )
+
+    def clean_directory(self) -> Path:
+        root = Path(settings.BATCH_DIR).resolve()
+        path = (root / self.cleaned_data["directory"].strip()).resolve()
+        if not path.is_relative_to(root):
+            raise forms.ValidationError(
+                _("Only directories under %(root)s can be imported.") % {"root": root}
+            )
+        return path

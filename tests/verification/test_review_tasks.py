@@ -389,15 +389,19 @@ def test_imported_findings_become_tasks_the_street_reviews(client, operator, bat
     assert client.get(reverse("verification:task-detail", args=[task.pk])).status_code == 200
 
 
-def test_import_page_for_the_operator_only(client, users, operator, batch_out):
+def test_import_page_for_the_operator_only(client, settings, users, operator, batch_out):
+    settings.BATCH_DIR = batch_out.parent
     client.force_login(users["street_officer"])
     assert client.get(reverse("verification:findings-import")).status_code == 403
     client.force_login(operator)
     url = reverse("verification:findings-import")
     assert client.get(url).status_code == 200
-    bad = client.post(url, {"directory": "/nonexistent/dir"})
-    assert bad.status_code == 200 and 'data-testid="import-errors"' in bad.content.decode()
-    done = client.post(url, {"directory": str(batch_out)})
+    for outside in ("/etc", "../..", str(batch_out.parent.parent)):
+        refused = client.post(url, {"directory": outside})
+        assert refused.status_code == 200 and BatchRun.objects.count() == 0
+    missing = client.post(url, {"directory": "no-such-run"})
+    assert missing.status_code == 200 and 'data-testid="import-errors"' in missing.content.decode()
+    done = client.post(url, {"directory": batch_out.name})
     assert done.status_code == 302 and BatchRun.objects.count() == 1
     assert ReviewTask.objects.exists()
 
