@@ -149,16 +149,7 @@ def city_query(ym: int, person_cols: set[str]) -> str:
     enr_cols = ", ".join(
         f"COALESCE(e.enr_{c}, {NO_ENROLMENT}) AS enr_{c}" for c in ENROLMENT_CATEGORIES
     )
-    h_cols = (
-        "division_xiamen",
-        "district_code",
-        "is_rural",
-        "declared_financial_assets_fen",
-        "declared_vehicles",
-        "declared_homes",
-        "declared_businesses",
-        "medical_oop_12m_fen",
-    )
+    h_cols = _H_ROW_COLUMNS
     p_cols = (
         "person_id",
         "birth_ym",
