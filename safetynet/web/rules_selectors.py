@@ -46,6 +46,7 @@ PROGRAM_LABELS = {
     "silicosis": _("Silicosis relief"),
     # xgettext:no-python-format
     "retired_40pct": _("40% retirees' relief"),
+    "verification": _("Verification tolerance"),
 }
 
 EXAMPLE_SITUATION = Path(__file__).parent / "templates" / "web" / "rules" / "dibao-two-persons.json"

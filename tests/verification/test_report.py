@@ -240,3 +240,10 @@ def test_found_below_declared_counts_the_declaration():
     ]
     f = build_figures(declared=_declared(), queries=q, program="dibao", month="2020-06")
     assert f.counted_income_fen == 100_000 and not f.discrepancies
+
+
+def test_the_tolerance_is_a_dated_rules_parameter():
+    from safetynet.verification.report import tolerance_for
+
+    tolerance = tolerance_for(dt.date(2020, 6, 30))
+    assert (tolerance.ratio, tolerance.absolute_fen) == (Fraction(1, 20), 10000)
