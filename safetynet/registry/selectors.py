@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -401,10 +401,29 @@ def household_history(*, household: Household, mask_ids: bool = True) -> list[Hi
         Membership.objects.filter(household=household).values_list("person_id", flat=True)
     )
     names = dict(Person.objects.filter(id__in=member_ids).values_list("id", "name"))
+    # A former member's later life (a new address, an enrolment in another district) is not this
+    # household's business and may lie outside the viewer's jurisdiction: their person and
+    # enrolment history stops at the last change to their membership here (the one closing it).
+    current = set(
+        Membership.objects.filter(household=household, end_date__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    left_at = dict(
+        Membership.history.filter(household_id=household.pk)
+        .exclude(person_id__in=current)
+        .values("person_id")
+        .annotate(last=Max("history_date"))
+        .values_list("person_id", "last")
+    )
+    person_rows, enrolment_rows = Q(id__in=current), Q(person_id__in=current)
+    for person_id, last in left_at.items():
+        person_rows |= Q(id=person_id, history_date__lte=last)
+        enrolment_rows |= Q(person_id=person_id, history_date__lte=last)
     enrolments = Enrolment.history.filter(
-        Q(household_id=household.pk) | Q(person_id__in=member_ids)
+        Q(household_id=household.pk) | enrolment_rows
     ).select_related("history_user")
-    persons = Person.history.filter(id__in=member_ids).select_related("history_user")
+    persons = Person.history.filter(person_rows).select_related("history_user")
     relation_label = dict(Relation.choices)
     category_label = dict(Category.choices)
     entries = _entries(

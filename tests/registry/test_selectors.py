@@ -208,3 +208,36 @@ def test_admin_is_read_only_with_history(city, client, django_user_model):
     page = client.get("/admin/registry/person/").content.decode()
     assert city["head"].id_number not in page
     assert mask_id_number(city["head"].id_number) in page
+
+
+def test_household_history_stops_following_a_member_who_left(city):
+    """After a member moves to a household elsewhere, what happens to them there is not shown
+    in the old household's timeline (it may be outside the old jurisdiction)."""
+    z1, h1 = city["z1"], city["h1"]
+    spouse = Membership.objects.get(household=z1, relation="spouse").person
+    svc.membership_move(
+        actor=city["city_admin"],
+        person=spouse,
+        to_household=h1,
+        relation="other",
+        date=dt.date(2021, 1, 1),
+    )
+    huli = city["huli_officer"]
+    svc.person_update(actor=huli, person=spouse, residence_address="湖里区某路1号")
+    svc.enrolment_add(
+        actor=huli,
+        person=spouse,
+        category="low_income",
+        start_date=dt.date(2021, 2, 1),
+        legal_basis="湖里区低收入认定",
+    )
+    old_home = sel.household_history(household=z1)
+    assert any(e.kind == "membership" and e.reason == "membership_move" for e in old_home)
+    assert not any(e.reason == "person_update" for e in old_home)
+    assert not any(
+        e.kind == "enrolment" and e.reason == "enrolment_add" and "湖里" in str(e.changes)
+        for e in old_home
+    )
+    new_home = sel.household_history(household=h1)
+    assert any(e.reason == "person_update" for e in new_home)
+    assert any(e.kind == "enrolment" and e.reason == "enrolment_add" for e in new_home)
