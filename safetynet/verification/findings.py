@@ -75,6 +75,14 @@ def _read(batch_dir: Path) -> tuple[dict, list[dict], list[dict], str]:
     bad = sorted({f["kind"] for f in findings} - set(FindingKind.values))
     if bad:
         raise FindingsImportError(f"findings.parquet: unknown kind(s) {', '.join(bad)}")
+    for row, f in enumerate(findings, start=1):
+        try:
+            detail = json.loads(f["detail"] or "{}")
+        except ValueError:
+            detail = None
+        if not isinstance(detail, dict):
+            raise FindingsImportError(f"findings.parquet row {row}: detail is not a JSON object")
+        f["detail"] = detail
     digest = hashlib.sha256()
     for name in ("summary.json", "findings.parquet", "checked.parquet"):
         digest.update(hashlib.sha256(raw[name]).digest())
@@ -170,7 +178,7 @@ def findings_import(*, actor: User, batch_dir: str | Path) -> BatchRun:
                     source=f["source"],
                     source_record=f["source_record"][:200],
                     detail={
-                        **json.loads(f["detail"] or "{}"),
+                        **f["detail"],
                         "program": f["program"],
                         "verified_fen": f["verified_fen"],
                         "declared_fen": f["declared_fen"],

@@ -137,6 +137,12 @@ class CoverageForm(forms.Form):
         label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def clean_as_of(self) -> dt.date | None:
+        as_of = self.cleaned_data.get("as_of")
+        if as_of and as_of.year < 1900:  # twelve months back must still be a date
+            raise forms.ValidationError(_("Choose a date from 1900 on."))
+        return as_of
+
     def as_of_or_today(self) -> dt.date:
         if self.is_valid() and self.cleaned_data.get("as_of"):
             return self.cleaned_data["as_of"]

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -211,7 +212,10 @@ def query_retry(request, query_id: int):
             query = services.verification_source_retry(actor=request.user, query_id=query_id)
     except E.ServiceError as exc:
         messages.error(request, E.message_for(exc))
-        return redirect(request.META.get("HTTP_REFERER") or reverse("verification:home"))
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = reverse("verification:home")
+        return redirect(back)
     messages.success(request, _("The source is being queried again."))
     return redirect(_detail_url(query.request_id))
 

@@ -102,7 +102,9 @@ def test_tasks_are_visible_to_their_street_only(operator, batch_out):
         assert all(t.household.division_id.startswith(street) for t in mine)
 
 
-@pytest.mark.parametrize("damage", ["missing_findings", "bad_summary", "truncated", "bad_kind"])
+@pytest.mark.parametrize(
+    "damage", ["missing_findings", "bad_summary", "truncated", "bad_kind", "bad_detail"]
+)
 def test_a_bad_output_writes_nothing(operator, batch_out, tmp_path, damage):
     bad = Path(shutil.copytree(batch_out, tmp_path / "out"))
     if damage == "missing_findings":
@@ -112,6 +114,13 @@ def test_a_bad_output_writes_nothing(operator, batch_out, tmp_path, damage):
     elif damage == "truncated":
         data = (bad / "findings.parquet").read_bytes()
         (bad / "findings.parquet").write_bytes(data[: len(data) // 2])
+    elif damage == "bad_detail":
+        table = pq.read_table(bad / "findings.parquet")
+        details = ["[1, 2]", *table["detail"].to_pylist()[1:]]
+        table = table.set_column(
+            table.schema.get_field_index("detail"), "detail", pa.array(details)
+        )
+        pq.write_table(table, bad / "findings.parquet")
     else:
         table = pq.read_table(bad / "findings.parquet")
         kinds = ["made_up"] * table.num_rows

@@ -146,3 +146,9 @@ def test_open_without_scan_shows_the_error(client, caseworker, city_facts):
         or "没有授权" in response.content.decode()
     )
     assert not VerificationRequest.objects.exists()
+
+
+def test_coverage_refuses_a_date_before_1900_instead_of_failing(client, users):
+    client.force_login(users["street_officer"])
+    page = client.get(reverse("verification:home"), {"as_of": "0001-01-01"})
+    assert page.status_code == 200
