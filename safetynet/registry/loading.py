@@ -132,7 +132,8 @@ def _tables(directory: Path, stamp: str) -> dict[type[Model], dict[str, pa.Array
         columns=[
             "person_id", "id_number", "name", "sex", "birth_date", "household_id", "relation",
             "hukou_division", "disability_grade", "disability_kind", "death_date",
-            "residence_address", "membership_start",
+            "residence_address", "membership_start", "selfcare_failed_items",
+            "has_capable_supporter",
         ],
     )  # fmt: skip
     households = pq.read_table(
@@ -154,6 +155,8 @@ def _tables(directory: Path, stamp: str) -> dict[type[Model], dict[str, pa.Array
             "disability_grade": pc.cast(persons["disability_grade"], pa.int16()),
             "disability_kind": pc.fill_null(persons["disability_kind"], empty),
             "death_date": persons["death_date"],
+            "selfcare_failed_items": pc.cast(persons["selfcare_failed_items"], pa.int16()),
+            "has_capable_supporter": persons["has_capable_supporter"],
             "created_at": _stamp_values(n, stamp),
         },
         Household: {

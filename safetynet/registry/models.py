@@ -89,6 +89,23 @@ class Person(models.Model):
         _("disability kind"), max_length=16, choices=DisabilityKind.choices, blank=True
     )
     death_date = models.DateField(_("death date"), null=True, blank=True)
+    # 特困 facts (POLICY §3): self-care items failed of six (eat, dress, get in/out of bed, toilet,
+    # walk indoors, bathe), null = not assessed; a legal supporter able to support, null = unknown.
+    selfcare_failed_items = models.PositiveSmallIntegerField(
+        _("self-care items failed"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many of the six self-care items (eat, dress, get in/out of bed, toilet, walk "
+            "indoors, bathe) the person cannot do; empty if not assessed."
+        ),
+    )
+    has_capable_supporter = models.BooleanField(
+        _("has a capable supporter"),
+        null=True,
+        blank=True,
+        help_text=_("A legal supporter able to support the person; empty if unknown."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -102,6 +119,11 @@ class Person(models.Model):
                 condition=Q(disability_grade__isnull=True)
                 | Q(disability_grade__gte=1, disability_grade__lte=4),
                 name="person_disability_grade_1_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(selfcare_failed_items__isnull=True)
+                | Q(selfcare_failed_items__gte=0, selfcare_failed_items__lte=6),
+                name="person_selfcare_failed_items_0_6",
             ),
         ]
 

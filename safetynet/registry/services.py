@@ -64,6 +64,7 @@ class Code:
     DISABILITY_KIND = "disability_kind"
     DISABILITY_KIND_REQUIRED = "disability_kind_required"
     DISABILITY_GRADE_REQUIRED = "disability_grade_required"
+    SELFCARE_FAILED_ITEMS = "selfcare_failed_items"
     DATE_IN_FUTURE = "date_in_future"
     DEATH_BEFORE_BIRTH = "death_before_birth"
     ALREADY_DECEASED = "already_deceased"
@@ -207,6 +208,28 @@ def check_disability(grade, kind) -> tuple[int | None, str]:
     return grade, kind
 
 
+def check_selfcare(value) -> int | None:
+    """How many of the six self-care items (0–6) the person cannot do; None if not assessed."""
+    if value in (None, ""):
+        return None
+    try:
+        items = int(value)
+    except (TypeError, ValueError):
+        items = -1
+    if isinstance(value, bool) or not 0 <= items <= 6:
+        _refuse(
+            Code.SELFCARE_FAILED_ITEMS,
+            _("The self-care items failed are 0 to 6."),
+            "selfcare_failed_items",
+        )
+    return items
+
+
+def check_supporter(value) -> bool | None:
+    """Whether a legal supporter is able to support the person; None if unknown."""
+    return None if value in (None, "") else bool(value)
+
+
 def check_id_number(
     id_number: str,
     *,
@@ -306,6 +329,8 @@ def person_create(
     sex: str | None = None,
     disability_grade: int | None = None,
     disability_kind: str = "",
+    selfcare_failed_items: int | None = None,
+    has_capable_supporter: bool | None = None,
     death_date: dt.date | None = None,
     household: Household | int | None = None,
     relation: str | None = None,
@@ -327,6 +352,7 @@ def person_create(
     name = check_name(name)
     facts = check_id_number(id_number, birth_date=birth_date, sex=sex, today=today)
     grade, kind = check_disability(disability_grade, disability_kind)
+    selfcare = check_selfcare(selfcare_failed_items)
     check_death_date(death_date, birth_date=facts.birth_date, today=today)
     if Person.objects.filter(id_number=facts.number).exists():
         _refuse(
@@ -341,6 +367,8 @@ def person_create(
         residence_address=(residence_address or "").strip(),
         disability_grade=grade,
         disability_kind=kind,
+        selfcare_failed_items=selfcare,
+        has_capable_supporter=check_supporter(has_capable_supporter),
         death_date=death_date,
     )
     _save(person, actor, "person_create")
@@ -363,6 +391,8 @@ PERSON_UPDATABLE = frozenset(
         "hukou_division",
         "disability_grade",
         "disability_kind",
+        "selfcare_failed_items",
+        "has_capable_supporter",
         "id_number",
     }
 )
@@ -370,7 +400,8 @@ PERSON_UPDATABLE = frozenset(
 
 @transaction.atomic
 def person_update(*, actor: User, person: Person | int, **changes) -> Person:
-    """Change a person's name, residence, 户籍 community, disability or (a corrected) ID number.
+    """Change a person's name, residence, 户籍 community, disability, 特困 facts (self-care items
+    failed, capable supporter) or (a corrected) ID number.
 
     A new ID number is validated like a new one and re-derives birth date and sex. Deaths are
     recorded with person_record_death.
@@ -395,6 +426,10 @@ def person_update(*, actor: User, person: Person | int, **changes) -> Person:
             changes.get("disability_grade", obj.disability_grade),
             changes.get("disability_kind", obj.disability_kind),
         )
+    if "selfcare_failed_items" in changes:
+        obj.selfcare_failed_items = check_selfcare(changes["selfcare_failed_items"])
+    if "has_capable_supporter" in changes:
+        obj.has_capable_supporter = check_supporter(changes["has_capable_supporter"])
     if "id_number" in changes:
         facts = check_id_number(changes["id_number"])
         if Person.objects.filter(id_number=facts.number).exclude(pk=obj.pk).exists():

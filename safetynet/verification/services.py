@@ -120,7 +120,8 @@ def declared_snapshot(
     on: dt.date,
 ) -> dict:
     """What the family declared, frozen with the registry's facts of the day: members (ID number,
-    birth, relation, 户籍, disability, death), each member's monthly income by kind (fen), and the
+    birth, relation, 户籍, disability, death, and the 特困 self-care and supporter facts where
+    known), each member's monthly income by kind (fen), and the
     household's assets. This is the rules engine's situation shape (docs/rules-situation-schema)."""
     members = list(
         household.memberships.filter(end_date__isnull=True)
@@ -159,6 +160,12 @@ def declared_snapshot(
             ),
             "income": income,
         }
+        # 特困 facts, only when the registry knows them: unknown leaves the engine's default
+        # (no failed self-care items, a capable supporter).
+        if p.selfcare_failed_items is not None:
+            entry["selfcare_failed_items"] = p.selfcare_failed_items
+        if p.has_capable_supporter is not None:
+            entry["has_capable_supporter"] = p.has_capable_supporter
         persons.append(entry)
     assets = {}
     for k in DECLARED_ASSET_KEYS:

@@ -47,6 +47,14 @@ def test_load_writes_every_row_with_history(db, city):
         assert history.count() == model.objects.count()
         assert set(history.values_list("history_type", flat=True)) == {"+"}
         assert set(history.values_list("history_change_reason", flat=True)) == {"load demo-city"}
+    # The 特困 facts reach the history rows too (the timeline's first entry is the load).
+    loaded = Person.objects.filter(has_capable_supporter=False).exclude(selfcare_failed_items=0)
+    person = loaded.first() or Person.objects.filter(has_capable_supporter=False).first()
+    first = Person.history.get(id=person.pk)
+    assert (first.selfcare_failed_items, first.has_capable_supporter) == (
+        person.selfcare_failed_items,
+        False,
+    )
     assert report.rows["persons"] == N and report.rows_per_second > 0
 
 
@@ -67,6 +75,8 @@ def test_loaded_households_and_memberships_match_the_files(db, city):
             p["disability_grade"],
             p["disability_kind"],
         )
+        assert m.person.selfcare_failed_items == p["selfcare_failed_items"]
+        assert m.person.has_capable_supporter is p["has_capable_supporter"]
     # Every household has exactly one current head, the one the file names.
     heads = dict(
         Membership.objects.filter(end_date__isnull=True, relation="head").values_list(

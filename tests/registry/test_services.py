@@ -124,6 +124,25 @@ def test_disability_grade_and_kind(cw):
     refused("disability_kind", new_person, actor=cw, disability_grade=1, disability_kind="x")
 
 
+def test_tekun_facts_selfcare_and_supporter(cw):
+    p = new_person(cw, selfcare_failed_items=4, has_capable_supporter=False)
+    p.refresh_from_db()
+    assert (p.selfcare_failed_items, p.has_capable_supporter) == (4, False)
+    unknown = new_person(cw)
+    assert (unknown.selfcare_failed_items, unknown.has_capable_supporter) == (None, None)
+    refused("selfcare_failed_items", new_person, actor=cw, selfcare_failed_items=7)
+    refused("selfcare_failed_items", new_person, actor=cw, selfcare_failed_items=-1)
+    refused("selfcare_failed_items", new_person, actor=cw, selfcare_failed_items="x")
+    svc.person_update(actor=cw, person=p, selfcare_failed_items=0, has_capable_supporter=True)
+    p.refresh_from_db()
+    assert (p.selfcare_failed_items, p.has_capable_supporter) == (0, True)
+    assert p.history.first().history_change_reason == "person_update"
+    refused("selfcare_failed_items", svc.person_update, actor=cw, person=p, selfcare_failed_items=7)
+    svc.person_update(actor=cw, person=p, selfcare_failed_items=None, has_capable_supporter=None)
+    p.refresh_from_db()
+    assert (p.selfcare_failed_items, p.has_capable_supporter) == (None, None)
+
+
 def test_death_date_neither_future_nor_before_birth(cw):
     today = timezone.localdate()
     refused("date_in_future", new_person, actor=cw, death_date=today + dt.timedelta(days=1))

@@ -13,6 +13,7 @@ from safetynet.verification import services
 from safetynet.verification.errors import ServiceError
 from safetynet.verification.models import Conclusion, QueryStatus, Report, RequestStatus
 from safetynet.verification.report import QueryData, Tolerance, build_figures
+from tests.conftest import ZHONGHUA_C1
 from tests.verification.test_requests import (  # noqa: F401  (fixtures)
     STANDARD_2020,
     agencies,
@@ -26,7 +27,7 @@ from tests.verification.test_requests import (  # noqa: F401  (fixtures)
     operator,
     simulator,
 )
-from tests.web.data import make_id
+from tests.web.data import _household, make_id, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +248,42 @@ def test_the_tolerance_is_a_dated_rules_parameter():
 
     tolerance = tolerance_for(dt.date(2020, 6, 30))
     assert (tolerance.ratio, tolerance.absolute_fen) == (Fraction(1, 20), 10000)
+
+
+def _tekun_household(**facts):
+    """A lone man of 70 in 中华街道 community 1, no income, no assets: 特困 but for a supporter."""
+    person = make_person("林老伯", "350203", dt.date(1950, 3, 1), 7, "M", ZHONGHUA_C1, **facts)
+    return _household("TK-0001", ZHONGHUA_C1, [(person, "head")])
+
+
+# By hand (2020-06): basic living = 1.5 × dibao standard 800 yuan = 1,200 yuan; care = minimum
+# wage 1,800 yuan × the tier's ratio (capable 5% = 90 yuan, fully disabled 40% = 720 yuan).
+@pytest.mark.parametrize(
+    ("facts", "conclusion", "amount_fen"),
+    [
+        ({}, Conclusion.DOES_NOT_MEET, 0),  # unknown: the engine assumes a capable supporter
+        ({"has_capable_supporter": True, "selfcare_failed_items": 0}, Conclusion.DOES_NOT_MEET, 0),
+        ({"has_capable_supporter": False}, Conclusion.MEETS, 120_000 + 9_000),
+        ({"has_capable_supporter": False, "selfcare_failed_items": 4}, Conclusion.MEETS, 192_000),
+    ],
+)
+def test_tekun_uses_the_registry_supporter_and_selfcare_facts(
+    divisions, facts, conclusion, amount_fen
+):
+    household = _tekun_household(**facts)
+    declared = services.declared_snapshot(
+        household=household, declared_income={}, declared_assets={}, on=dt.date(2020, 6, 1)
+    )
+    (p,) = declared["persons"]
+    known = {k: p[k] for k in ("has_capable_supporter", "selfcare_failed_items") if k in p}
+    assert known == facts  # unknown facts stay out of the snapshot: the engine's default applies
+    f = build_figures(declared=declared, queries=[], program="tekun", month="2020-06")
+    assert f.conclusion == conclusion, f.reasons
+    assert f.figures["verified"]["amount_fen"] == amount_fen
+    if conclusion == Conclusion.MEETS:
+        assert f.reasons[0] == "经核对，符合特困人员救助供养条件。"
+        assert "basic living standard (基本生活标准) = standard × multiplier = 1,200.00 yuan" in (
+            " ".join(f.figures["verified"]["trace"])
+        )
+    else:
+        assert f.figures["verified"]["persons"][0]["reason"] == "HAS_CAPABLE_SUPPORTER"

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from safetynet.registry.ids import mask_id_number
+from safetynet.registry.models import Person
 from tests.web.data import FULL_ID, MAY_EXPORT, MAY_IMPORT, ROLES, VISIBLE
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,30 @@ def test_person_page_shows_whole_id_only_to_roles_that_need_it(as_role, registry
     assert (person.id_number in content) == FULL_ID[role]
     if not FULL_ID[role]:
         assert mask_id_number(person.id_number) in content
+
+
+@pytest.mark.parametrize(
+    ("selfcare", "supporter", "shown"),
+    [
+        (None, None, ("未评估", "不详")),
+        (0, True, ("能自理", "有")),
+        (2, False, ("部分失能", "无")),
+        (5, False, ("完全失能", "无")),
+    ],
+)
+def test_person_page_shows_the_tekun_facts(as_role, registry, selfcare, supporter, shown):
+    person = registry.zhang_wei
+    Person.objects.filter(pk=person.pk).update(
+        selfcare_failed_items=selfcare, has_capable_supporter=supporter
+    )
+    content = as_role("city_admin").get(reverse("person-detail", args=[person.pk])).content
+    page = content.decode()
+    assert "自理能力" in page and "有无赡养能力人" in page
+    tier = page.split('data-testid="selfcare">')[1].split("</dd>")[0]
+    assert tier.startswith(shown[0])
+    if selfcare is not None:
+        assert f"6 项中 {selfcare} 项不能自理" in tier
+    assert page.split('data-testid="supporter">')[1].split("</dd>")[0] == shown[1]
 
 
 def test_street_officer_gets_404_for_huli_household_and_the_reverse(as_role, registry, users):
