@@ -19,6 +19,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from safetynet.accounts.models import User
+from safetynet.core.files import (
+    removes_stored_files_on_failure,
+    store_file,
+    stored_files_removed_on_failure,
+)
 from safetynet.registry.models import Enrolment, Household
 from safetynet.registry.selectors import household_get
 
@@ -222,6 +227,7 @@ def _enqueue_dispatch(request_id: int, sources: list[str] | None = None) -> None
 
 
 # --------------------------------------------------------------------------- open
+@removes_stored_files_on_failure
 @transaction.atomic
 def verification_request_open(
     *,
@@ -272,8 +278,10 @@ def verification_request_open(
         declared=snapshot,
         created_by=actor,
     )
-    request.authorization_scan.save(
-        _scan_name(request.number, authorization_scan), authorization_scan, save=False
+    store_file(
+        request.authorization_scan,
+        _scan_name(request.number, authorization_scan),
+        authorization_scan,
     )
     request.save()
     _create_queries(request, SOURCES)
@@ -347,7 +355,7 @@ def _export_request_file(query: SourceQuery, request: VerificationRequest) -> No
         id_numbers=[p["id_number"] for p in persons],
         names=[p["name"] for p in persons],
     )
-    query.exchange_file.save(filename, ContentFile(content), save=False)
+    store_file(query.exchange_file, filename, ContentFile(content))
     query.requested_at = timezone.now()
     query.attempts = query.attempts + 1
     query.save()
@@ -363,7 +371,7 @@ def verification_dispatch(*, request_id: int, sources: list[str] | None = None) 
     """Query the request's pending automatic sources concurrently (each answer stored as it
     arrives: answered, failed or unavailable — never failing the request) and export the
     request file of each pending manual source. Run by the task worker."""
-    with transaction.atomic():
+    with stored_files_removed_on_failure(), transaction.atomic():
         request = VerificationRequest.objects.select_for_update().get(pk=request_id)
         pending = list(
             SourceQuery.objects.filter(
@@ -410,6 +418,7 @@ def verification_dispatch(*, request_id: int, sources: list[str] | None = None) 
 
 
 # --------------------------------------------------------------------------- manual sources
+@removes_stored_files_on_failure
 @transaction.atomic
 def verification_manual_response_import(
     *, actor: User, query_id: int, filename: str, content: bytes
@@ -450,7 +459,7 @@ def verification_manual_response_import(
     ]
     if problems:
         raise E.ServiceError(E.RESPONSE_FILE_INVALID, "records about persons not asked", problems)
-    query.response_file.save(filename, ContentFile(content), save=False)
+    store_file(query.response_file, filename, ContentFile(content))
     query.records = records
     query.status = QueryStatus.ANSWERED
     query.answered_at = timezone.now()
@@ -497,6 +506,7 @@ def verification_source_retry(*, actor: User, query_id: int) -> SourceQuery:
 
 
 # --------------------------------------------------------------------------- report
+@removes_stored_files_on_failure
 @transaction.atomic
 def verification_report_build(
     *, actor: User, request_id: int, allow_missing: bool = False
@@ -533,7 +543,9 @@ def verification_report_build(
     )
     from .pdf import report_pdf
 
-    report.pdf.save(f"{report.number}.pdf", ContentFile(report_pdf(report=report)), save=True)
+    store_file(
+        report.pdf, f"{report.number}.pdf", ContentFile(report_pdf(report=report)), save=True
+    )
     request.status = RequestStatus.REPORTED
     request.save(update_fields=["status"])
     event_record(
