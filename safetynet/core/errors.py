@@ -1,6 +1,6 @@
 """The one error type services raise: a stable code the UI translates, and where it happened."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -36,15 +36,3 @@ class NotFoundError(ServiceError):
 
     def __init__(self, what: str = "object"):
         super().__init__("not_found", f"{what} not found")
-
-
-@dataclass
-class ValidationReport:
-    problems: list[FieldProblem] = field(default_factory=list)
-
-    def add(self, *, row: int | None, field: str, code: str, message: str) -> None:
-        self.problems.append(FieldProblem(field=field, message=message, code=code, row=row))
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
