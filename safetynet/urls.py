@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -13,5 +11,5 @@ urlpatterns = [
     path("verification/", include("safetynet.verification.urls")),
     path("", include("safetynet.web.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No static() media route in any settings: stored files are personal data, served only by views
+# that check jurisdiction and write the access log (ADR 0730).

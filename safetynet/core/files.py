@@ -1,7 +1,14 @@
-"""Stored files that follow their transaction: a file saved by a service that then fails is removed.
+"""Stored files: private storage, served only by views, and following their transaction.
 
-Files are not transactional. Without this, a family's authorization scan saved inside a service
-whose transaction rolls back would stay on disk with no row pointing to it.
+Stored files (authorization scans, report PDFs, agency exchange files) are personal data. They live
+in a storage that has no URL (`PrivateFileSystemStorage.url()` raises): no settings module serves
+them as media, and a template cannot link to one by accident; each is served by a view that
+checks the user's permission and jurisdiction on the owning object through a selector, which
+writes the access log, and answers with `attachment_response` (ADR 0730).
+
+Files are not transactional. Without `store_file` and `stored_files_removed_on_failure`, a
+family's authorization scan saved inside a service whose transaction rolls back would stay on disk
+with no row pointing to it.
 """
 
 import functools
@@ -9,7 +16,30 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """MEDIA_ROOT on disk, without URLs: stored files are served by views only."""
+
+    def url(self, name):
+        raise NotImplementedError(
+            "stored files have no URL; link to the view that serves them (ADR 0730)"
+        )
+
+
+def attachment_response(field_file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file as a download: attachment, the given type, never sniffed, never cached."""
+    response = FileResponse(
+        field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
 
 _saved: ContextVar[list[tuple] | None] = ContextVar("safetynet_saved_files", default=None)
 

@@ -19,3 +19,49 @@ class IgnoreBrowserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+def _too_large_response(request: HttpRequest, limit: int) -> HttpResponse:
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+
+    message = _("The request is larger than %(mb)d MB and was refused unread.") % {
+        "mb": max(1, limit // 2**20)
+    }
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"code": "request_too_large", "message": message}, status=413)
+    else:
+        response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+    response["Connection"] = "close"
+    return response
+
+
+class RequestSizeLimitMiddleware:
+    """413 before anything reads the body (ADR 0731): a multipart upload (a form with files) may
+    be `SAFETYNET_MAX_REQUEST_BYTES`, any other body `DATA_UPLOAD_MAX_MEMORY_SIZE`, as the
+    `Content-Length` header says. Under WSGI Django never reads past that header, so the header
+    bounds the body. The per-file limit is `core.upload_handlers.SizeLimitedUploadHandler`; it
+    marks the request so that this middleware answers 413 rather than Django's generic 400.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.multipart_limit = settings.SAFETYNET_MAX_REQUEST_BYTES
+        self.body_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = self.multipart_limit if multipart else self.body_limit
+        if limit is not None and length > limit:
+            return _too_large_response(request, limit)
+        response = self.get_response(request)
+        too_large = getattr(request, "_safetynet_upload_too_large", None)
+        if too_large:
+            return _too_large_response(request, too_large)
+        return response

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from safetynet.accounts.models import User
 from safetynet.core.errors import ServiceError
+from safetynet.core.spreadsheet import safe_row
 
 from .ids import mask_id_number
 from .importers import CATEGORY_LABELS, DISABILITY_KIND_LABELS, RELATION_LABELS
@@ -74,7 +75,8 @@ def queryset_to_xlsx(
     `headers` (names, or (name, column width) pairs) into a write-only workbook.
 
     Returns the .xlsx bytes, or writes to `out` (a path or binary file) and returns b"".
-    Dates get a date format; None is an empty cell.
+    Dates get a date format; None is an empty cell; a text a spreadsheet would evaluate
+    (`=HYPERLINK(...)`, `+…`, `-…`, `@…`) is written as quoted text, never a formula (ADR 0732).
     """
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet_title[:31])
@@ -91,7 +93,7 @@ def queryset_to_xlsx(
         cell = WriteOnlyCell(ws, value=name)
         cell.font = bold
         header_cells.append(cell)
-    ws.append(header_cells)
+    ws.append(safe_row(ws, header_cells))
     for row in rows:
         cells = []
         for value in row:
@@ -101,7 +103,7 @@ def queryset_to_xlsx(
                 cells.append(cell)
             else:
                 cells.append(value)
-        ws.append(cells)
+        ws.append(safe_row(ws, cells))
     if out is not None:
         wb.save(out)
         return b""

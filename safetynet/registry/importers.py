@@ -13,7 +13,6 @@ UI language; messages are gettext strings (English msgids, translated in the reg
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -28,6 +27,8 @@ from simple_history.utils import bulk_create_with_history
 
 from safetynet.accounts.models import User
 from safetynet.core.errors import FieldProblem, ServiceError
+from safetynet.core.spreadsheet import neutralise_workbook
+from safetynet.core.uploads import FileRefused, XlsxLimits, check_xlsx
 
 from . import services
 from .models import (
@@ -49,6 +50,8 @@ LISTS_SHEET = "代码表"
 COMMUNITIES_SHEET = "社区代码"
 MAX_ROWS = 50_000
 MAX_BYTES = 20 * 1024 * 1024
+# What the workbook may expand to before openpyxl parses it (core.uploads, ADR 0731).
+XLSX_LIMITS = XlsxLimits(max_bytes=MAX_BYTES)
 CHANGE_REASON = "household_roster_import"
 FILE_FIELD = "文件"
 
@@ -298,6 +301,7 @@ def household_template_workbook(*, actor: User | None = None) -> bytes:
         for d in communities:
             cs.append([d.code, d.name, d.parent.name if d.parent else ""])
 
+    neutralise_workbook(wb)  # names from the database stay text (ADR 0732)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -429,36 +433,36 @@ class _Problems:
         self.items.append(FieldProblem(field=header, message=str(message), code=code, row=row))
 
 
+class _TooLarge(bytes):
+    """No content: the upload's size alone refused it."""
+
+
 def _read_bytes(file) -> bytes:
+    """At most MAX_BYTES + 1 bytes of the file (bytes, a file object or an UploadedFile): a larger
+    one is not read further, and `_open_sheet` refuses it as too large."""
     if isinstance(file, bytes | bytearray):
         return bytes(file)
-    if hasattr(file, "chunks"):  # a Django UploadedFile
-        return b"".join(file.chunks())
-    return file.read()
+    size = getattr(file, "size", None)
+    if size is not None and size > MAX_BYTES:
+        return _TooLarge()  # known to be too large: not read at all
+    if hasattr(file, "seek"):
+        file.seek(0)
+    return file.read(MAX_BYTES + 1)
 
 
 def _open_sheet(data: bytes, filename: str, problems: _Problems):
-    name = (filename or "").lower()
-    if not name.endswith(".xlsx"):
-        problems.add(
-            None,
-            FILE_FIELD,
-            "file_type",
-            _("Only Excel .xlsx files can be imported; save the file as .xlsx."),
-        )
-        return None
-    if len(data) > MAX_BYTES:
-        problems.add(
-            None,
-            FILE_FIELD,
-            "file_too_large",
-            _("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // 2**20},
-        )
-        return None
-    if not data.startswith(b"PK") or not zipfile.is_zipfile(io.BytesIO(data)):
-        problems.add(
-            None, FILE_FIELD, "file_type", _("This is not an Excel .xlsx file, or it is damaged.")
-        )
+    """The roster sheet, read-only. The file is judged by its content — an .xlsx workbook whose
+    zip directory promises a bounded expansion (`XLSX_LIMITS`), checked before openpyxl parses
+    anything — whatever its name."""
+    try:
+        if isinstance(data, _TooLarge):
+            raise FileRefused(
+                "file_too_large",
+                _("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // 2**20},
+            )
+        check_xlsx(data, limits=XLSX_LIMITS)
+    except FileRefused as exc:
+        problems.add(None, FILE_FIELD, exc.code, exc.message)
         return None
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "safetynet.core.middleware.RequestSizeLimitMiddleware",  # 413 before the body is read
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "safetynet.core.middleware.IgnoreBrowserLanguageMiddleware",
@@ -114,8 +115,27 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Stored files (scans, reports, exchange files) live here, in a storage without URLs: no settings
+# module serves them as media; views serve each after checking jurisdiction (ADR 0730).
 MEDIA_ROOT = DATA_DIR / "media"
-MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "safetynet.core.files.PrivateFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Request and upload sizes (ADR 0731): refused with 413 before the body is read
+# (safetynet.core.middleware.RequestSizeLimitMiddleware, from Content-Length), each uploaded file
+# counted while it streams in (SizeLimitedUploadHandler); an .xlsx's expansion is capped before
+# parsing (safetynet.core.uploads.check_xlsx).
+SAFETYNET_MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # one uploaded file (a roster, a response file)
+SAFETYNET_MAX_REQUEST_BYTES = SAFETYNET_MAX_UPLOAD_BYTES + 1024 * 1024  # a form with its files
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # any body but file contents (forms, JSON)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files spill to a temporary file
+FILE_UPLOAD_HANDLERS = [
+    "safetynet.core.upload_handlers.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -145,10 +165,32 @@ BATCH_DIR = Path(os.environ.get("SAFETYNET_BATCH_DIR", DATA_DIR / "batch"))
 # The agencies' verification services (simulated on loopback by `safetynet agencies serve`).
 AGENCIES_URL = os.environ.get("SAFETYNET_AGENCIES_URL", "http://127.0.0.1:8701")
 
+# Whole ID numbers never reach a log (ADR 0733): every handler masks them, including runserver's
+# request log (`django.server`); gunicorn: safetynet.core.logfilters.GUNICORN_LOGCONFIG_DICT.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_id_numbers": {"()": "safetynet.core.logfilters.MaskIdNumbers"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_id_numbers"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_id_numbers"],
+        },
+    },
+    "loggers": {
+        # Django's own defaults send these to unfiltered handlers; route them through ours.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("SAFETYNET_LOG_LEVEL", "INFO")},
 }
 

@@ -1,6 +1,9 @@
 """Admin: read-only views of the verification records (writes go through the services)."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import AccessLog, Event, Report, SourceQuery, VerificationRequest
 
@@ -21,21 +24,31 @@ class VerificationRequestAdmin(ReadOnly):
     list_display = ("number", "household", "purpose", "program", "month", "status", "created_at")
     list_filter = ("status", "purpose", "program")
     search_fields = ("number", "household__number")
-    exclude = ("declared",)  # families' data is read in the app, where each view is logged
+    # Families' data is read in the app, where each view is logged; stored files have no URL and
+    # are linked to the view that serves them (jurisdiction checked, access logged).
+    exclude = ("declared", "authorization_scan")
+    readonly_fields = ("authorization_link",)
+
+    @admin.display(description=_("authorization scan"))
+    def authorization_link(self, obj):
+        if not obj.authorization_scan:
+            return "—"
+        url = reverse("verification:authorization-scan", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
 
 
 @admin.register(SourceQuery)
 class SourceQueryAdmin(ReadOnly):
     list_display = ("request", "source", "status", "attempts", "answered_at")
     list_filter = ("status", "source")
-    exclude = ("records",)
+    exclude = ("records", "exchange_file", "response_file")
 
 
 @admin.register(Report)
 class ReportAdmin(ReadOnly):
     list_display = ("number", "request", "conclusion", "created_at")
     list_filter = ("conclusion",)
-    exclude = ("figures", "discrepancies")
+    exclude = ("figures", "discrepancies", "pdf")
 
 
 @admin.register(AccessLog)

@@ -10,6 +10,7 @@ NOT_PERMITTED = "not_permitted"
 AUTHORIZATION_MISSING = "authorization_missing"
 AUTHORIZATION_SIGNER_NOT_MEMBER = "authorization_signer_not_member"
 AUTHORIZATION_SIGNED_IN_FUTURE = "authorization_signed_in_future"
+AUTHORIZATION_FILE_REFUSED = "authorization_file_refused"
 INVALID_PURPOSE = "invalid_purpose"
 INVALID_PROGRAM = "invalid_program"
 INVALID_MONTH = "invalid_month"
@@ -38,6 +39,9 @@ CODES = {
         "The authorization must be signed by a current member of the household."
     ),
     AUTHORIZATION_SIGNED_IN_FUTURE: _("The authorization cannot be signed in the future."),
+    AUTHORIZATION_FILE_REFUSED: _(
+        "The authorization scan must be a PDF, JPEG or PNG file of at most 10 MB."
+    ),
     INVALID_PURPOSE: _("Unknown purpose."),
     INVALID_PROGRAM: _("Unknown program."),
     INVALID_MONTH: _("The month must be written YYYY-MM."),

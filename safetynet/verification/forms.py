@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.core.uploads import FileRefused, scan_type
 from safetynet.rules.money import yuan_to_fen
 
 from .models import FindingKind, Program, Purpose, TaskOutcome, TaskStatus
@@ -54,7 +55,12 @@ class RequestOpenForm(forms.Form):
         help_text=_("YYYY-MM"),
         widget=forms.TextInput(attrs={"placeholder": "2020-06", "size": 8}),
     )
-    authorization_scan = forms.FileField(label=_("Signed authorization (scan)"), required=False)
+    authorization_scan = forms.FileField(
+        label=_("Signed authorization (scan)"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG, at most 10 MB."),
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
     signed_by = forms.TypedChoiceField(label=_("Signed by"), coerce=int, choices=())
     signed_on = forms.DateField(
         label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"})
@@ -79,6 +85,17 @@ class RequestOpenForm(forms.Form):
                 self.fields[f"income_{m.person_id}_{kind}"] = _yuan_field(
                     f"{m.person.name} {INCOME_LABELS[kind]}"
                 )
+
+    def clean_authorization_scan(self):
+        """The scan's type by its content (the service checks it again): a clear form error for
+        an .html, .svg or anything else, whatever its name."""
+        scan = self.cleaned_data.get("authorization_scan")
+        if scan:
+            try:
+                scan_type(scan)
+            except FileRefused as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from None
+        return scan
 
     def member_rows(self):
         return [

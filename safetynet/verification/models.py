@@ -145,6 +145,7 @@ class AccessAction(models.TextChoices):
     VIEW_REQUEST = "view_request", _("Viewed a request")
     VIEW_REPORT = "view_report", _("Viewed a report")
     DOWNLOAD_PDF = "download_pdf", _("Downloaded a report PDF")
+    DOWNLOAD_FILE = "download_file", _("Downloaded a stored file")
     VIEW_FINDING = "view_finding", _("Viewed a batch finding")
 
 

@@ -162,11 +162,27 @@ def query_exchange_file_get(*, actor: User, query_id: int, which: str = "exchang
         raise E.NotFoundError("exchange file")
     access_log_write(
         actor=actor,
-        action=AccessAction.VIEW_REQUEST,
+        action=AccessAction.DOWNLOAD_FILE,
         request=query.request,
         detail=f"{which} file {query.source}",
     )
     return query
+
+
+def authorization_scan_get(*, actor: User, request_id: int) -> VerificationRequest:
+    """The request whose signed authorization scan the actor downloads: logged. Outside the
+    jurisdiction (or for a role without a need): not found / refused, like the request."""
+    _check_view(actor)
+    try:
+        request = requests_visible_to(actor).select_related("household").get(pk=request_id)
+    except VerificationRequest.DoesNotExist:
+        raise E.NotFoundError("verification request") from None
+    if not request.authorization_scan:
+        raise E.NotFoundError("authorization scan")
+    access_log_write(
+        actor=actor, action=AccessAction.DOWNLOAD_FILE, request=request, detail="authorization"
+    )
+    return request
 
 
 # --------------------------------------------------------------------------- reports

@@ -24,6 +24,7 @@ from safetynet.core.files import (
     store_file,
     stored_files_removed_on_failure,
 )
+from safetynet.core.uploads import FileRefused, scan_type
 from safetynet.registry.models import Enrolment, Household
 from safetynet.registry.selectors import household_get
 
@@ -255,6 +256,10 @@ def verification_request_open(
         raise E.ServiceError(E.INVALID_MONTH, f"bad month {month!r}")
     if not authorization_scan or not getattr(authorization_scan, "size", 1):
         raise E.ServiceError(E.AUTHORIZATION_MISSING, "no authorization scan")
+    try:  # PDF, JPEG or PNG by content; the upload's name and declared type are ignored
+        scan_kind = scan_type(authorization_scan)
+    except FileRefused as exc:
+        raise E.ServiceError(E.AUTHORIZATION_FILE_REFUSED, exc.message, exc.problems) from None
     today = timezone.localdate()
     if not signed_on or signed_on > today:
         raise E.ServiceError(E.AUTHORIZATION_SIGNED_IN_FUTURE, f"signed on {signed_on}")
@@ -278,9 +283,10 @@ def verification_request_open(
         declared=snapshot,
         created_by=actor,
     )
+    # A server-chosen name: the request number and the extension of the detected type.
     store_file(
         request.authorization_scan,
-        _scan_name(request.number, authorization_scan),
+        f"{request.number}-authorization.{scan_kind.ext}",
         authorization_scan,
     )
     request.save()
@@ -297,12 +303,6 @@ def verification_request_open(
     )
     _enqueue_dispatch(request.pk)
     return request
-
-
-def _scan_name(number: str, upload) -> str:
-    name = getattr(upload, "name", "") or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
-    return f"{number}-authorization.{ext[:8]}"
 
 
 # --------------------------------------------------------------------------- dispatch
@@ -459,7 +459,14 @@ def verification_manual_response_import(
     ]
     if problems:
         raise E.ServiceError(E.RESPONSE_FILE_INVALID, "records about persons not asked", problems)
-    store_file(query.response_file, filename, ContentFile(content))
+    from .sources.manual import response_filename
+
+    # Stored under a server-chosen name; the uploaded name is kept in the event only.
+    store_file(
+        query.response_file,
+        response_filename(SOURCES[query.source], request.number),
+        ContentFile(content),
+    )
     query.records = records
     query.status = QueryStatus.ANSWERED
     query.answered_at = timezone.now()

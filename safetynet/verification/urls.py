@@ -15,6 +15,11 @@ urlpatterns = [
     path("requests/<int:request_id>/report/", views.report_build, name="report-build"),
     path("requests/<int:request_id>/recheck/", views.recheck_open, name="recheck-open"),
     path(
+        "requests/<int:request_id>/authorization/",
+        views.authorization_scan,
+        name="authorization-scan",
+    ),
+    path(
         "queries/<int:query_id>/<str:which>-file/",
         views.query_file,
         name="query-file",

@@ -11,13 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safetynet.core.files import attachment_response
+from safetynet.core.uploads import SCAN_TYPES, XLSX
 from safetynet.registry.selectors import household_get
 
 from . import errors as E
@@ -178,7 +180,25 @@ def query_file(request, query_id: int, which: str):
     with http_errors():
         q = selectors.query_exchange_file_get(actor=request.user, query_id=query_id, which=which)
     f = q.exchange_file if which == "exchange" else q.response_file
-    return FileResponse(f.open("rb"), as_attachment=True, filename=f.name.rsplit("/", 1)[-1])
+    return attachment_response(
+        f, filename=f.name.rsplit("/", 1)[-1], content_type=XLSX.content_type
+    )
+
+
+@login_required
+@require_GET
+def authorization_scan(request, request_id: int):
+    """The family's signed authorization, as stored (a PDF, JPEG or PNG by content): logged."""
+    with http_errors():
+        req = selectors.authorization_scan_get(actor=request.user, request_id=request_id)
+    ext = req.authorization_scan.name.rsplit(".", 1)[-1]
+    kind = next((k for k in SCAN_TYPES if k.ext == ext), None)
+    content_type = kind.content_type if kind else "application/octet-stream"
+    return attachment_response(
+        req.authorization_scan,
+        filename=f"{req.number}-authorization.{ext}",
+        content_type=content_type,
+    )
 
 
 @login_required
@@ -258,11 +278,8 @@ def report_pdf(request, report_id: int):
         report = selectors.report_pdf_get(actor=request.user, report_id=report_id)
     if not report.pdf:
         raise Http404
-    return FileResponse(
-        report.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"{report.number}.pdf",
-        content_type="application/pdf",
+    return attachment_response(
+        report.pdf, filename=f"{report.number}.pdf", content_type="application/pdf"
     )
 
 

@@ -53,8 +53,13 @@ class ImportForm(forms.Form):
     )
 
     def clean_file(self):
+        """A zip by its first bytes (the importer checks the whole workbook); the name is
+        ignored."""
         f = self.cleaned_data["file"]
-        if not f.name.lower().endswith(".xlsx"):
+        f.seek(0)
+        head = f.read(4)
+        f.seek(0)
+        if head != b"PK\x03\x04":
             raise forms.ValidationError(_("Upload the roster as an .xlsx workbook."))
         return f
 

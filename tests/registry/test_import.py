@@ -267,8 +267,8 @@ def test_a_registered_person_in_no_household_is_linked(cw):
 
 
 def test_file_level_refusals(cw):
-    good = xlsx(family())
-    assert reject(cw, data=good, filename="roster.xls") == [(None, "文件", "file_type")]
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    assert reject(cw, data=svg, filename="roster.xlsx") == [(None, "文件", "file_type")]
     assert reject(cw, data=b"name,id\n", filename="roster.xlsx") == [(None, "文件", "file_type")]
     assert reject(cw, data=b"PK\x03\x04broken", filename="r.xlsx") == [(None, "文件", "file_type")]
     assert reject(cw, data=xlsx([], headers=[]), filename="r.xlsx") == [
@@ -281,6 +281,11 @@ def test_file_level_refusals(cw):
         (1, "与户主关系", "missing_header"),
     ]
     assert nothing_written()
+
+
+def test_a_workbook_is_taken_by_its_content_not_its_name(cw):
+    result = household_roster_import(actor=cw, file=xlsx(family()), filename="roster.xls")
+    assert result.persons_created == 3
 
 
 def test_optional_columns_may_be_left_out_and_order_is_free(cw):

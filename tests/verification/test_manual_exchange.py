@@ -134,7 +134,7 @@ def test_not_an_xlsx(exchange):
     for filename, content in (
         ("answer.xlsx", b"PK\x03\x04 broken"),
         ("answer.xlsx", b"hello"),
-        ("answer.xls", exchange["answer"]),
+        ("answer.xlsx", b"<html><script>alert(1)</script></html>"),
     ):
         with pytest.raises(ResponseFileError) as exc:
             parse(exchange, content, filename=filename)

@@ -45,7 +45,7 @@ def _open(client, django_capture_on_commit_callbacks, c):
 def _scan():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile("scan.png", b"\x89PNG signed", "image/png")
+    return SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n signed", "image/png")
 
 
 def test_whole_flow(

@@ -30,6 +30,8 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from safetynet.core.errors import FieldProblem, ServiceError
+from safetynet.core.spreadsheet import neutralise_workbook
+from safetynet.core.uploads import FileRefused, check_xlsx
 from safetynet.rules.money import fen_to_yuan, yuan_to_fen
 
 from .catalog import FieldType, ResponseField, Source, get_source
@@ -218,6 +220,7 @@ def write_exchange_workbook(
     meta.protection.password = _PROTECT
     wb.security = WorkbookProtection(workbookPassword=_PROTECT, lockStructure=True)
     wb.active = 0
+    neutralise_workbook(wb)  # a name like =HYPERLINK(...) stays text (ADR 0732)
 
     buf = io.BytesIO()
     wb.save(buf)
@@ -274,9 +277,14 @@ def _problem(field: str, code: str, message: str, row: int | None = None) -> Fie
 
 
 def read_exchange_file(*, filename: str, content: bytes) -> ExchangeFile:
-    """Open an exchange file and read its hidden metadata; ResponseFileError if it is not one."""
-    if not filename.lower().endswith(".xlsx"):
-        raise ResponseFileError([_problem("file", "not_xlsx", f"{filename}: not an .xlsx file")])
+    """Open an exchange file and read its hidden metadata; ResponseFileError if it is not one.
+    The file is taken for what its content is (an .xlsx whose expansion is bounded, checked
+    before parsing), whatever its name."""
+    try:
+        check_xlsx(content)
+    except FileRefused as exc:
+        code = "not_xlsx" if exc.code == "file_type" else exc.code
+        raise ResponseFileError([_problem("file", code, f"{filename}: {exc.message}")]) from None
     try:
         wb = load_workbook(io.BytesIO(content), data_only=True)
     except (
