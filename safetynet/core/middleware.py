@@ -45,19 +45,21 @@ class RequestSizeLimitMiddleware:
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        from django.conf import settings
-
         self.get_response = get_response
-        self.multipart_limit = settings.SAFETYNET_MAX_REQUEST_BYTES
-        self.body_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
         multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
-        limit = self.multipart_limit if multipart else self.body_limit
+        limit = (
+            settings.SAFETYNET_MAX_REQUEST_BYTES
+            if multipart
+            else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
         if limit is not None and length > limit:
             return _too_large_response(request, limit)
         response = self.get_response(request)
