@@ -132,8 +132,8 @@ def check_xlsx(data: bytes, *, field: str = "file", limits: XlsxLimits = XLSX_LI
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise FileRefused(FILE_TYPE, not_xlsx, field=field) from None
     too_big = _(
-        "The workbook would expand to more than %(mb)d MB when opened; it was refused unread. "
-        "Remove unused sheets and very long cells, or split the file."
+        "This workbook would expand to %(mb)d MB when opened, beyond what an import may hold; "
+        "it was refused unread. Remove unused sheets and very long cells, or split the file."
     )
     if len(members) > limits.max_members:
         raise FileRefused(
@@ -150,13 +150,12 @@ def check_xlsx(data: bytes, *, field: str = "file", limits: XlsxLimits = XLSX_LI
         ratio = m.file_size / max(m.compress_size, 1)
         if (
             m.file_size > limits.max_member
-            or total > limits.max_total
             or (m.file_size > limits.ratio_from and ratio > limits.max_ratio)
+            or total > limits.max_total
         ):
+            expands = sum(i.file_size for i in members)
             raise FileRefused(
-                XLSX_EXPANDS_TOO_MUCH,
-                too_big % {"mb": limits.max_member // MB},
-                field=field,
+                XLSX_EXPANDS_TOO_MUCH, too_big % {"mb": -(-expands // MB)}, field=field
             )
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:

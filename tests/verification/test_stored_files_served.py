@@ -207,7 +207,9 @@ def test_the_form_names_the_refused_scan(client, caseworker, city_facts):
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == ["authorization_scan"]
-    assert "PDF" in errors["authorization_scan"][0] and "PNG" in errors["authorization_scan"][0]
+    assert errors["authorization_scan"][0] == (
+        "只接受 PDF、JPEG 或 PNG 格式的扫描件；此文件不属于其中任何一种。"
+    )
     assert VerificationRequest.objects.count() == 0
 
 
