@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)
 
 
 def is_formula_like(value: object) -> bool:
@@ -50,13 +51,15 @@ def text_cell(ws, value: object):
 def safe_row(ws, values: Iterable) -> list:
     """A row for `ws.append(...)` of a write-only sheet, every formula-like text neutralised.
     Cells already built by the caller (WriteOnlyCell) are neutralised in place."""
-    out = []
-    for v in values:
-        if isinstance(v, Cell):
+    out = list(values)
+    for i, v in enumerate(out):
+        if type(v) is str:  # the common case first: a plain text cell
+            if v and v[0] in _TRIGGER_CHARS:
+                out[i] = text_cell(ws, v)
+        elif isinstance(v, Cell):
             neutralise_cell(v)
-            out.append(v)
-        else:
-            out.append(text_cell(ws, v))
+        elif isinstance(v, str):
+            out[i] = text_cell(ws, v)
     return out
 
 
