@@ -228,3 +228,19 @@ def test_a_response_file_is_stored_under_a_server_name(
     q.refresh_from_db()
     name = Path(q.response_file.name).name
     assert re.fullmatch(rf"tax_{request.number}_response(_\w+)?\.xlsx", name), name
+
+
+def test_the_admin_links_to_the_views_never_to_a_file(client, reported):
+    from safetynet.accounts.models import User
+
+    request, report, manual = reported
+    client.force_login(User.objects.create_superuser("root", password="pass-for-tests-1"))
+    page = client.get(reverse("admin:verification_verificationrequest_change", args=[request.pk]))
+    assert page.status_code == 200
+    assert reverse("verification:authorization-scan", args=[request.pk]) in page.content.decode()
+    for name, pk in (
+        ("verification_report_change", report.pk),
+        ("verification_sourcequery_change", manual.pk),
+    ):
+        page = client.get(reverse(f"admin:{name}", args=[pk]))
+        assert page.status_code == 200 and "/media/" not in page.content.decode()
