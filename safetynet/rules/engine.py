@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .batch import Batch
+from .catalog import CATALOG
 from .money import mul_ratio, ratio_str, yuan
 from .parameters import ParameterSet, PValue, load_parameters
 
@@ -436,9 +437,13 @@ class Program:
 PROGRAMS: dict[str, Program] = {}
 
 
-def program(name: str, title: str, level: str, needs: tuple[str, ...] = ()) -> Callable:
+def program(name: str, level: str, needs: tuple[str, ...] = ()) -> Callable:
+    """Register a program under its catalogue code (its title comes from the catalogue)."""
+    if name not in CATALOG or not CATALOG[name].program:
+        raise ValueError(f"program {name!r} is not in safetynet.rules.catalog")
+
     def deco(fn: ProgramFn) -> ProgramFn:
-        PROGRAMS[name] = Program(name, title, level, fn, needs)
+        PROGRAMS[name] = Program(name, CATALOG[name].title, level, fn, needs)
         return fn
 
     return deco
@@ -494,8 +499,6 @@ def run_batch(
     the results, and small working arrays stay in cache and reuse memory. Chunks after the
     first run on ``workers`` threads; the results do not depend on it.
     """
-    from . import programs as _programs  # noqa: F401  (registers the programs)
-
     params = params or load_parameters()
     names = list(PROGRAMS) if programs is None else list(programs)
     unknown = [n for n in names if n not in PROGRAMS]
@@ -553,8 +556,6 @@ def iter_results(
     """``run_batch`` chunk by chunk, without assembling the whole batch's results: yields
     (the chunk's batch, its results) for consecutive chunks of whole households, in order.
     For streaming output (memory stays bounded by one chunk's results)."""
-    from . import programs as _programs  # noqa: F401  (registers the programs)
-
     params = params or load_parameters()
     names = list(PROGRAMS) if programs is None else list(programs)
     unknown = [n for n in names if n not in PROGRAMS]

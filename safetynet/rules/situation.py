@@ -31,7 +31,7 @@ from .columns import (
 )
 from .engine import PROGRAMS, Trace, reason_name, run_batch
 from .money import yuan
-from .parameters import ParameterSet
+from .parameters import MissingParameterValue, ParameterSet
 
 INCOME_KEYS = tuple(c.removeprefix("income_") for c in COUNTED_INCOME + EXCLUDED_INCOME)
 
@@ -202,8 +202,6 @@ def validate(situation: Any) -> dict[str, Any]:
     if programs is not None:
         if not isinstance(programs, list):
             raise SituationError("programs", "must be a list of program names")
-        from . import programs as _p  # noqa: F401
-
         for j, name in enumerate(programs):
             if name not in PROGRAMS:
                 raise SituationError(
@@ -365,10 +363,21 @@ def calculate(
         parse_month(month)
     except ValueError as e:
         raise SituationError("month", str(e)) from None
-    v = validate(situation)
-    batch = situations_to_batch([situation], month)
+    try:
+        v = validate(situation)
+    except RecursionError:
+        raise SituationError("situation", "nested too deeply") from None
     tr = Trace() if trace else None
-    results = run_batch(batch, v["programs"], params=params, trace=tr)
+    try:
+        batch = situations_to_batch([situation], month)
+        results = run_batch(batch, v["programs"], params=params, trace=tr)
+    except MissingParameterValue as e:
+        # the caller's month, not a fault: before a parameter's first value
+        raise SituationError("month", f"no parameter value in force for this month: {e}") from None
+    except OverflowError:
+        raise SituationError(
+            "situation", "a number is too large (amounts must fit in 64-bit integer fen)"
+        ) from None
     return format_results(batch, results, v["person_ids"], v["household_id"], month, tr)
 
 

@@ -119,3 +119,48 @@ def test_run_main_writes_parquet(tmp_path, capsys):
     p = pq.read_table(tmp_path / "out" / "persons" / "age_allowance.parquet")
     assert p.num_rows == 3000
     assert run_main(["--input", str(tmp_path / "none"), "--month", "2019-07", "--out", "x"]) == 2
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    """`safetynet rules calculate` in a fresh process: (exit code, stderr)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "safetynet.rules.cli", "calculate", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return proc.returncode, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "month", "message"),
+    [
+        # a month before the first value of dibao.standard (2015-07-01)
+        (None, "1990-01", "month: no parameter value in force for this month: dibao.standard"),
+        ("[" * 100_000 + "]" * 100_000, "2019-07", "JSON nested too deeply"),
+        ('{"household": ' * 5000 + "1" + "}" * 5000, "2019-07", "JSON nested too deeply"),
+        (b"\xff\xfe{}", "2019-07", "not UTF-8 text (byte 0 is 0xff)"),
+        ("{}".encode("gb18030") + "户".encode("gb18030"), "2019-07", "not UTF-8 text"),
+    ],
+    ids=["month-before-first-value", "deep-array", "deep-object", "utf16-bom", "gb18030"],
+)
+def test_calculate_refuses_with_a_message_and_exit_2(tmp_path, content, month, message):
+    path = tmp_path / "situation.json"
+    if content is None:
+        path.write_bytes((EXAMPLES / "dibao-two-persons.json").read_bytes())
+    else:
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    rc, err = _cli(str(path), "--month", month)
+    assert rc == 2, err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_calculate_api_refuses_a_month_before_the_first_value():
+    s = json.loads((EXAMPLES / "dibao-two-persons.json").read_text("utf-8"))
+    with pytest.raises(SituationError) as e:
+        calculate(s, "1990-01")
+    assert e.value.path == "month"
