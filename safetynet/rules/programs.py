@@ -430,8 +430,16 @@ def five_elders(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     has, pay = b.enrolment("five_elders")
     regular = pay & b.alive
     died_now = has & (b.p["death_ym"] == b.ym) & (b.p["enr_five_elders_start"] < b.ym)
-    grant = ctx.fig("funeral grant = months × monthly subsidy (from 2017)", months * subsidy)
-    amount = np.where(regular, subsidy, 0) + np.where(died_now, grant, 0)
+    # the grant is months × THAT elder's monthly subsidy: the recorded one
+    # (income.five_elder_subsidy_fen) when there is one, else the city-wide parameter
+    recorded = b.p["income_five_elder_subsidy_fen"]
+    base_p = np.where(recorded > 0, recorded, subsidy)
+    if ctx.tracing:
+        ctx.pfig("monthly subsidy for the grant (recorded, else the parameter)", base_p)
+    grant = ctx.pfig(
+        "funeral grant = months × monthly subsidy (from 2017)", months * base_p * died_now
+    )
+    amount = np.where(regular, subsidy, 0) + grant
     eligible = (regular | died_now) & (amount > 0)
     reasons = select_reason(
         [(~has, "NOT_ENROLLED"), (~b.alive, "NOT_ALIVE"), (~pay, "NOT_IN_PAYMENT_PERIOD")],
@@ -444,7 +452,7 @@ def five_elders(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
         amount,
         reasons,
         "five_elders.funding",
-        p_extra={"funeral_grant_fen": np.where(died_now, grant, 0).astype(np.int64)},
+        p_extra={"funeral_grant_fen": grant.astype(np.int64)},
     )
 
 
