@@ -58,18 +58,21 @@ def _assets_ok(b: Batch, ctx: Ctx, line: int, months_param: str) -> np.ndarray:
     businesses within the dibao counts. Computed once per batch and limit (tekun and dibao
     share it), except when tracing: each program's trace then records its own figures."""
     key = f"assets:{line}:{months_param}"
-    if not ctx.tracing and key in b.cache:
+    if not ctx.figures and key in b.cache:
         return b.cache[key]
-    months = ctx.p(months_param)
+    months = ctx.value("financial_assets_months", ctx.p(months_param))
     fin_limit = ctx.hfig(
         "financial-asset limit (months × line × members)", line * months * b.members
     )
+    ctx.named("financial_asset_limit_fen", fin_limit)
     fin = ctx.hfig("declared financial assets", b.h["declared_financial_assets_fen"])
-    ok = fin <= fin_limit
-    ok &= b.h["declared_vehicles"] <= ctx.p("dibao.max_vehicles")
-    ok &= b.h["declared_homes"] <= ctx.p("dibao.max_homes")
-    ok &= b.h["declared_businesses"] <= ctx.p("dibao.max_businesses")
+    ctx.named("financial_assets_fen", fin)
+    fin_ok = ctx.named("financial_assets_ok", fin <= fin_limit)
+    ok = fin_ok.copy()
+    for item in ("vehicles", "homes", "businesses"):
+        ok &= b.h[f"declared_{item}"] <= ctx.value(f"max_{item}", ctx.p(f"dibao.max_{item}"))
     b.cache[key] = ok
+    ctx.named("assets_ok", ok)
     return ctx.hfig("assets within limits", ok, "bool")
 
 
@@ -96,8 +99,11 @@ def tekun(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
             & (grade <= int(max_grade))
         )
     ctx.pfig("no working capacity (无劳动能力)", no_capacity, "bool")
-    income = ctx.pfig("own counted income", b.counted_income_p)
-    income_ok = income < std
+    ctx.value("standard_fen", std)
+    ctx.value("line_fen", std)
+    ctx.named("members", b.members)
+    income = ctx.pnamed("own_income_fen", ctx.pfig("own counted income", b.counted_income_p))
+    income_ok = ctx.pnamed("income_ok", income < std)
     assets_ok = b.to_person(_assets_ok(b, ctx, std, "dibao.financial_assets_months"))
     no_supporter = ~b.p["has_capable_supporter"]
     orphan = b.p["is_orphan"] & (age < ctx.p("tekun.child_age"))
@@ -159,9 +165,13 @@ def tekun(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
 # ===================================================================== dibao 低保
 @program("dibao", "household", ("tekun",))
 def dibao(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
-    std = ctx.p("dibao.standard")
-    members = ctx.hfig("living members (家庭成员)", b.members, "count")
-    income = ctx.hfig("counted household income (家庭收入, monthly)", b.counted_income_h)
+    std = ctx.value("standard_fen", ctx.p("dibao.standard"))
+    ctx.value("line_fen", std)
+    members = ctx.named("members", ctx.hfig("living members (家庭成员)", b.members, "count"))
+    income = ctx.named(
+        "counted_income_fen",
+        ctx.hfig("counted household income (家庭收入, monthly)", b.counted_income_h),
+    )
     if ctx.tracing:
         excl = sum(b.hh_sum(b.p[c]) for c in _excluded_columns())
         ctx.hfig("excluded income, not counted (不计入收入)", excl)
@@ -169,8 +179,8 @@ def dibao(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
             "per-capita counted income (display, rounded half up)",
             _per_capita_display(income, members),
         )
-    threshold = ctx.hfig("standard × members", std * members)
-    income_ok = income < threshold  # ⟺ per-capita income < standard, exactly
+    threshold = ctx.named("income_limit_fen", ctx.hfig("standard × members", std * members))
+    income_ok = ctx.named("income_ok", income < threshold)  # ⟺ per capita < standard
     assets_ok = _assets_ok(b, ctx, std, "dibao.financial_assets_months")
     registered = _registered(b)
     tekun_members = b.hh_sum(res["tekun"].p_eligible & b.alive)
@@ -211,13 +221,17 @@ def _per_capita_display(income: np.ndarray, members: np.ndarray) -> np.ndarray:
 @program("low_income", "household", ("dibao",))
 def low_income(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     std = ctx.p("dibao.standard")
+    ctx.value("standard_fen", std)
     line = ctx.fig(
         "low-income line = standard × multiplier", mul_ratio(std, ctx.p("low_income.multiplier"))
     )
-    members = ctx.hfig("living members", b.members, "count")
-    income = ctx.hfig("counted household income", b.counted_income_h)
-    threshold = ctx.hfig("line × members", line * members)
-    income_ok = income < threshold
+    ctx.value("line_fen", line)
+    members = ctx.named("members", ctx.hfig("living members", b.members, "count"))
+    income = ctx.named(
+        "counted_income_fen", ctx.hfig("counted household income", b.counted_income_h)
+    )
+    threshold = ctx.named("income_limit_fen", ctx.hfig("line × members", line * members))
+    income_ok = ctx.named("income_ok", income < threshold)
     assets_ok = _assets_ok(b, ctx, line, "low_income.financial_assets_months")
     registered = _registered(b)
     dibao_hh = res["dibao"].extra["rule_met"]
@@ -240,19 +254,27 @@ def low_income(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
 @program("illness_poverty", "household")
 def illness_poverty(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     std = ctx.p("dibao.standard")
+    ctx.value("standard_fen", std)
     line = ctx.fig(
         "line = standard × multiplier", mul_ratio(std, ctx.p("illness_poverty.line_multiplier"))
     )
-    window = ctx.p("illness_poverty.window_months")
-    members = ctx.hfig("living members", b.members, "count")
+    ctx.value("line_fen", line)
+    window = ctx.value("window_months", ctx.p("illness_poverty.window_months"))
+    members = ctx.named("members", ctx.hfig("living members", b.members, "count"))
+    ctx.named("counted_income_fen", b.counted_income_h)
     income_w = ctx.hfig("counted income over the window", b.counted_income_h * window)
-    oop = ctx.hfig("out-of-pocket medical costs over the window", b.h["medical_oop_12m_fen"])
-    net = ctx.hfig("income − medical costs", income_w - oop)
+    oop = ctx.named(
+        "medical_oop_fen",
+        ctx.hfig("out-of-pocket medical costs over the window", b.h["medical_oop_12m_fen"]),
+    )
+    net = ctx.named("net_income_window_fen", ctx.hfig("income − medical costs", income_w - oop))
     if ctx.tracing:
         m = np.maximum(members, 1) * window
         ctx.hfig("per-capita monthly net (display, rounded half up)", (2 * net + m) // (2 * m))
-    limit = ctx.hfig("line × members × window", line * members * window)
-    below = net < limit  # ⟺ net / members / window < line, exactly
+    limit = ctx.named(
+        "income_limit_fen", ctx.hfig("line × members × window", line * members * window)
+    )
+    below = ctx.named("income_ok", net < limit)  # ⟺ net / members / window < line, exactly
     has_costs = oop > 0
     assets_ok = _assets_ok(b, ctx, line, "low_income.financial_assets_months")
     registered = _registered(b)
