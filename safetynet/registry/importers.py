@@ -28,6 +28,7 @@ from simple_history.utils import bulk_create_with_history
 
 from safetynet.accounts.models import User
 from safetynet.core.errors import FieldProblem, ServiceError
+from safetynet.rules.catalog import ENTRIES
 
 from . import services
 from .models import (
@@ -71,20 +72,8 @@ DISABILITY_KIND_LABELS = {
     "精神": DisabilityKind.MENTAL,
     "多重": DisabilityKind.MULTIPLE,
 }
-CATEGORY_LABELS = {
-    "低保": Category.DIBAO,
-    "特困": Category.TEKUN,
-    "低收入家庭": Category.LOW_INCOME,
-    "因病支出型贫困": Category.ILLNESS_POVERTY,
-    "留守儿童": Category.LEFT_BEHIND_CHILD,
-    "重点优抚对象": Category.ENTITLED_GROUP,
-    "革命五老": Category.FIVE_ELDERS,
-    "60年代退职职工": Category.RETIRED_40PCT,
-    "矽肺病": Category.SILICOSIS,
-    "高龄老人": Category.ELDERLY_80,
-    "残疾人": Category.DISABLED,
-    "殡葬": Category.DECEASED,
-}
+# the short Chinese labels of a roster's 救助类别 column, from the one catalogue
+CATEGORY_LABELS = {e.short_zh: Category(e.code) for e in ENTRIES if e.category}
 SEX_LABELS = {"男": "M", "女": "F"}
 YES_NO = {"是": True, "否": False}
 GRADE_LABELS = {"一级": 1, "二级": 2, "三级": 3, "四级": 4}

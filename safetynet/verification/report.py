@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 
 from safetynet.rules import SituationError, calculate, load_parameters
+from safetynet.rules.catalog import CATALOG, VERIFIED_PROGRAMS
 from safetynet.rules.money import div_half_up, yuan
 
 from .policy import (
@@ -59,12 +60,8 @@ ITEM_LABELS = {
     "counted_income_fen": "家庭月计算收入",
 }
 
-PROGRAM_NAMES = {
-    "dibao": "最低生活保障（低保）",
-    "tekun": "特困人员救助供养",
-    "low_income": "低收入家庭",
-    "illness_poverty": "因病支出型贫困家庭",
-}
+# Chinese program names, from the one catalogue
+PROGRAM_NAMES = {code: CATALOG[code].name_zh for code in VERIFIED_PROGRAMS}
 
 REASON_TEXT = {
     "ELIGIBLE": "符合条件",

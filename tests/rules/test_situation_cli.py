@@ -164,3 +164,38 @@ def test_calculate_api_refuses_a_month_before_the_first_value():
     with pytest.raises(SituationError) as e:
         calculate(s, "1990-01")
     assert e.value.path == "month"
+
+
+def test_named_figures_are_returned_for_the_household_and_persons():
+    s = json.loads((EXAMPLES / "dibao-two-persons.json").read_text("utf-8"))
+    s["programs"] = ["dibao", "tekun", "low_income", "illness_poverty"]
+    r = calculate(s, "2019-07", figures=True)["programs"]
+    dibao = r["dibao"]["figures"]
+    # the figures by name, by hand: 2 members, 300 + 500 yuan, standard 800 from 2019-07
+    assert dibao["members"] == 2 and dibao["counted_income_fen"] == 80_000
+    assert dibao["standard_fen"] == dibao["line_fen"] == 80_000
+    assert dibao["income_limit_fen"] == 160_000 and dibao["income_ok"] is True
+    assert dibao["financial_asset_limit_fen"] == 48 * 80_000 * 2
+    assert r["low_income"]["figures"]["line_fen"] == 160_000
+    assert r["illness_poverty"]["figures"]["window_months"] == 12
+    tekun_persons = [p["figures"] for p in r["tekun"]["persons"]]
+    assert [p["own_income_fen"] for p in tekun_persons] == [30_000, 50_000]
+    # without asking, the output is unchanged (no figures key)
+    plain = calculate(s, "2019-07")["programs"]["dibao"]
+    assert "figures" not in plain
+
+
+def test_named_figures_agree_across_chunks():
+    """A chunked run merges named figures like the other results."""
+    import numpy as np
+
+    from safetynet.rules import run_batch
+    from safetynet.rules.situation import situations_to_batch
+
+    s = json.loads((EXAMPLES / "dibao-two-persons.json").read_text("utf-8"))
+    batch = situations_to_batch([s] * 50, "2019-07")
+    whole = run_batch(batch, ["dibao"], figures=True)
+    chunked = run_batch(batch, ["dibao"], figures=True, chunk_persons=7)
+    for k, v in whole["dibao"].figures.items():
+        assert np.array_equal(v, chunked["dibao"].figures[k]), k
+    assert whole["dibao"].values == chunked["dibao"].values

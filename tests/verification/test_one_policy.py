@@ -295,3 +295,23 @@ def test_the_average_rule_is_one_function():
     # a job that ended before the window does not count
     old = [{"start_date": "2010-01-01", "end_date": "2019-12-31", "monthly_wage_fen": 1_000_000}]
     assert average_wage_of_records(old, MONTH) == 0
+
+
+def test_the_report_reads_named_figures_not_trace_labels(monkeypatch):
+    """Relabelling every trace figure changes nothing in the report's figures."""
+    from safetynet.rules import engine
+
+    case = _cases()[1]
+    before = _report(case).figures["verified"]
+    original = engine.Ctx._fig
+
+    def relabelled(self, label, value, unit):
+        return original(self, f"relabelled {len(label)}", value, unit)
+
+    monkeypatch.setattr(engine.Ctx, "_fig", relabelled)
+    after = _report(case).figures["verified"]
+    assert {k: v for k, v in after.items() if k != "trace"} == {
+        k: v for k, v in before.items() if k != "trace"
+    }
+    assert after["trace"] != before["trace"]
+    assert after["counted_income_fen"] == 833_333 and after["members"] == 1
