@@ -199,3 +199,19 @@ def test_named_figures_agree_across_chunks():
     for k, v in whole["dibao"].figures.items():
         assert np.array_equal(v, chunked["dibao"].figures[k]), k
     assert whole["dibao"].values == chunked["dibao"].values
+
+
+def test_the_safetynet_command_refuses_the_same_way(tmp_path):
+    """`safetynet rules calculate` (the installed entry point) answers like the module."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "situation.json"
+    path.write_bytes(b"\xff\xfe{}")
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from safetynet.cli import main; sys.exit(main())",
+         "rules", "calculate", str(path), "--month", "2019-07"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "not UTF-8 text" in proc.stderr and "Traceback" not in proc.stderr
