@@ -28,10 +28,10 @@ from simple_history.utils import bulk_create_with_history
 
 from safetynet.accounts.models import User
 from safetynet.core.errors import FieldProblem, ServiceError
-from safetynet.rules.catalog import ENTRIES
 
 from . import services
 from .models import (
+    CATEGORY_SHORT_LABELS,
     Category,
     DisabilityKind,
     Division,
@@ -73,7 +73,7 @@ DISABILITY_KIND_LABELS = {
     "多重": DisabilityKind.MULTIPLE,
 }
 # the short Chinese labels of a roster's 救助类别 column, from the one catalogue
-CATEGORY_LABELS = {e.short_zh: Category(e.code) for e in ENTRIES if e.category}
+CATEGORY_LABELS = {label: Category(code) for label, code in CATEGORY_SHORT_LABELS.items()}
 SEX_LABELS = {"男": "M", "女": "F"}
 YES_NO = {"是": True, "否": False}
 GRADE_LABELS = {"一级": 1, "二级": 2, "三级": 3, "四级": 4}

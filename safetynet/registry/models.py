@@ -215,6 +215,10 @@ class Category(models.TextChoices):
     DECEASED = "deceased", _(CATALOG["deceased"].choice)
 
 
+# The short Chinese labels of a roster's 救助类别 column (the importer), from the one catalogue.
+CATEGORY_SHORT_LABELS = {CATALOG[code].short_zh: code for code in Category.values}
+
+
 class Enrolment(models.Model):
     """A person's dated membership of a recipient database, with its legal basis."""
 
