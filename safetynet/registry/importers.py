@@ -32,6 +32,7 @@ from safetynet.core.uploads import FileRefused, XlsxLimits, check_xlsx
 
 from . import services
 from .models import (
+    CATEGORY_SHORT_LABELS,
     Category,
     DisabilityKind,
     Division,
@@ -74,20 +75,8 @@ DISABILITY_KIND_LABELS = {
     "精神": DisabilityKind.MENTAL,
     "多重": DisabilityKind.MULTIPLE,
 }
-CATEGORY_LABELS = {
-    "低保": Category.DIBAO,
-    "特困": Category.TEKUN,
-    "低收入家庭": Category.LOW_INCOME,
-    "因病支出型贫困": Category.ILLNESS_POVERTY,
-    "留守儿童": Category.LEFT_BEHIND_CHILD,
-    "重点优抚对象": Category.ENTITLED_GROUP,
-    "革命五老": Category.FIVE_ELDERS,
-    "60年代退职职工": Category.RETIRED_40PCT,
-    "矽肺病": Category.SILICOSIS,
-    "高龄老人": Category.ELDERLY_80,
-    "残疾人": Category.DISABLED,
-    "殡葬": Category.DECEASED,
-}
+# the short Chinese labels of a roster's 救助类别 column, from the one catalogue
+CATEGORY_LABELS = {label: Category(code) for label, code in CATEGORY_SHORT_LABELS.items()}
 SEX_LABELS = {"男": "M", "女": "F"}
 YES_NO = {"是": True, "否": False}
 GRADE_LABELS = {"一级": 1, "二级": 2, "三级": 3, "四级": 4}

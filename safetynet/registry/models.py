@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from safetynet.rules.catalog import CATALOG
+
 
 class DivisionLevel(models.TextChoices):
     CITY = "city", _("City")
@@ -196,20 +198,25 @@ class Membership(models.Model):
 
 
 class Category(models.TextChoices):
-    """Recipient databases named by the plan (POLICY §1)."""
+    """Recipient databases named by the plan (POLICY §1); labels from the one catalogue
+    (safetynet.rules.catalog), translated by the Django catalogues."""
 
-    DIBAO = "dibao", _("Minimum living allowance (低保)")
-    TEKUN = "tekun", _("Extremely poor (特困)")
-    LOW_INCOME = "low_income", _("Low-income family (低收入家庭)")
-    ILLNESS_POVERTY = "illness_poverty", _("Illness-expenditure poor (因病支出型贫困)")
-    LEFT_BEHIND_CHILD = "left_behind_child", _("Left-behind child (留守儿童)")
-    ENTITLED_GROUP = "entitled_group", _("Key entitled group (重点优抚对象)")
-    FIVE_ELDERS = "five_elders", _("Revolutionary five elders (革命五老)")
-    RETIRED_40PCT = "retired_40pct", _("1960s retired worker on 40% relief (60年代退职职工)")
-    SILICOSIS = "silicosis", _("Silicosis relief (矽肺病救济)")
-    ELDERLY_80 = "elderly_80", _("Elderly 80+ (高龄老人)")
-    DISABLED = "disabled", _("Disabled person (残疾人)")
-    DECEASED = "deceased", _("Deceased (funeral) (殡葬)")
+    DIBAO = "dibao", _(CATALOG["dibao"].choice)
+    TEKUN = "tekun", _(CATALOG["tekun"].choice)
+    LOW_INCOME = "low_income", _(CATALOG["low_income"].choice)
+    ILLNESS_POVERTY = "illness_poverty", _(CATALOG["illness_poverty"].choice)
+    LEFT_BEHIND_CHILD = "left_behind_child", _(CATALOG["left_behind_child"].choice)
+    ENTITLED_GROUP = "entitled_group", _(CATALOG["entitled_group"].choice)
+    FIVE_ELDERS = "five_elders", _(CATALOG["five_elders"].choice)
+    RETIRED_40PCT = "retired_40pct", _(CATALOG["retired_40pct"].choice)
+    SILICOSIS = "silicosis", _(CATALOG["silicosis"].choice)
+    ELDERLY_80 = "elderly_80", _(CATALOG["elderly_80"].choice)
+    DISABLED = "disabled", _(CATALOG["disabled"].choice)
+    DECEASED = "deceased", _(CATALOG["deceased"].choice)
+
+
+# The short Chinese labels of a roster's 救助类别 column (the importer), from the one catalogue.
+CATEGORY_SHORT_LABELS = {CATALOG[code].short_zh: code for code in Category.values}
 
 
 class Enrolment(models.Model):

@@ -45,14 +45,26 @@ def calculate_main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as e:
         return int(e.code or 0) and EXIT_INVALID
     try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as e:
         print(f"error: {args.file}: {e.strerror}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        print(
+            f"error: {args.file}: not UTF-8 text (byte {e.start} is {raw[e.start]:#04x}); "
+            "save the situation as UTF-8 JSON",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     try:
         situation = json.loads(text)
     except json.JSONDecodeError as e:
         print(f"error: {args.file}: not valid JSON: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    except RecursionError:
+        print(f"error: {args.file}: JSON nested too deeply", file=sys.stderr)
         return EXIT_INVALID
     try:
         result = calculate(situation, args.month, trace=args.trace)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .batch import Batch
+from .catalog import CATALOG
 from .money import mul_ratio, ratio_str, yuan
 from .parameters import ParameterSet, PValue, load_parameters
 
@@ -156,14 +157,30 @@ def _plain(v: Any) -> Any:
 
 
 class Ctx:
-    """Evaluation context for one program on one batch: parameter lookups and trace records."""
+    """Evaluation context for one program on one batch: parameter lookups, trace records and
+    named figures.
 
-    def __init__(self, params: ParameterSet, batch: Batch, trace: Trace | None = None):
+    Named figures (``figures=True``) are the program's intermediate results under stable names
+    (``counted_income_fen``, ``income_ok``, ``financial_asset_limit_fen``…, docs/rules.md
+    "Named figures"), returned in :class:`ProgramResult` for every household or person: callers
+    (the verification report and batch) read them instead of parsing the trace's labels."""
+
+    def __init__(
+        self,
+        params: ParameterSet,
+        batch: Batch,
+        trace: Trace | None = None,
+        figures: bool = False,
+    ):
         self.params = params
         self.batch = batch
         self.trace = trace
+        self.figures = figures or trace is not None
         self.program = ""
         self._sec: dict[str, list[dict[str, Any]]] | None = None
+        self._h_figs: dict[str, np.ndarray] = {}
+        self._p_figs: dict[str, np.ndarray] = {}
+        self._values: dict[str, Any] = {}
 
     @property
     def tracing(self) -> bool:
@@ -172,6 +189,31 @@ class Ctx:
     def begin(self, program: str) -> None:
         self.program = program
         self._sec = self.trace.section(program) if self.trace is not None else None
+        self._h_figs, self._p_figs, self._values = {}, {}, {}
+
+    def named(self, name: str, arr: Any) -> Any:
+        """A household-level named figure (one value per household); returned unchanged."""
+        if self.figures:
+            a = np.asarray(arr)
+            if a.ndim == 0:
+                a = np.full(self.batch.n_households, a)
+            self._h_figs[name] = a
+        return arr
+
+    def pnamed(self, name: str, arr: Any) -> Any:
+        """A person-level named figure (one value per person); returned unchanged."""
+        if self.figures:
+            a = np.asarray(arr)
+            if a.ndim == 0:
+                a = np.full(self.batch.n_persons, a)
+            self._p_figs[name] = a
+        return arr
+
+    def value(self, name: str, v: Any) -> Any:
+        """A named scalar of the month (a line, a limit's parameter); returned unchanged."""
+        if self.figures:
+            self._values[name] = _plain(v)
+        return v
 
     def _record_param(self, pv: PValue, display: str | None = None) -> None:
         if self._sec is not None:
@@ -267,6 +309,10 @@ class ProgramResult:
     p_reason: np.ndarray | None = None
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # household-level extras
     p_extra: dict[str, np.ndarray] = field(default_factory=dict)  # person-level extras
+    # named figures (run with figures=True, or traced): per household, per person, scalars
+    figures: dict[str, np.ndarray] = field(default_factory=dict)
+    p_figures: dict[str, np.ndarray] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 def split_funding(
@@ -317,7 +363,16 @@ def household_result(
     ctx.hfig("amount paid", amount)
     ctx.hfig("reason", reasons, "reason")
     return ProgramResult(
-        ctx.program, "household", eligible, amount, *split, reasons, extra=extra or {}
+        ctx.program,
+        "household",
+        eligible,
+        amount,
+        *split,
+        reasons,
+        extra=extra or {},
+        figures=ctx._h_figs,
+        p_figures=ctx._p_figs,
+        values=ctx._values,
     )
 
 
@@ -418,6 +473,9 @@ def person_result(
         amount_p,
         reasons_p,
         p_extra=p_extra or {},
+        figures=ctx._h_figs,
+        p_figures=ctx._p_figs,
+        values=ctx._values,
     )
 
 
@@ -436,9 +494,13 @@ class Program:
 PROGRAMS: dict[str, Program] = {}
 
 
-def program(name: str, title: str, level: str, needs: tuple[str, ...] = ()) -> Callable:
+def program(name: str, level: str, needs: tuple[str, ...] = ()) -> Callable:
+    """Register a program under its catalogue code (its title comes from the catalogue)."""
+    if name not in CATALOG or not CATALOG[name].program:
+        raise ValueError(f"program {name!r} is not in safetynet.rules.catalog")
+
     def deco(fn: ProgramFn) -> ProgramFn:
-        PROGRAMS[name] = Program(name, title, level, fn, needs)
+        PROGRAMS[name] = Program(name, CATALOG[name].title, level, fn, needs)
         return fn
 
     return deco
@@ -465,9 +527,13 @@ WORKERS = 2  # threads over chunks (this machine has two cores)
 
 
 def _run_one(
-    batch: Batch, names: list[str], params: ParameterSet, trace: Trace | None
+    batch: Batch,
+    names: list[str],
+    params: ParameterSet,
+    trace: Trace | None,
+    figures: bool = False,
 ) -> dict[str, ProgramResult]:
-    ctx = Ctx(params, batch, trace)
+    ctx = Ctx(params, batch, trace, figures)
     results: dict[str, ProgramResult] = {}
     for n in names:
         ctx.begin(n)
@@ -486,16 +552,16 @@ def run_batch(
     trace: Trace | None = None,
     chunk_persons: int = CHUNK_PERSONS,
     workers: int = WORKERS,
+    figures: bool = False,
 ) -> dict[str, ProgramResult]:
     """Run programs (default: all, with their dependencies) on a batch for its month.
 
     Large batches are processed in chunks of whole households (about ``chunk_persons``
     persons each): every program is a per-household formula, so chunking changes nothing in
     the results, and small working arrays stay in cache and reuse memory. Chunks after the
-    first run on ``workers`` threads; the results do not depend on it.
+    first run on ``workers`` threads; the results do not depend on it. With ``figures`` each
+    result also carries its named figures (``ProgramResult.figures``, ``p_figures``, ``values``).
     """
-    from . import programs as _programs  # noqa: F401  (registers the programs)
-
     params = params or load_parameters()
     names = list(PROGRAMS) if programs is None else list(programs)
     unknown = [n for n in names if n not in PROGRAMS]
@@ -503,12 +569,12 @@ def run_batch(
         raise KeyError(f"unknown program(s) {unknown}; known: {sorted(PROGRAMS)}")
     order = _order(names)
     if trace is not None or batch.n_persons <= chunk_persons:
-        return _run_one(batch, order, params, trace)
+        return _run_one(batch, order, params, trace, figures)
     chunks = batch.chunks(chunk_persons)
     bounds = batch.bounds
 
     def run_chunk(first: int, last: int) -> dict[str, ProgramResult]:
-        return _run_one(batch.household_slice(first, last), order, params, None)
+        return _run_one(batch.household_slice(first, last), order, params, None, figures)
 
     def store(first: int, last: int, part: dict[str, ProgramResult]) -> None:
         lo, hi = int(bounds[first]), int(bounds[last])
@@ -518,6 +584,10 @@ def run_batch(
                 getattr(o, f)[first:last] = getattr(r, f)
             for k, v in r.extra.items():
                 o.extra[k][first:last] = v
+            for k, v in r.figures.items():
+                o.figures[k][first:last] = v
+            for k, v in r.p_figures.items():
+                o.p_figures[k][lo:hi] = v
             if r.level == "person":
                 for f in _P_FIELDS:
                     getattr(o, f)[lo:hi] = getattr(r, f)
@@ -553,8 +623,6 @@ def iter_results(
     """``run_batch`` chunk by chunk, without assembling the whole batch's results: yields
     (the chunk's batch, its results) for consecutive chunks of whole households, in order.
     For streaming output (memory stays bounded by one chunk's results)."""
-    from . import programs as _programs  # noqa: F401  (registers the programs)
-
     params = params or load_parameters()
     names = list(PROGRAMS) if programs is None else list(programs)
     unknown = [n for n in names if n not in PROGRAMS]
@@ -590,6 +658,8 @@ def _allocate_like(parts: dict[str, ProgramResult], n_h: int, n_p: int) -> dict[
             [want(getattr(r, f), n_p) if person else None for f in _P_FIELDS],
             {k: want(v, n_h) for k, v in r.extra.items()},
             {k: want(v, n_p) for k, v in r.p_extra.items()},
+            {k: want(v, n_h) for k, v in r.figures.items()},
+            {k: want(v, n_p) for k, v in r.p_figures.items()},
         )
     align = 64
     offsets, total = [], 0
@@ -614,6 +684,9 @@ def _allocate_like(parts: dict[str, ProgramResult], n_h: int, n_p: int) -> dict[
             *(v(i) for i in p_idx),
             extra={k: v(i) for k, i in hx.items()},  # type: ignore[misc]
             p_extra={k: v(i) for k, i in px.items()},  # type: ignore[misc]
+            figures={k: v(i) for k, i in hf.items()},  # type: ignore[misc]
+            p_figures={k: v(i) for k, i in pf.items()},  # type: ignore[misc]
+            values=dict(parts[name].values),
         )
-        for name, (h_idx, p_idx, hx, px) in plan.items()
+        for name, (h_idx, p_idx, hx, px, hf, pf) in plan.items()
     }

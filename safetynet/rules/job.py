@@ -37,7 +37,6 @@ ENGINES = ("duckdb", "spark", "duckdb-job")
 
 def program_order(programs: Iterable[str] | None) -> list[str]:
     """The programs a run computes: the requested ones (default all) and their dependencies."""
-    from . import programs as _programs  # noqa: F401  (registers the programs)
     from .engine import PROGRAMS, _order
 
     names = list(PROGRAMS) if programs is None else list(programs)

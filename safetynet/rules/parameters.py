@@ -31,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from .catalog import REQUIRED_PARAMETERS
+
 PARAMETERS_DIR = Path(__file__).parent / "parameters"
 STATUSES = ("seed", "published", "default-to-confirm")
 UNITS = ("fen", "ratio", "count", "code", "bool", "fen_table", "ratio_table", "list")
@@ -356,8 +358,6 @@ def load_tree(root: Path | str = PARAMETERS_DIR) -> ParameterSet:
     params = {name: load_file(path, name) for name, path in _iter_files(root)}
     if not params:
         raise ParameterError(f"{root}: <dir>: no parameter files found")
-    from .programs import REQUIRED_PARAMETERS  # late import: programs import this module
-
     if root == PARAMETERS_DIR:
         missing = sorted(set(REQUIRED_PARAMETERS) - set(params))
         if missing:

@@ -17,6 +17,7 @@ from fractions import Fraction
 import numpy as np
 
 from .batch import Batch
+from .catalog import REQUIRED_PARAMETERS  # noqa: F401  (re-exported)
 from .columns import DISABILITY_KINDS, ENTITLED_KINDS, SUPPORT_FORMS
 from .engine import (
     Ctx,
@@ -33,69 +34,8 @@ from .money import mul_ratio
 
 Results = dict[str, ProgramResult]
 
-# parameter name -> unit; the shipped tree must define each (checked at load)
-REQUIRED_PARAMETERS: dict[str, str] = {
-    "dibao.standard": "fen",
-    "dibao.financial_assets_months": "count",
-    "dibao.max_vehicles": "count",
-    "dibao.max_homes": "count",
-    "dibao.max_businesses": "count",
-    "dibao.funding": "ratio_table",
-    "dibao_adjustment.min_wage_ratio_min": "ratio",
-    "dibao_adjustment.min_wage_ratio_max": "ratio",
-    "minimum_wage.monthly": "fen",
-    "price_indices.cpi_yoy": "ratio",
-    "price_indices.food_cpi_yoy": "ratio",
-    "price_indices.scpi_annual_yoy": "ratio",
-    "price_indices.food_annual_yoy": "ratio",
-    "price_subsidy.cpi_threshold": "ratio",
-    "price_subsidy.food_cpi_threshold": "ratio",
-    "price_subsidy.minimum": "fen",
-    "price_subsidy.funding": "ratio_table",
-    "low_income.multiplier": "ratio",
-    "low_income.financial_assets_months": "count",
-    "illness_poverty.window_months": "count",
-    "illness_poverty.line_multiplier": "ratio",
-    "tekun.basic_living_multiplier": "ratio",
-    "tekun.min_age": "count",
-    "tekun.child_age": "count",
-    "tekun.no_capacity_disabilities": "list",
-    "tekun.partly_disabled_min_failed": "count",
-    "tekun.fully_disabled_min_failed": "count",
-    "tekun.care_ratio": "ratio_table",
-    "tekun.funding": "ratio_table",
-    "temporary_assistance.cap_multiple": "ratio_table",
-    "temporary_assistance.fund_per_capita_year": "fen",
-    "temporary_assistance.funding": "ratio_table",
-    "disaster_housing.cap": "fen_table",
-    "disaster_housing.weak_selfcare_min_failed": "count",
-    "disaster_housing.funding": "ratio_table",
-    "five_elders.monthly_subsidy": "fen",
-    "five_elders.growth_rate": "ratio",
-    "five_elders.funeral_grant_months": "count",
-    "five_elders.funding": "ratio_table",
-    "entitled_groups.funeral_grant_months": "count",
-    "entitled_groups.funeral_grant_excluded": "list",
-    "entitled_groups.funding": "ratio_table",
-    "age_allowance.tiers": "fen_table",
-    "age_allowance.centenarian_city_share": "fen",
-    "age_allowance.remainder_payer": "code",
-    "age_allowance.funding": "ratio_table",
-    "disability.living_subsidy": "fen",
-    "disability.living_subsidy_groups": "list",
-    "disability.nursing_subsidy": "fen_table",
-    "disability.nursing_grade3_kinds": "list",
-    "disability.funding": "ratio_table",
-    "funeral_exemption.fees": "fen_table",
-    "funeral_exemption.min_permit_months": "count",
-    "funeral_exemption.funding": "ratio_table",
-    "silicosis.monthly": "fen",
-    "silicosis.funding": "ratio_table",
-    "retired_40pct.monthly": "fen",
-    "retired_40pct.funding": "ratio_table",
-}
 
-
+# parameter name -> unit (the catalogue holds them: loading parameters must not import programs)
 def age_years(b: Batch) -> np.ndarray:
     """Whole years completed by the end of the previous month (see module doc)."""
     return b.age
@@ -118,18 +58,21 @@ def _assets_ok(b: Batch, ctx: Ctx, line: int, months_param: str) -> np.ndarray:
     businesses within the dibao counts. Computed once per batch and limit (tekun and dibao
     share it), except when tracing: each program's trace then records its own figures."""
     key = f"assets:{line}:{months_param}"
-    if not ctx.tracing and key in b.cache:
+    if not ctx.figures and key in b.cache:
         return b.cache[key]
-    months = ctx.p(months_param)
+    months = ctx.value("financial_assets_months", ctx.p(months_param))
     fin_limit = ctx.hfig(
         "financial-asset limit (months × line × members)", line * months * b.members
     )
+    ctx.named("financial_asset_limit_fen", fin_limit)
     fin = ctx.hfig("declared financial assets", b.h["declared_financial_assets_fen"])
-    ok = fin <= fin_limit
-    ok &= b.h["declared_vehicles"] <= ctx.p("dibao.max_vehicles")
-    ok &= b.h["declared_homes"] <= ctx.p("dibao.max_homes")
-    ok &= b.h["declared_businesses"] <= ctx.p("dibao.max_businesses")
+    ctx.named("financial_assets_fen", fin)
+    fin_ok = ctx.named("financial_assets_ok", fin <= fin_limit)
+    ok = fin_ok.copy()
+    for item in ("vehicles", "homes", "businesses"):
+        ok &= b.h[f"declared_{item}"] <= ctx.value(f"max_{item}", ctx.p(f"dibao.max_{item}"))
     b.cache[key] = ok
+    ctx.named("assets_ok", ok)
     return ctx.hfig("assets within limits", ok, "bool")
 
 
@@ -142,7 +85,7 @@ def _timing(b: Batch, category: str, level: str) -> tuple[np.ndarray, np.ndarray
 
 
 # ===================================================================== tekun 特困人员
-@program("tekun", "Extremely poor persons (特困人员救助供养)", "person")
+@program("tekun", "person")
 def tekun(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     std = ctx.p("dibao.standard")
     age = ctx.pfig("age in years (completed by end of previous month)", age_years(b), "count")
@@ -156,8 +99,11 @@ def tekun(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
             & (grade <= int(max_grade))
         )
     ctx.pfig("no working capacity (无劳动能力)", no_capacity, "bool")
-    income = ctx.pfig("own counted income", b.counted_income_p)
-    income_ok = income < std
+    ctx.value("standard_fen", std)
+    ctx.value("line_fen", std)
+    ctx.named("members", b.members)
+    income = ctx.pnamed("own_income_fen", ctx.pfig("own counted income", b.counted_income_p))
+    income_ok = ctx.pnamed("income_ok", income < std)
     assets_ok = b.to_person(_assets_ok(b, ctx, std, "dibao.financial_assets_months"))
     no_supporter = ~b.p["has_capable_supporter"]
     orphan = b.p["is_orphan"] & (age < ctx.p("tekun.child_age"))
@@ -217,11 +163,15 @@ def tekun(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
 
 
 # ===================================================================== dibao 低保
-@program("dibao", "Minimum living guarantee (最低生活保障, 低保)", "household", ("tekun",))
+@program("dibao", "household", ("tekun",))
 def dibao(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
-    std = ctx.p("dibao.standard")
-    members = ctx.hfig("living members (家庭成员)", b.members, "count")
-    income = ctx.hfig("counted household income (家庭收入, monthly)", b.counted_income_h)
+    std = ctx.value("standard_fen", ctx.p("dibao.standard"))
+    ctx.value("line_fen", std)
+    members = ctx.named("members", ctx.hfig("living members (家庭成员)", b.members, "count"))
+    income = ctx.named(
+        "counted_income_fen",
+        ctx.hfig("counted household income (家庭收入, monthly)", b.counted_income_h),
+    )
     if ctx.tracing:
         excl = sum(b.hh_sum(b.p[c]) for c in _excluded_columns())
         ctx.hfig("excluded income, not counted (不计入收入)", excl)
@@ -229,8 +179,8 @@ def dibao(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
             "per-capita counted income (display, rounded half up)",
             _per_capita_display(income, members),
         )
-    threshold = ctx.hfig("standard × members", std * members)
-    income_ok = income < threshold  # ⟺ per-capita income < standard, exactly
+    threshold = ctx.named("income_limit_fen", ctx.hfig("standard × members", std * members))
+    income_ok = ctx.named("income_ok", income < threshold)  # ⟺ per capita < standard
     assets_ok = _assets_ok(b, ctx, std, "dibao.financial_assets_months")
     registered = _registered(b)
     tekun_members = b.hh_sum(res["tekun"].p_eligible & b.alive)
@@ -268,16 +218,20 @@ def _per_capita_display(income: np.ndarray, members: np.ndarray) -> np.ndarray:
 
 
 # ===================================================================== low income 低收入家庭
-@program("low_income", "Low-income household (低收入家庭)", "household", ("dibao",))
+@program("low_income", "household", ("dibao",))
 def low_income(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     std = ctx.p("dibao.standard")
+    ctx.value("standard_fen", std)
     line = ctx.fig(
         "low-income line = standard × multiplier", mul_ratio(std, ctx.p("low_income.multiplier"))
     )
-    members = ctx.hfig("living members", b.members, "count")
-    income = ctx.hfig("counted household income", b.counted_income_h)
-    threshold = ctx.hfig("line × members", line * members)
-    income_ok = income < threshold
+    ctx.value("line_fen", line)
+    members = ctx.named("members", ctx.hfig("living members", b.members, "count"))
+    income = ctx.named(
+        "counted_income_fen", ctx.hfig("counted household income", b.counted_income_h)
+    )
+    threshold = ctx.named("income_limit_fen", ctx.hfig("line × members", line * members))
+    income_ok = ctx.named("income_ok", income < threshold)
     assets_ok = _assets_ok(b, ctx, line, "low_income.financial_assets_months")
     registered = _registered(b)
     dibao_hh = res["dibao"].extra["rule_met"]
@@ -297,22 +251,30 @@ def low_income(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
 
 
 # ===================================================================== illness poverty 因病支出型
-@program("illness_poverty", "Illness-expenditure poor household (因病支出型贫困家庭)", "household")
+@program("illness_poverty", "household")
 def illness_poverty(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     std = ctx.p("dibao.standard")
+    ctx.value("standard_fen", std)
     line = ctx.fig(
         "line = standard × multiplier", mul_ratio(std, ctx.p("illness_poverty.line_multiplier"))
     )
-    window = ctx.p("illness_poverty.window_months")
-    members = ctx.hfig("living members", b.members, "count")
+    ctx.value("line_fen", line)
+    window = ctx.value("window_months", ctx.p("illness_poverty.window_months"))
+    members = ctx.named("members", ctx.hfig("living members", b.members, "count"))
+    ctx.named("counted_income_fen", b.counted_income_h)
     income_w = ctx.hfig("counted income over the window", b.counted_income_h * window)
-    oop = ctx.hfig("out-of-pocket medical costs over the window", b.h["medical_oop_12m_fen"])
-    net = ctx.hfig("income − medical costs", income_w - oop)
+    oop = ctx.named(
+        "medical_oop_fen",
+        ctx.hfig("out-of-pocket medical costs over the window", b.h["medical_oop_12m_fen"]),
+    )
+    net = ctx.named("net_income_window_fen", ctx.hfig("income − medical costs", income_w - oop))
     if ctx.tracing:
         m = np.maximum(members, 1) * window
         ctx.hfig("per-capita monthly net (display, rounded half up)", (2 * net + m) // (2 * m))
-    limit = ctx.hfig("line × members × window", line * members * window)
-    below = net < limit  # ⟺ net / members / window < line, exactly
+    limit = ctx.named(
+        "income_limit_fen", ctx.hfig("line × members × window", line * members * window)
+    )
+    below = ctx.named("income_ok", net < limit)  # ⟺ net / members / window < line, exactly
     has_costs = oop > 0
     assets_ok = _assets_ok(b, ctx, line, "low_income.financial_assets_months")
     registered = _registered(b)
@@ -348,7 +310,6 @@ def price_trigger(ctx: Ctx) -> Fraction | None:
 
 @program(
     "price_subsidy",
-    "Price-linked temporary subsidy (价格临时补贴)",
     "person",
     ("dibao", "tekun"),
 )
@@ -379,7 +340,7 @@ def price_subsidy(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
 
 
 # ===================================================================== temporary 临时救助
-@program("temporary_assistance", "Temporary assistance (临时救助)", "household")
+@program("temporary_assistance", "household")
 def temporary_assistance(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     std = ctx.p("dibao.standard")
     mult = ctx.p("temporary_assistance.cap_multiple")
@@ -425,7 +386,6 @@ def temporary_assistance_fund(year: int, registered_population: int, params=None
 # ===================================================================== disaster housing 灾后重建
 @program(
     "disaster_housing",
-    "Rural post-disaster housing grant (农村住房灾后重建补助)",
     "household",
     ("dibao", "tekun", "low_income"),
 )
@@ -485,15 +445,23 @@ def five_elders_subsidy(ctx: Ctx) -> int:
     return int(amount)
 
 
-@program("five_elders", "Revolutionary five elders (革命五老)", "person")
+@program("five_elders", "person")
 def five_elders(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     subsidy = five_elders_subsidy(ctx)
     months = ctx.p("five_elders.funeral_grant_months")
     has, pay = b.enrolment("five_elders")
     regular = pay & b.alive
     died_now = has & (b.p["death_ym"] == b.ym) & (b.p["enr_five_elders_start"] < b.ym)
-    grant = ctx.fig("funeral grant = months × monthly subsidy (from 2017)", months * subsidy)
-    amount = np.where(regular, subsidy, 0) + np.where(died_now, grant, 0)
+    # the grant is months × THAT elder's monthly subsidy: the recorded one
+    # (income.five_elder_subsidy_fen) when there is one, else the city-wide parameter
+    recorded = b.p["income_five_elder_subsidy_fen"]
+    base_p = np.where(recorded > 0, recorded, subsidy)
+    if ctx.tracing:
+        ctx.pfig("monthly subsidy for the grant (recorded, else the parameter)", base_p)
+    grant = ctx.pfig(
+        "funeral grant = months × monthly subsidy (from 2017)", months * base_p * died_now
+    )
+    amount = np.where(regular, subsidy, 0) + grant
     eligible = (regular | died_now) & (amount > 0)
     reasons = select_reason(
         [(~has, "NOT_ENROLLED"), (~b.alive, "NOT_ALIVE"), (~pay, "NOT_IN_PAYMENT_PERIOD")],
@@ -506,12 +474,12 @@ def five_elders(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
         amount,
         reasons,
         "five_elders.funding",
-        p_extra={"funeral_grant_fen": np.where(died_now, grant, 0).astype(np.int64)},
+        p_extra={"funeral_grant_fen": grant.astype(np.int64)},
     )
 
 
 # ===================================================================== entitled 优抚对象
-@program("entitled_groups", "Entitled groups' funeral grant (优抚对象丧葬补助)", "person")
+@program("entitled_groups", "person")
 def entitled_groups(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     months = ctx.p("entitled_groups.funeral_grant_months")
     excluded = np.zeros(b.n_persons, dtype=bool)
@@ -535,7 +503,7 @@ def entitled_groups(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
 
 
 # ===================================================================== age allowance 高龄津贴
-@program("age_allowance", "Age allowance (高龄津贴)", "person")
+@program("age_allowance", "person")
 def age_allowance(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     tiers = ctx.p("age_allowance.tiers")  # {"80": fen, "90": fen, "100": fen}
     ages = sorted(int(a) for a in tiers)
@@ -584,7 +552,6 @@ def age_allowance(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
 # ===================================================================== disability 残疾人两项补贴
 @program(
     "disability",
-    "Disability two subsidies (困难残疾人生活补贴和重度残疾人护理补贴)",
     "person",
     ("dibao", "low_income"),
 )
@@ -635,7 +602,7 @@ def disability(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
 
 
 # ===================================================================== funeral 基本殡葬费用免除
-@program("funeral_exemption", "Basic funeral fee exemption (基本殡葬费用免除)", "person")
+@program("funeral_exemption", "person")
 def funeral_exemption(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     fees = ctx.p("funeral_exemption.fees")
     total = ctx.fig("five basic fees total", sum(fees.values()))
@@ -672,11 +639,11 @@ def _flat_enrolled(b: Batch, ctx: Ctx, category: str, param: str) -> ProgramResu
     return person_result(ctx, b, eligible, amount, reasons, f"{category}.funding")
 
 
-@program("silicosis", "Silicosis relief (矽肺病救济)", "person")
+@program("silicosis", "person")
 def silicosis(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     return _flat_enrolled(b, ctx, "silicosis", "silicosis.monthly")
 
 
-@program("retired_40pct", "1960s retired workers' 40% relief (60年代退职职工40%救济)", "person")
+@program("retired_40pct", "person")
 def retired_40pct(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     return _flat_enrolled(b, ctx, "retired_40pct", "retired_40pct.monthly")

@@ -31,7 +31,7 @@ from .columns import (
 )
 from .engine import PROGRAMS, Trace, reason_name, run_batch
 from .money import yuan
-from .parameters import ParameterSet
+from .parameters import MissingParameterValue, ParameterSet
 
 INCOME_KEYS = tuple(c.removeprefix("income_") for c in COUNTED_INCOME + EXCLUDED_INCOME)
 
@@ -202,8 +202,6 @@ def validate(situation: Any) -> dict[str, Any]:
     if programs is not None:
         if not isinstance(programs, list):
             raise SituationError("programs", "must be a list of program names")
-        from . import programs as _p  # noqa: F401
-
         for j, name in enumerate(programs):
             if name not in PROGRAMS:
                 raise SituationError(
@@ -359,17 +357,35 @@ def calculate(
     month: str,
     trace: bool = False,
     params: ParameterSet | None = None,
+    figures: bool = False,
 ) -> dict[str, Any]:
-    """Results (and optionally a trace) for one household situation in month ``YYYY-MM``."""
+    """Results (and optionally a trace) for one household situation in month ``YYYY-MM``.
+
+    With ``figures`` each program's entry carries ``figures``: its named figures for the
+    household (``counted_income_fen``, ``income_ok``, ``line_fen``…, docs/rules.md "Named
+    figures"), and each person entry its person-level ones."""
     try:
         parse_month(month)
     except ValueError as e:
         raise SituationError("month", str(e)) from None
-    v = validate(situation)
-    batch = situations_to_batch([situation], month)
+    try:
+        v = validate(situation)
+    except RecursionError:
+        raise SituationError("situation", "nested too deeply") from None
     tr = Trace() if trace else None
-    results = run_batch(batch, v["programs"], params=params, trace=tr)
-    return format_results(batch, results, v["person_ids"], v["household_id"], month, tr)
+    try:
+        batch = situations_to_batch([situation], month)
+        results = run_batch(batch, v["programs"], params=params, trace=tr, figures=figures)
+    except MissingParameterValue as e:
+        # the caller's month, not a fault: before a parameter's first value
+        raise SituationError("month", f"no parameter value in force for this month: {e}") from None
+    except OverflowError:
+        raise SituationError(
+            "situation", "a number is too large (amounts must fit in 64-bit integer fen)"
+        ) from None
+    return format_results(
+        batch, results, v["person_ids"], v["household_id"], month, tr, figures=figures
+    )
 
 
 def format_results(
@@ -380,8 +396,9 @@ def format_results(
     month: str,
     trace: Trace | None = None,
     row: int = 0,
+    figures: bool = False,
 ) -> dict[str, Any]:
-    """JSON-ready results of household ``row`` of a batch."""
+    """JSON-ready results of household ``row`` of a batch (with its named figures)."""
     lo, hi = int(batch.bounds[row]), int(batch.bounds[row + 1])
     out: dict[str, Any] = {"month": month, "household_id": household_id, "programs": {}}
     for name, r in results.items():
@@ -402,6 +419,11 @@ def format_results(
         for k, arr in r.extra.items():
             if k != "rule_met":
                 entry[k] = arr[row].item()
+        if figures:
+            entry["figures"] = {
+                **r.values,
+                **{k: arr[row].item() for k, arr in r.figures.items()},
+            }
         if r.level == "person":
             persons = []
             for j, i in enumerate(range(lo, hi)):
@@ -413,6 +435,8 @@ def format_results(
                 }
                 for k, arr in r.p_extra.items():
                     pe[k] = arr[i].item()
+                if figures:
+                    pe["figures"] = {k: arr[i].item() for k, arr in r.p_figures.items()}
                 persons.append(pe)
             entry["persons"] = persons
         out["programs"][name] = entry

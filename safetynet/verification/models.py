@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from safetynet.rules.catalog import CATALOG
+
 
 class Purpose(models.TextChoices):
     APPLICATION = "application", _("Application")
@@ -17,12 +19,13 @@ class Purpose(models.TextChoices):
 
 
 class Program(models.TextChoices):
-    """The programs whose eligibility a verification concludes on (POLICY §2, §3)."""
+    """The programs whose eligibility a verification concludes on (POLICY §2, §3); labels from
+    the one catalogue (safetynet.rules.catalog)."""
 
-    DIBAO = "dibao", _("Minimum living allowance (低保)")
-    TEKUN = "tekun", _("Extremely poor (特困)")
-    LOW_INCOME = "low_income", _("Low-income family (低收入家庭)")
-    ILLNESS_POVERTY = "illness_poverty", _("Illness-expenditure poor (因病支出型贫困)")
+    DIBAO = "dibao", _(CATALOG["dibao"].choice)
+    TEKUN = "tekun", _(CATALOG["tekun"].choice)
+    LOW_INCOME = "low_income", _(CATALOG["low_income"].choice)
+    ILLNESS_POVERTY = "illness_poverty", _(CATALOG["illness_poverty"].choice)
 
 
 class RequestStatus(models.TextChoices):

@@ -28,9 +28,19 @@ from typing import Any
 from django.conf import settings
 
 from safetynet.rules import SituationError, calculate, load_parameters
-from safetynet.rules.money import div_half_up, mul_ratio, yuan
+from safetynet.rules.catalog import CATALOG, VERIFIED_PROGRAMS
+from safetynet.rules.money import div_half_up, yuan
 
+from .policy import (
+    DEFAULT_TOLERANCE,
+    Tolerance,
+    average_wage_of_records,
+    default_tolerance,
+    tolerance_from_parameters,
+)
 from .sources.catalog import SOURCES
+
+__all__ = ["DEFAULT_TOLERANCE", "Figures", "QueryData", "Tolerance", "build_figures"]
 
 BANK_PREFIX = "bank_"
 INCOME_ITEMS = ("wage_fen", "business_fen", "pension_fen", "property_fen", "transfer_fen")
@@ -50,12 +60,8 @@ ITEM_LABELS = {
     "counted_income_fen": "家庭月计算收入",
 }
 
-PROGRAM_NAMES = {
-    "dibao": "最低生活保障（低保）",
-    "tekun": "特困人员救助供养",
-    "low_income": "低收入家庭",
-    "illness_poverty": "因病支出型贫困家庭",
-}
+# Chinese program names, from the one catalogue
+PROGRAM_NAMES = {code: CATALOG[code].name_zh for code in VERIFIED_PROGRAMS}
 
 REASON_TEXT = {
     "ELIGIBLE": "符合条件",
@@ -78,36 +84,17 @@ REASON_TEXT = {
 
 
 # --------------------------------------------------------------------------- tolerance
-@dataclass(frozen=True)
-class Tolerance:
-    """A money difference is flagged when it exceeds max(ratio × declared, absolute)."""
-
-    ratio: Fraction
-    absolute_fen: int
-
-    def allows(self, declared: int, found: int) -> bool:
-        return found - declared <= max(mul_ratio(declared, self.ratio), self.absolute_fen)
-
-    def as_dict(self) -> dict:
-        return {"ratio": str(self.ratio), "absolute_fen": self.absolute_fen}
-
-
-DEFAULT_TOLERANCE = {"ratio": "0.05", "absolute_fen": 10_000}
-
-
 def tolerance_for(on: dt.date, params=None) -> Tolerance:
     """The bureau's tolerance: the rules parameters `verification.discrepancy_tolerance_ratio` and
-    `verification.discrepancy_tolerance_fen` when the parameter tree has them (dated, with a legal
-    reference), else the setting VERIFICATION_DISCREPANCY_TOLERANCE, else 5% or 100 yuan."""
+    `verification.discrepancy_tolerance_fen` in force on `on` (the first day of the benefit month,
+    like every rule) when the parameter tree has them, else the setting
+    VERIFICATION_DISCREPANCY_TOLERANCE, else 5% or 100 yuan. The batch reads the same parameters
+    (policy.tolerance_from_parameters)."""
     params = params if params is not None else load_parameters()
-    ratio_name = "verification.discrepancy_tolerance_ratio"
-    fen_name = "verification.discrepancy_tolerance_fen"
-    if ratio_name in params and fen_name in params:
-        return Tolerance(
-            Fraction(params.at(ratio_name, on).value), int(params.at(fen_name, on).value)
-        )
-    conf = {**DEFAULT_TOLERANCE, **getattr(settings, "VERIFICATION_DISCREPANCY_TOLERANCE", {})}
-    return Tolerance(Fraction(str(conf["ratio"])), int(conf["absolute_fen"]))
+    found = tolerance_from_parameters(params, on)
+    if found is not None:
+        return found
+    return default_tolerance(getattr(settings, "VERIFICATION_DISCREPANCY_TOLERANCE", {}))
 
 
 # --------------------------------------------------------------------------- input shapes
@@ -147,11 +134,6 @@ def _answered(status: Mapping[str, str], source: str) -> bool:
     return status.get(source) == "answered"
 
 
-def _active(rec: Mapping, month_end: dt.date) -> bool:
-    end = rec.get("end_date")
-    return not end or str(end) >= month_end.isoformat()
-
-
 def _month_end(month: str) -> dt.date:
     y, m = (int(x) for x in month.split("-"))
     nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
@@ -164,7 +146,7 @@ def _sum(records: Iterable[Mapping], key: str, where=lambda r: True) -> int:
 
 # --------------------------------------------------------------------------- the figures
 def _person_found(
-    recs: Mapping[str, list], status: Mapping[str, str], month_end: dt.date
+    recs: Mapping[str, list], status: Mapping[str, str], month: str
 ) -> dict[str, dict]:
     """Each verifiable item of one person: {item: {"found": value, "sources": [...]}}; only items
     some answered source covers."""
@@ -173,7 +155,8 @@ def _person_found(
     tax = recs.get("tax", [])
     if _answered(status, "hrss_employment") or _answered(status, "tax"):
         if _answered(status, "hrss_employment"):
-            wage = _sum(emp, "monthly_wage_fen", lambda r: _active(r, month_end))
+            # POLICY §3: the 6-month average, each month prorated by the days a job covers
+            wage = average_wage_of_records(emp, month)
             sources = ["hrss_employment"]
         else:
             wage = div_half_up(
@@ -287,41 +270,30 @@ def _situation(declared: Mapping, program: str) -> dict:
     }
 
 
-def _figure(trace: Mapping, program: str, prefix: str):
-    for f in trace.get(program, {}).get("figures", []):
-        if f["label"].startswith(prefix):
-            return f["value"]
-    return None
-
-
-def _param(trace: Mapping, program: str, name: str):
-    for p in trace.get(program, {}).get("parameters", []):
-        if p["name"] == name:
-            return p["value"]
-    return None
-
-
 def _run(situation: Mapping, month: str, program: str) -> dict:
-    result = calculate(situation, month, trace=True)
+    """The rules engine on a situation: the program's result and its named figures (never the
+    trace's labels). dibao always runs: its figures carry the household's counted income."""
+    result = calculate(situation, month, trace=True, figures=True)
     trace = result.get("trace", {})
     entry = result["programs"][program]
-    members = _figure(trace, "dibao", "living members")
-    income = _figure(trace, "dibao", "counted household income")
+    fig = entry["figures"]
+    household = result["programs"]["dibao"]["figures"]
     return {
         "eligible": bool(entry["eligible"]),
         "reason": entry["reason"],
         "amount_fen": int(entry["amount_fen"]),
         "persons": entry.get("persons", []),
-        "members": int(members) if members is not None else None,
-        "counted_income_fen": int(income) if income is not None else None,
-        "standard_fen": _param(trace, "dibao", "dibao.standard"),
-        "financial_asset_limit_fen": _figure(trace, program, "financial-asset limit")
-        or _figure(trace, "dibao", "financial-asset limit"),
-        "max_vehicles": _param(trace, "dibao", "dibao.max_vehicles"),
-        "max_homes": _param(trace, "dibao", "dibao.max_homes"),
-        "max_businesses": _param(trace, "dibao", "dibao.max_businesses"),
-        "line_fen": _figure(trace, program, "low-income line")
-        or _figure(trace, program, "line = standard"),
+        "members": int(household["members"]),
+        "counted_income_fen": int(household["counted_income_fen"]),
+        "income_ok": bool(fig["income_ok"]) if "income_ok" in fig else None,
+        "standard_fen": int(fig["standard_fen"]),
+        "financial_asset_limit_fen": int(fig["financial_asset_limit_fen"]),
+        "max_vehicles": int(fig["max_vehicles"]),
+        "max_homes": int(fig["max_homes"]),
+        "max_businesses": int(fig["max_businesses"]),
+        "line_fen": int(fig["line_fen"]),
+        "income_limit_fen": int(fig["income_limit_fen"]) if "income_limit_fen" in fig else None,
+        "figures": fig,
         "trace_text": trace.get(program, {}).get("text", []),
     }
 
@@ -380,8 +352,8 @@ def build_figures(
     source_labels: Mapping[str, str] | None = None,
 ) -> Figures:
     queries = list(queries)
-    month_end = _month_end(month)
-    tolerance = tolerance or tolerance_for(month_end)
+    first_day = _month_end(month).replace(day=1)
+    tolerance = tolerance or tolerance_for(first_day)
     status, found = _by_person(queries)
     ids = [str(p["id_number"]).upper() for p in declared["persons"]]
 
@@ -391,7 +363,7 @@ def build_figures(
     persons_out: list[dict] = []
     for p, n in zip(verified["persons"], ids, strict=True):
         recs = found.get(n, {})
-        items = _person_found(recs, status, month_end)
+        items = _person_found(recs, status, month)
         income = dict(p.get("income") or {})
         p["income"] = income
         compared = []

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from safetynet.rules import SituationError, calculate, load_parameters
+from safetynet.rules import SituationError, calculate, catalog, load_parameters
 from safetynet.rules.money import yuan
 from safetynet.rules.parameters import MissingParameterValue
 
@@ -26,26 +28,33 @@ STATUS_LABELS = {
     "default-to-confirm": _("To confirm"),
 }
 
+
+def _label(code: str) -> str:
+    return catalog.label(code, get_language())
+
+
+# A program's label: from the one catalogue (safetynet.rules.catalog), in the active language.
+_program_label = lazy(_label, str)
+
 # Parameter groups (the first part of a parameter's name) in the order of POLICY §3.
 PROGRAM_LABELS = {
-    "dibao": _("Minimum living guarantee (dibao)"),
+    "dibao": _program_label("dibao"),
     "dibao_adjustment": _("Dibao standard adjustment"),
-    "price_subsidy": _("Price-linked temporary subsidy"),
+    "price_subsidy": _program_label("price_subsidy"),
     "price_indices": _("Price indices"),
     "minimum_wage": _("Minimum wage"),
-    "low_income": _("Low-income households"),
-    "illness_poverty": _("Illness-expenditure poverty"),
-    "tekun": _("Extremely poor persons (tekun)"),
-    "temporary_assistance": _("Temporary assistance"),
-    "disaster_housing": _("Post-disaster housing grants"),
-    "five_elders": _("Revolutionary five elders"),
-    "entitled_groups": _("Entitled groups' funeral grant"),
-    "age_allowance": _("Age allowance"),
-    "disability": _("Disability two subsidies"),
-    "funeral_exemption": _("Basic funeral fee exemption"),
-    "silicosis": _("Silicosis relief"),
-    # xgettext:no-python-format
-    "retired_40pct": _("40% retirees' relief"),
+    "low_income": _program_label("low_income"),
+    "illness_poverty": _program_label("illness_poverty"),
+    "tekun": _program_label("tekun"),
+    "temporary_assistance": _program_label("temporary_assistance"),
+    "disaster_housing": _program_label("disaster_housing"),
+    "five_elders": _program_label("five_elders"),
+    "entitled_groups": _program_label("entitled_groups"),
+    "age_allowance": _program_label("age_allowance"),
+    "disability": _program_label("disability"),
+    "funeral_exemption": _program_label("funeral_exemption"),
+    "silicosis": _program_label("silicosis"),
+    "retired_40pct": _program_label("retired_40pct"),
     "verification": _("Verification tolerance"),
 }
 

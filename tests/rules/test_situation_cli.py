@@ -119,3 +119,99 @@ def test_run_main_writes_parquet(tmp_path, capsys):
     p = pq.read_table(tmp_path / "out" / "persons" / "age_allowance.parquet")
     assert p.num_rows == 3000
     assert run_main(["--input", str(tmp_path / "none"), "--month", "2019-07", "--out", "x"]) == 2
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    """`safetynet rules calculate` in a fresh process: (exit code, stderr)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "safetynet.rules.cli", "calculate", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return proc.returncode, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "month", "message"),
+    [
+        # a month before the first value of dibao.standard (2015-07-01)
+        (None, "1990-01", "month: no parameter value in force for this month: dibao.standard"),
+        ("[" * 100_000 + "]" * 100_000, "2019-07", "JSON nested too deeply"),
+        ('{"household": ' * 5000 + "1" + "}" * 5000, "2019-07", "JSON nested too deeply"),
+        (b"\xff\xfe{}", "2019-07", "not UTF-8 text (byte 0 is 0xff)"),
+        ("{}".encode("gb18030") + "户".encode("gb18030"), "2019-07", "not UTF-8 text"),
+    ],
+    ids=["month-before-first-value", "deep-array", "deep-object", "utf16-bom", "gb18030"],
+)
+def test_calculate_refuses_with_a_message_and_exit_2(tmp_path, content, month, message):
+    path = tmp_path / "situation.json"
+    if content is None:
+        path.write_bytes((EXAMPLES / "dibao-two-persons.json").read_bytes())
+    else:
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    rc, err = _cli(str(path), "--month", month)
+    assert rc == 2, err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_calculate_api_refuses_a_month_before_the_first_value():
+    s = json.loads((EXAMPLES / "dibao-two-persons.json").read_text("utf-8"))
+    with pytest.raises(SituationError) as e:
+        calculate(s, "1990-01")
+    assert e.value.path == "month"
+
+
+def test_named_figures_are_returned_for_the_household_and_persons():
+    s = json.loads((EXAMPLES / "dibao-two-persons.json").read_text("utf-8"))
+    s["programs"] = ["dibao", "tekun", "low_income", "illness_poverty"]
+    r = calculate(s, "2019-07", figures=True)["programs"]
+    dibao = r["dibao"]["figures"]
+    # the figures by name, by hand: 2 members, 300 + 500 yuan, standard 800 from 2019-07
+    assert dibao["members"] == 2 and dibao["counted_income_fen"] == 80_000
+    assert dibao["standard_fen"] == dibao["line_fen"] == 80_000
+    assert dibao["income_limit_fen"] == 160_000 and dibao["income_ok"] is True
+    assert dibao["financial_asset_limit_fen"] == 48 * 80_000 * 2
+    assert r["low_income"]["figures"]["line_fen"] == 160_000
+    assert r["illness_poverty"]["figures"]["window_months"] == 12
+    tekun_persons = [p["figures"] for p in r["tekun"]["persons"]]
+    assert [p["own_income_fen"] for p in tekun_persons] == [30_000, 50_000]
+    # without asking, the output is unchanged (no figures key)
+    plain = calculate(s, "2019-07")["programs"]["dibao"]
+    assert "figures" not in plain
+
+
+def test_named_figures_agree_across_chunks():
+    """A chunked run merges named figures like the other results."""
+    import numpy as np
+
+    from safetynet.rules import run_batch
+    from safetynet.rules.situation import situations_to_batch
+
+    s = json.loads((EXAMPLES / "dibao-two-persons.json").read_text("utf-8"))
+    batch = situations_to_batch([s] * 50, "2019-07")
+    whole = run_batch(batch, ["dibao"], figures=True)
+    chunked = run_batch(batch, ["dibao"], figures=True, chunk_persons=7)
+    for k, v in whole["dibao"].figures.items():
+        assert np.array_equal(v, chunked["dibao"].figures[k]), k
+    assert whole["dibao"].values == chunked["dibao"].values
+
+
+def test_the_safetynet_command_refuses_the_same_way(tmp_path):
+    """`safetynet rules calculate` (the installed entry point) answers like the module."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "situation.json"
+    path.write_bytes(b"\xff\xfe{}")
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from safetynet.cli import main; sys.exit(main())",
+         "rules", "calculate", str(path), "--month", "2019-07"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "not UTF-8 text" in proc.stderr and "Traceback" not in proc.stderr

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from fractions import Fraction
 
+import pyarrow.parquet as pq
 import pytest
 from pypdf import PdfReader
 
@@ -57,7 +58,23 @@ def test_undeclared_wage_does_not_meet(
     person = next(p for p in c.members if p["person_id"] == planted["person_id"])
     declared_wage = person["income_wage_fen"]
     assert planted["declared_value"] == declared_wage
-    hidden = planted["actual_value"]
+    # The hidden job counts at its 6-month average (POLICY §3, ADR 0710): by hand from its record
+    (job,) = [
+        r
+        for r in pq.read_table(agency_city / "agencies" / "employment.parquet").to_pylist()
+        if r["id_number"] == person["id_number"]
+    ]
+    start = job["start_date"]
+    months = [dt.date(2020, m, 1) for m in range(1, 7)]
+    parts = []
+    for first in months:
+        last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        days = (last - first).days + 1
+        covered = max(0, (last - max(start, first)).days + 1)
+        num, den = job["monthly_wage_fen"] * covered, days
+        parts.append((2 * num + den) // (2 * den))
+    hidden = (2 * sum(parts) + 6) // 12
+    assert 0 < hidden <= planted["actual_value"]
     report = full_report(django_capture_on_commit_callbacks, operator, c, agency_city)
 
     # By hand: the verified counted income swaps the declared wage for the hidden one.

@@ -238,6 +238,9 @@ def extracts(
     employer = np.floor(n_emp * g.random(worker.size) ** 2.5).astype(np.int64)
     years = np.minimum(np.maximum(p.age[worker] - 18, 0), 20) + 0.1
     start = ref - 30 - np.floor(g.random(worker.size) * years * YEAR).astype(np.int64)
+    # a planted hidden job is held through the whole 6-month averaging window (POLICY §3)
+    hidden = slice(worker.size - hidden_person.size, None)
+    start[hidden] = np.minimum(start[hidden], ref - 7 * 31)
     tables["employment"] = by_person(
         worker,
         {

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -26,13 +26,25 @@ import pyarrow.compute as pc
 
 from safetynet.batch import BatchJob, run_job
 from safetynet.batch.job import BatchInputError, write_parquet
-from safetynet.rules import load_parameters
-from safetynet.rules.columns import COUNTED_INCOME, parse_month
+from safetynet.rules import load_parameters, run_batch
+from safetynet.rules.batch import from_columns
+from safetynet.rules.catalog import VERIFIED_PROGRAMS
+from safetynet.rules.columns import COUNTED_INCOME, NO_DATE_HIGH, parse_month
 from safetynet.rules.money import mul_ratio
+
+from ..policy import (
+    OPEN_END,
+    Tolerance,
+    average_wages,
+    default_tolerance,
+    tolerance_from_parameters,
+    window_first_day,
+)
 
 # Household programs whose recipients are re-verified (POLICY §1 targets), in the order findings
 # name them. tekun is tested per person (own income), the others per household.
 CASELOAD_PROGRAMS = ("tekun", "dibao", "low_income", "illness_poverty")
+assert set(CASELOAD_PROGRAMS) == set(VERIFIED_PROGRAMS)
 
 # Finding kinds (the values of verification.models.FindingKind).
 INCOME_ABOVE_LINE = "income_above_line"
@@ -56,16 +68,16 @@ FINDING_KINDS = (
     DUPLICATE_ENROLMENT,
 )
 
-# How each counted income column (the rules engine's COUNTED_INCOME) is verified:
-# (row kind of the records that show it, mode). "replace": a record is authoritative and replaces
-# the declared amount; "at_least": the records cover only part of the column (unemployment benefit
-# within transfers), so the larger of declared and recorded counts; None: no source, declared.
-# "annual": the record is a year's income, averaged per month (rounded half up).
+# How each counted income column (the rules engine's COUNTED_INCOME) is found in the records:
+# (row kind of the records that show it, mode). The column counts at the larger of declared and
+# found (ADR 0710, policy.py). "average": the 6-month average of the jobs (policy.average_wages);
+# "annual": a year's income / 12 (rounded half up); "monthly": the monthly amounts; None: no
+# source, declared.
 INCOME_SOURCES: dict[str, tuple[str | None, str]] = {
-    "income_wage_fen": ("employment", "replace"),
-    "income_business_fen": ("tax_business", "replace_annual"),
-    "income_pension_fen": ("pensions", "replace"),
-    "income_transfer_fen": ("social_insurance", "at_least"),
+    "income_wage_fen": ("employment", "average"),
+    "income_business_fen": ("tax_business", "annual"),
+    "income_pension_fen": ("pensions", "monthly"),
+    "income_transfer_fen": ("social_insurance", "monthly"),
     "income_property_fen": (None, "declared"),
 }
 # Records of income with no declared column of its own, added to a counted column: labour
@@ -169,6 +181,8 @@ class BatchParameters:
     max_vehicles: int
     max_homes: int
     max_businesses: int
+    window_first_day: dt.date = dt.date(1970, 1, 1)  # the 6-month income window (ADR 0710)
+    tolerance: Tolerance = field(default_factory=default_tolerance)
     references: tuple[tuple[str, str], ...] = ()
 
     @classmethod
@@ -186,6 +200,8 @@ class BatchParameters:
             return v.value
 
         std = p("dibao.standard")
+        tolerance = tolerance_from_parameters(params, first) or default_tolerance()
+        used.append(("verification.discrepancy_tolerance", str(tolerance.as_dict())))
         return cls(
             month=month,
             first_day=first,
@@ -199,6 +215,8 @@ class BatchParameters:
             max_vehicles=p("dibao.max_vehicles"),
             max_homes=p("dibao.max_homes"),
             max_businesses=p("dibao.max_businesses"),
+            window_first_day=window_first_day(month),
+            tolerance=tolerance,
             references=tuple(used),
         )
 
@@ -206,6 +224,8 @@ class BatchParameters:
         d = asdict(self)
         d["first_day"] = self.first_day.isoformat()
         d["last_day"] = self.last_day.isoformat()
+        d["window_first_day"] = self.window_first_day.isoformat()
+        d["tolerance"] = self.tolerance.as_dict()
         d["references"] = dict(self.references)
         return d
 
@@ -221,6 +241,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("rec", "STRING"),  # the record's key in its source
     ("amount", "BIGINT"),  # fen: wage, pension, annual income, balance, value, capital
     ("day", "DATE"),  # registry death date (person) / registration or death date (record)
+    ("day2", "DATE"),  # a job's end date (employment records)
     ("note", "STRING"),
     *((f"d_{c}", "BIGINT") for c in COUNTED_INCOME),
     ("tekun", "BIGINT"),
@@ -290,7 +311,7 @@ def _not_ended(alias: str, source: str) -> str:
 
 
 def findings_query(prm: BatchParameters) -> str:
-    first, last = f"DATE '{prm.first_day.isoformat()}'", f"DATE '{prm.last_day.isoformat()}'"
+    last = f"DATE '{prm.last_day.isoformat()}'"
     person = {
         "household_id": "p.household_id",
         "rk": "'person'",
@@ -322,8 +343,11 @@ def findings_query(prm: BatchParameters) -> str:
         )
     ]
 
-    def record(rk: str, view: str, rec: str, amount: str, day: str, note: str, where: str) -> None:
+    def record(
+        rk: str, view: str, rec: str, amount: str, day: str, note: str, where: str, day2="NULL"
+    ) -> None:
         values = {
+            "day2": day2,
             "household_id": "cp.household_id",
             "rk": f"'{rk}'",
             "person_id": "cp.person_id",
@@ -338,10 +362,12 @@ def findings_query(prm: BatchParameters) -> str:
         )
 
     tax_year = prm.first_day.year - 1  # the last complete tax year
+    window = f"DATE '{prm.window_first_day.isoformat()}'"  # jobs held in the 6-month window
     record(
         "employment", "employment", "r.employer_uscc", "r.monthly_wage_fen", "r.start_date",
         "r.employer_name",
-        f"r.start_date <= {last} AND (r.end_date IS NULL OR r.end_date >= {first})",
+        f"r.start_date <= {last} AND (r.end_date IS NULL OR r.end_date >= {window})",
+        day2="r.end_date",
     )  # fmt: skip
     record(
         "social_insurance", "social_insurance", "r.scheme", "r.benefit_monthly_fen", "NULL",
@@ -451,14 +477,57 @@ def caseload_kernel(table: pa.Table) -> pa.Table:
 class _Kernel:
     """Findings for whole households (picklable for Spark's mapInArrow)."""
 
-    def __init__(self, prm: BatchParameters):
+    def __init__(self, prm: BatchParameters, params=None):
         self.prm = prm
+        self.params = params
 
     def __call__(self, table: pa.Table) -> pa.Table:
-        return findings_kernel(table, self.prm)
+        return findings_kernel(table, self.prm, self.params)
 
 
-def findings_kernel(t: pa.Table, prm: BatchParameters) -> pa.Table:
+def _run_programs(
+    prm: BatchParameters,
+    params,
+    hh_ids: np.ndarray,
+    hidx_p: np.ndarray,
+    pid_p: np.ndarray,
+    death_day: np.ndarray,
+    counted: dict[str, np.ndarray],
+    fin: np.ndarray,
+    counts: dict[str, np.ndarray],
+    oop: np.ndarray,
+) -> tuple[dict, np.ndarray, np.ndarray]:
+    """The rules engine's verified programs on the counted situation of every household, with
+    their named figures. Returns (results, person order of the engine's batch, alive in the
+    engine's order): engine person j is kernel person ``order[j]``; households keep their rows."""
+    order = np.argsort(hidx_p, kind="stable")  # the engine groups persons by household
+    dd = death_day[order]
+    death_ym = np.full(dd.shape[0], NO_DATE_HIGH, dtype=np.int32)
+    has = dd < NO_DAY
+    if has.any():
+        months = np.asarray(dd[has], dtype="datetime64[D]").astype("datetime64[M]")
+        death_ym[has] = months.astype(np.int64) + 1970 * 12
+    persons = {
+        "person_id": pid_p[order],
+        "household_id": hh_ids[hidx_p[order]],
+        "death_ym": death_ym,
+        **{c: v[order] for c, v in counted.items()},
+    }
+    households = {
+        "household_id": hh_ids,
+        "declared_financial_assets_fen": fin,
+        "medical_oop_12m_fen": oop,
+        **{f"declared_{k}": np.minimum(counts[kind], 127) for kind, k in _COUNT_COLUMNS.items()},
+    }
+    batch = from_columns(prm.month, persons, households)
+    results = run_batch(batch, CASELOAD_PROGRAMS, params=params or load_parameters(), figures=True)
+    return results, order, batch.alive
+
+
+_COUNT_COLUMNS = {"vehicles": "vehicles", "real_estate": "homes", "businesses": "businesses"}
+
+
+def findings_kernel(t: pa.Table, prm: BatchParameters, params=None) -> pa.Table:
     if t.num_rows == 0:
         return FINDINGS_SCHEMA.empty_table()
     rk = t.column("rk")
@@ -497,96 +566,129 @@ def findings_kernel(t: pa.Table, prm: BatchParameters) -> pa.Table:
         np.add.at(out, hidx_p, values.astype(np.int64))
         return out
 
-    # ---- alive: the registry's death date, overridden by an agency death record
+    # ---- deaths: the registry's death date, overridden by an earlier agency death record
     alive_declared = day_all[P] > last_day
-    _, death_records = per_person("deaths")
-    died = death_records > 0
-    alive = alive_declared & ~died
+    death_rows, death_idx = rows_of("deaths")
+    died = np.bincount(death_idx, minlength=n_p) > 0
     unreported_death = alive_declared & died
+    death_day = day_all[P].copy()
+    np.minimum.at(death_day, death_idx, day_all[death_rows])
 
-    # ---- income per counted column: declared vs verified (records are authoritative)
+    # ---- income per counted column (ADR 0710): found from the records, counted at the larger
+    # of declared and found; a discrepancy beyond the tolerance names its source
+    tol = prm.tolerance
     declared: dict[str, np.ndarray] = {}
-    verified: dict[str, np.ndarray] = {}
-    rise: dict[str, np.ndarray] = {}  # record kind -> verified above declared, per person
+    found: dict[str, np.ndarray] = {}
+    counted: dict[str, np.ndarray] = {}
+    rise: dict[str, np.ndarray] = {}  # record kind -> found above declared, per person
+    flagged_col: dict[str, np.ndarray] = {}
+    emp_rows, emp_idx = rows_of("employment")
+    emp_avg = np.zeros(n_p, dtype=np.int64)
+    if emp_rows.size:
+        per_job = average_wages(
+            day_all[emp_rows], _days(t.column("day2"), OPEN_END)[emp_rows],
+            amount_all[emp_rows], prm.month,
+        )  # fmt: skip
+        np.add.at(emp_avg, emp_idx, per_job)
     for col in COUNTED_INCOME:
         kind, mode = INCOME_SOURCES[col]
         d = _np(t, f"d_{col}")[P].astype(np.int64)
         declared[col] = d
         if kind is None:
-            verified[col] = d
+            counted[col] = d
             continue
-        total, count = per_person(kind)
-        if mode == "replace_annual":
-            total = mul_ratio(total, Fraction(1, 12))
-        has = count > 0
-        v = np.where(has, total, d) if mode.startswith("replace") else np.maximum(d, total)
-        verified[col] = v
-        rise[kind] = np.where(has, v - d, 0)
-    for kind, col in EXTRA_INCOME.items():
-        total, _count = per_person(kind)
-        monthly = mul_ratio(total, Fraction(1, 12))
-        verified[col] = verified[col] + monthly
-        rise[kind] = monthly
+        if kind == "employment":
+            total = emp_avg
+        else:
+            total, _count = per_person(kind)
+            if mode == "annual":
+                total = mul_ratio(total, Fraction(1, 12))
+        f = total.copy()
+        for extra_kind, extra_col in EXTRA_INCOME.items():
+            if extra_col == col:
+                annual, _ = per_person(extra_kind)
+                monthly = mul_ratio(annual, Fraction(1, 12))
+                f = f + monthly
+                rise[extra_kind] = monthly
+        found[col] = f
+        counted[col] = np.maximum(d, f)
+        flag = tol.exceeded(d, f) & alive_declared
+        flagged_col[col] = flag
+        rise[kind] = np.where(flag, np.maximum(total - d, 0), 0)
+    for extra_kind, extra_col in EXTRA_INCOME.items():
+        rise[extra_kind] = np.where(flagged_col[extra_col], rise[extra_kind], 0)
     income_d_p = sum(declared.values()) * alive_declared
-    income_v_p = sum(verified.values()) * alive
     members_d = per_household(alive_declared)
-    members_v = per_household(alive)
     income_d = per_household(income_d_p)
-    income_v = per_household(income_v_p)
     undeclared_income = np.zeros(n_p, dtype=bool)
     for r in rise.values():
-        undeclared_income |= (r > 0) & alive
+        undeclared_income |= r > 0
 
-    # ---- assets
+    # ---- assets: financial at the larger of declared and found, flagged beyond the tolerance;
+    # counts at the larger, flagged at any excess
     fin_v = np.zeros(n_h, dtype=np.int64)
     for kind in FINANCIAL:
         total, _ = per_person(kind)
         fin_v += per_household(total)
     fin_d = h_int("decl_fin")
+    fin_flag = tol.exceeded(fin_d, fin_v)
     counts_v, counts_d = {}, {}
     for kind, (_f, decl_col, _max) in COUNTED_ASSETS.items():
         _, count = per_person(kind)
         counts_v[kind] = per_household(count)
         counts_d[kind] = h_int(decl_col)
 
-    # ---- the programs' tests on verified data
+    # ---- the programs, by the rules engine on the counted situation (never re-implemented)
     prog = {c: h_int(f"prog_{c}").astype(bool) for c in CASELOAD_PROGRAMS}
     oop = h_int("oop")
-    std, w = prm.dibao_standard, prm.illness_window
+    results, order, alive_e = _run_programs(
+        prm, params, hh_ids, hidx_p, pid_p, death_day, counted, np.maximum(fin_d, fin_v),
+        {k: np.maximum(counts_d[k], counts_v[k]) for k in COUNTED_ASSETS}, oop,
+    )  # fmt: skip
+    fig = {c: results[c].figures for c in CASELOAD_PROGRAMS}
+    val = {c: results[c].values for c in CASELOAD_PROGRAMS}
+    members_v = fig["dibao"]["members"]
+    income_v = fig["dibao"]["counted_income_fen"]
     has_members = members_v > 0
+
+    def h_of(c: str, name: str) -> np.ndarray:
+        return fig[c][name]
+
     tests: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
-    # program -> (income over the line, line threshold, fin limit, fin over limit), per household
-    for c, line, months in (
-        ("dibao", std, prm.dibao_asset_months),
-        ("low_income", prm.low_income_line, prm.low_income_asset_months),
-        ("illness_poverty", prm.illness_line, prm.low_income_asset_months),
-    ):
-        if c == "illness_poverty":
-            threshold = line * members_v * w
-            over = (income_v * w - oop) >= threshold
-        else:
-            threshold = line * members_v
-            over = income_v >= threshold
-        limit = line * months * members_v
+    # program -> (income over the line, income limit, fin limit, fin over limit), per household
+    for c in CASELOAD_PROGRAMS:
         on = prog[c] & has_members
-        tests[c] = (on & over, threshold, limit, on & (fin_v > limit))
-    tekun_p = _np(t, "tekun")[P].astype(bool) & alive
-    tekun_over_p = tekun_p & (income_v_p >= std)
-    tekun_limit = std * prm.dibao_asset_months * members_v
-    tests["tekun"] = (
-        per_household(tekun_over_p) > 0,
-        np.full(n_h, std, dtype=np.int64),
-        tekun_limit,
-        prog["tekun"] & has_members & (fin_v > tekun_limit),
-    )
-    maxima = {"max_vehicles": prm.max_vehicles, "max_homes": prm.max_homes}
-    maxima["max_businesses"] = prm.max_businesses
+        over = on & ~h_of(c, "income_ok") if c != "tekun" else np.zeros(n_h, dtype=bool)
+        limit = h_of(c, "financial_asset_limit_fen")
+        threshold = (
+            h_of(c, "income_limit_fen")
+            if c != "tekun"
+            else np.full(n_h, val[c]["line_fen"], dtype=np.int64)
+        )
+        tests[c] = (over, threshold, limit, on & ~h_of(c, "financial_assets_ok"))
+    # tekun is tested per person (own income), on the enrolled members
+    income_ok_p = np.empty(n_p, dtype=bool)
+    income_ok_p[order] = results["tekun"].p_figures["income_ok"]
+    income_v_p = np.empty(n_p, dtype=np.int64)
+    income_v_p[order] = results["tekun"].p_figures["own_income_fen"]
+    alive_p = np.empty(n_p, dtype=bool)
+    alive_p[order] = alive_e
+    tekun_over_p = _np(t, "tekun")[P].astype(bool) & alive_p & ~income_ok_p
+    tests["tekun"] = (per_household(tekun_over_p) > 0, *tests["tekun"][1:])
+    std = int(val["dibao"]["standard_fen"])
+    w = int(val["illness_poverty"]["window_months"])
+    maxima = {
+        f"max_{k}": int(val["dibao"][f"max_{k}"]) for k in ("vehicles", "homes", "businesses")
+    }
+    lines = {c: int(val[c]["line_fen"]) for c in CASELOAD_PROGRAMS}
+    asset_months = {c: int(val[c]["financial_assets_months"]) for c in CASELOAD_PROGRAMS}
+    alive = alive_p
 
     dup_p = _np(t, "dup_households")[P] > 1
     flagged = np.zeros(n_h, dtype=bool)
     for over, _th, _lim, fin_over in tests.values():
         flagged |= over | fin_over
-    flagged |= fin_v > fin_d
+    flagged |= fin_flag
     for kind, (_f, _d, max_name) in COUNTED_ASSETS.items():
         flagged |= (counts_v[kind] > counts_d[kind]) | (counts_v[kind] > maxima[max_name])
     for mask in (undeclared_income, unreported_death, dup_p):
@@ -667,7 +769,7 @@ def findings_kernel(t: pa.Table, prm: BatchParameters) -> pa.Table:
                 )
                 ctx.add(
                     pid, persons[pid][1], UNDECLARED_INCOME, SOURCE_OF[kind], best[2], None,
-                    int(verified[col][k]) if kind not in EXTRA_INCOME else int(r[k]),
+                    int(counted[col][k]) if kind not in EXTRA_INCOME else int(r[k]),
                     int(declared[col][k]) if kind not in EXTRA_INCOME else 0, None,
                     {"income_column": col, "monthly_rise_fen": int(r[k]),
                      "records": [{"record": x[2], "amount_fen": x[3], "note": x[5]} for x in mine]},
@@ -686,7 +788,7 @@ def findings_kernel(t: pa.Table, prm: BatchParameters) -> pa.Table:
         for c in ("dibao", "low_income", "illness_poverty"):
             over, threshold, _limit, _fo = tests[c]
             if over[h]:
-                detail = dict(base, line_fen=_line(prm, c))
+                detail = dict(base, line_fen=lines[c])
                 if c == "illness_poverty":
                     detail |= {"window_months": w, "medical_oop_fen": int(oop[h])}
                 ctx.add(
@@ -709,8 +811,8 @@ def findings_kernel(t: pa.Table, prm: BatchParameters) -> pa.Table:
         )
         by_source = {kind: sum(x[3] or 0 for x in records.get(kind, [])) for kind in FINANCIAL}
         excess = int(fin_v[h] - fin_d[h])
-        named = _excess_records(fin_records, excess) if excess > 0 else []
-        if excess > 0:
+        named = _excess_records(fin_records, excess) if fin_flag[h] else []
+        if fin_flag[h]:
             for x in named:
                 ctx.add(
                     x[0], x[1], UNDECLARED_ASSETS, x[6], x[2], None, int(fin_v[h]), int(fin_d[h]),
@@ -725,7 +827,7 @@ def findings_kernel(t: pa.Table, prm: BatchParameters) -> pa.Table:
                     None, None, ASSETS_ABOVE_LIMIT, lead[6], lead[2], c, int(fin_v[h]),
                     int(fin_d[h]), int(tests[c][2][h]),
                     {"by_source_fen": by_source, "members_verified": int(members_v[h]),
-                     "months": _months(prm, c), "line_fen": _line(prm, c)},
+                     "months": asset_months[c], "line_fen": lines[c]},
                 )  # fmt: skip
 
         # vehicles, homes, businesses
@@ -769,20 +871,6 @@ class _Household:
         )  # fmt: skip
 
 
-def _line(prm: BatchParameters, program: str) -> int:
-    if program == "low_income":
-        return prm.low_income_line
-    if program == "illness_poverty":
-        return prm.illness_line
-    return prm.dibao_standard
-
-
-def _months(prm: BatchParameters, program: str) -> int:
-    if program in ("low_income", "illness_poverty"):
-        return prm.low_income_asset_months
-    return prm.dibao_asset_months
-
-
 def _top_income_source(rise, persons, pindex, alive, records) -> tuple[str, str] | None:
     """The source that raised the household's income most (ties: by name), and its record that
     raised it most."""
@@ -822,13 +910,13 @@ def _excess_records(records: list[tuple], excess: int) -> list[tuple]:
 
 
 # ============================================================================ jobs and the run
-def findings_job(prm: BatchParameters) -> BatchJob:
+def findings_job(prm: BatchParameters, params=None) -> BatchJob:
     return BatchJob(
         name="verify_findings",
         inputs=INPUTS,
         query=findings_query(prm),
         key="household_id",
-        kernel=_Kernel(prm),
+        kernel=_Kernel(prm, params),
         output_schema=FINDINGS_SCHEMA,
         order_by=FINDINGS_ORDER,
         params=prm.as_dict(),
@@ -871,7 +959,7 @@ def verify_batch(
     started = now()
     t0 = time.perf_counter()
     checked = run_job(caseload_job(prm), input_dir, engine=engine)
-    findings = run_job(findings_job(prm), input_dir, engine=engine)
+    findings = run_job(findings_job(prm, params), input_dir, engine=engine)
     seconds = time.perf_counter() - t0
     finished = now()
     out_dir.mkdir(parents=True, exist_ok=True)
