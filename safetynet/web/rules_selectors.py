@@ -47,6 +47,7 @@ PROGRAM_LABELS = {
     # xgettext:no-python-format
     "retired_40pct": _("40% retirees' relief"),
     "verification": _("Verification tolerance"),
+    "casework": _("Casework time limits"),
 }
 
 EXAMPLE_SITUATION = Path(__file__).parent / "templates" / "web" / "rules" / "dibao-two-persons.json"
