@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,11 +21,12 @@ from pathlib import Path
 from .calendar import YEAR_UNKNOWN, CalendarError, WorkdayCalendar, calendar_dir, load_calendar
 
 EXIT_INVALID = 2
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _date(value: str) -> dt.date:
     try:
-        if len(value) != 10:
+        if not _DATE_RE.match(value):
             raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:

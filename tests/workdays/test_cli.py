@@ -36,6 +36,8 @@ def test_workdays(capsys):
     [
         (["add-workdays", "2025-02-30", "3"], "argument DATE: '2025-02-30' is not a date"),
         (["add-workdays", "25-1-1", "3"], "argument DATE:"),
+        (["add-workdays", "2025-W01-1", "3"], "argument DATE: '2025-W01-1' is not a date"),
+        (["add-workdays", "20250101", "3"], "argument DATE:"),
         (["add-workdays", "2025-01-01", "-1"], "argument N: -1 is negative"),
         (["add-workdays", "2025-01-01", "three"], "argument N: 'three' is not a whole number"),
         (

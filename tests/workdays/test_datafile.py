@@ -180,3 +180,21 @@ def test_two_files_for_one_year_refused(tmp_path):
 
 def test_missing_folder_means_package_only(tmp_path):
     assert load_calendar(tmp_path / "absent").known_years()[-1] == LAST
+
+
+def test_a_gap_between_known_years_is_refused_not_skipped(tmp_path):
+    after = NEXT + 1
+    _write(
+        tmp_path,
+        f"{after}.yaml",
+        f"year: {after}\nreference: x\nholidays:\n  - {{name: 元旦, from: {after}-01-01}}\n",
+    )
+    cal = load_calendar(tmp_path)
+    assert NEXT not in cal.known_years() and after in cal.known_years()
+    assert cal.is_workday(D(after, 1, 4)) is (D(after, 1, 4).weekday() < 5)
+    with pytest.raises(CalendarError) as e:
+        cal.add_workdays(D(LAST, 12, 30), 3)  # would jump over the unknown year
+    assert (e.value.code, e.value.year) == (YEAR_UNKNOWN, NEXT)
+    with pytest.raises(CalendarError) as e:
+        cal.workdays_between(D(LAST, 12, 30), D(after, 1, 10))
+    assert (e.value.code, e.value.year) == (YEAR_UNKNOWN, NEXT)
