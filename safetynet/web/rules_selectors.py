@@ -56,6 +56,7 @@ PROGRAM_LABELS = {
     "silicosis": _program_label("silicosis"),
     "retired_40pct": _program_label("retired_40pct"),
     "verification": _("Verification tolerance"),
+    "casework": _("Casework time limits"),
 }
 
 EXAMPLE_SITUATION = Path(__file__).parent / "templates" / "web" / "rules" / "dibao-two-persons.json"

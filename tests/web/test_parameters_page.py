@@ -86,6 +86,19 @@ def test_parameters_page_on_an_earlier_date_and_one_program(as_role):
     assert 'data-testid="program-age_allowance"' not in html
 
 
+def test_parameters_page_casework_time_limits(as_role):
+    html = (
+        as_role("district_approver")
+        .get(reverse("rules-parameters"), {"on": "2026-01-01", "program": "casework"})
+        .content.decode()
+    )
+    assert 'data-testid="program-casework"' in html
+    assert "办理时限" in html
+    assert "待确认" in row(html, "casework.gradual_exit_months")
+    assert "待确认" not in row(html, "casework.investigation_workdays")
+    assert "民发〔2021〕57号" in row(html, "casework.investigation_workdays")
+
+
 def test_parameters_page_ignores_a_bad_date(as_role):
     response = as_role().get(reverse("rules-parameters"), {"on": "not-a-date"})
     assert response.status_code == 200
