@@ -4,6 +4,7 @@ when the view says the caller may see it (context `full_id_numbers`, from the ru
 
 from rest_framework import serializers
 
+from safetynet.accounts.permissions import abilities_of
 from safetynet.registry.ids import mask_id_number
 from safetynet.registry.models import Division, Enrolment, Household, Membership, Person
 
@@ -189,14 +190,8 @@ class MeSerializer(serializers.Serializer):
     permissions = serializers.SerializerMethodField()
 
     def get_permissions(self, user) -> list[str]:
-        names = [
-            "registry.view_registry",
-            "registry.view_full_id_number",
-            "registry.import_households",
-            "registry.export_households",
-            "registry.export_persons",
-        ]
-        return [name for name in names if user.has_perm(name)]
+        """Every ability of the one map (accounts/permissions.py) the caller has."""
+        return abilities_of(user)
 
 
 # --------------------------------------------------------------------------------------------------

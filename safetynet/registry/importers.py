@@ -12,6 +12,7 @@ UI language; messages are gettext strings (English msgids, translated in the reg
 
 import datetime as dt
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -27,9 +28,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history
 
 from safetynet.accounts.models import User
+from safetynet.accounts.permissions import require
 from safetynet.core.errors import FieldProblem, ServiceError
 
 from . import services
+from .ids import mask_id_number
 from .models import (
     Category,
     DisabilityKind,
@@ -41,7 +44,9 @@ from .models import (
     Person,
     Relation,
 )
-from .selectors import _prefix, divisions_visible_to
+from .selectors import _prefix, divisions_visible_to, persons_visible_to
+
+audit = logging.getLogger("safetynet.audit")
 
 DATA_SHEET = "户籍名册"
 HELP_SHEET = "填写说明"
@@ -203,7 +208,10 @@ class ImportResult:
 def household_template_workbook(*, actor: User | None = None) -> bytes:
     """The .xlsx template: the roster sheet (Chinese headers, drop-down lists, text-formatted code
     columns), an instructions sheet (rules, one line per column, an example household) and the code
-    lists. Given an actor, a sheet lists the communities of their jurisdiction with their codes."""
+    lists. Given an actor (who must be allowed to import), a sheet lists the communities of their
+    jurisdiction with their codes."""
+    if actor is not None:
+        require(actor, "registry.import_households")
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
@@ -643,7 +651,13 @@ def household_roster_import(*, actor: User, file, filename: str) -> ImportResult
     """Validate the whole roster, then write it (households, new persons, memberships, enrolments)
     in one transaction with bulk inserts, recording the actor and the change reason
     ``household_roster_import`` in the history. Raise ImportRejected listing every problem, having
-    written nothing, if any row is invalid. `file` is bytes, a file object or an UploadedFile."""
+    written nothing, if any row is invalid. `file` is bytes, a file object or an UploadedFile.
+
+    The actor's role must have `registry.import_households` (else NotPermittedError, before the
+    file is read). A registered person in no household is linked only if the actor can see them
+    (户籍 in the jurisdiction); anyone else's ID number gets one answer, `id_unavailable`, whatever
+    their name, household or 户籍 (ADR 0721)."""
+    require(actor, "registry.import_households")
     problems = _Problems()
     ws = _open_sheet(_read_bytes(file), filename, problems)
     rows = _read_rows(ws, problems) if ws is not None else None
@@ -820,6 +834,23 @@ def _check_across_rows(actor: User, rows: list[_Row], problems: _Problems) -> _P
     existing: dict[str, Person] = {}
     for chunk in _chunks(list(seen)):
         existing.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk)})
+    # Registered to someone the actor cannot see: neither linked nor described (one answer).
+    visible = set()
+    for chunk in _chunks([p.pk for p in existing.values()]):
+        visible.update(persons_visible_to(actor).filter(pk__in=chunk).values_list("pk", flat=True))
+    hidden = {number for number, p in existing.items() if p.pk not in visible}
+    for r in rows:
+        if r.id_number in hidden and seen.get(r.id_number) == r.row:
+            problems.add(
+                r.row, "id_number", services.Code.ID_UNAVAILABLE, services.id_unavailable_message()
+            )
+            audit.info(
+                "household_roster_import user=%s row=%d id_unavailable id=%s",
+                actor.get_username(),
+                r.row,
+                mask_id_number(r.id_number),
+            )
+    existing = {number: p for number, p in existing.items() if number not in hidden}
     in_household = set()
     ids = [p.pk for p in existing.values()]
     for chunk in _chunks(ids):

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from safetynet.accounts.permissions import NotPermittedError
 from safetynet.core.errors import NotFoundError, ServiceError
 from safetynet.registry import exporters, importers
 
@@ -33,6 +35,16 @@ def not_found_as_404():
         yield
     except NotFoundError:
         raise Http404 from None
+
+
+@contextmanager
+def refusals_as_403():
+    """A service's role refusal (code not_permitted) becomes the 403 page, with its message.
+    The decorators refuse first; this is for the service's own check (the guard)."""
+    try:
+        yield
+    except NotPermittedError as refused:
+        raise PermissionDenied(refused.message) from None
 
 
 def _wants_fragment(request) -> bool:
@@ -123,7 +135,8 @@ def _export(request, export, stem: str) -> HttpResponse:
     form = ListFilterForm(
         request.GET, division_choices=selectors.division_choices(actor=request.user)
     )
-    return _xlsx(export(actor=request.user, filters=form.filters()), stem)
+    with refusals_as_403():
+        return _xlsx(export(actor=request.user, filters=form.filters()), stem)
 
 
 @login_required
@@ -144,7 +157,8 @@ def person_export(request):
 @permission_required("registry.import_households", raise_exception=True)
 @require_GET
 def household_import_template(request):
-    content = importers.household_template_workbook(actor=request.user)
+    with refusals_as_403():
+        content = importers.household_template_workbook(actor=request.user)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="household-roster-template.xlsx"'
     return response
@@ -162,9 +176,10 @@ def household_import(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                context["result"] = importers.household_roster_import(
-                    actor=request.user, file=upload, filename=upload.name
-                )
+                with refusals_as_403():
+                    context["result"] = importers.household_roster_import(
+                        actor=request.user, file=upload, filename=upload.name
+                    )
             except ServiceError as error:  # ImportRejected: every problem, nothing written
                 context["problems"] = error.problems
                 context["error"] = error
