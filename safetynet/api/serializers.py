@@ -86,6 +86,17 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         ]
 
 
+class HouseholdEnrolmentSerializer(EnrolmentSerializer):
+    """An enrolment on a household's page: a former member's is limited to the time they were a
+    member (`end_date` clipped to `left_on`, the day they left; ADR 0723)."""
+
+    end_date = serializers.DateField(source="shown_end_date", allow_null=True, read_only=True)
+    left_on = serializers.DateField(allow_null=True, read_only=True)
+
+    class Meta(EnrolmentSerializer.Meta):
+        fields = [*EnrolmentSerializer.Meta.fields, "left_on"]
+
+
 class MemberSerializer(serializers.ModelSerializer):
     """A current member, as a row of the household's member list: the ID number is masked."""
 
@@ -142,7 +153,7 @@ class HouseholdDetailSerializer(serializers.Serializer):
     address = serializers.CharField(source="household.address")
     is_rural = serializers.BooleanField(source="household.is_rural")
     members = MemberSerializer(many=True)
-    enrolments = EnrolmentSerializer(many=True)
+    enrolments = HouseholdEnrolmentSerializer(many=True)
     history = HistoryEntrySerializer(many=True)
 
 
