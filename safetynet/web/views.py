@@ -7,6 +7,7 @@ into a 404, so guessing a URL reveals nothing.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from safetynet.accounts import selectors as accounts_selectors
 from safetynet.accounts.permissions import NotPermittedError
 from safetynet.core.errors import NotFoundError, ServiceError
 from safetynet.registry import exporters, importers
@@ -187,3 +189,22 @@ def household_import(request):
         else:
             status = 422
     return render(request, "web/household_import.html", context, status=status)
+
+
+@login_required
+@permission_required("accounts.view_account_changes", raise_exception=True)
+@require_GET
+def account_changes(request):
+    """The auditor's view of every change to roles, jurisdictions, staff and superuser status,
+    groups, permissions, active status and passwords of accounts (ADR 0724)."""
+    username = (request.GET.get("user") or "").strip()[:150]
+    with refusals_as_403():
+        qs = accounts_selectors.account_changes(actor=request.user, username=username)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        (c, accounts_selectors.shown_value(c, c.old), accounts_selectors.shown_value(c, c.new))
+        for c in page
+    ]
+    querystring = urlencode({"user": username}) if username else ""
+    context = {"page": page, "rows": rows, "username": username, "querystring": querystring}
+    return render(request, "web/account_changes.html", context)
