@@ -295,3 +295,31 @@ def test_cli_import_as_a_reading_role_is_refused(users, build, tmp_path, user_ke
     assert snapshot() == before
     call_command("import_households", str(path), "--as", users[C].username)
     assert Household.objects.filter(number="NEW-1").exists()
+
+
+def test_api_shows_a_refusal_as_403_with_its_code():
+    from safetynet.accounts.permissions import NotPermittedError
+    from safetynet.api.errors import exception_handler
+
+    response = exception_handler(NotPermittedError("registry.import_households", AU), {})
+    assert response.status_code == 403
+    assert response.data["code"] == "not_permitted"
+    assert str(Role(AU).label) in response.data["message"]
+
+
+def test_web_shows_a_service_refusal_as_the_403_page_with_its_message(rf, users):
+    from django.core.exceptions import PermissionDenied
+
+    from safetynet.web.views import refusals_as_403
+
+    with pytest.raises(PermissionDenied) as err, refusals_as_403():
+        exporters.households_export(actor=users[V])
+    assert str(Role(V).label) in str(err.value)
+
+
+@pytest.mark.parametrize("user_key", list(PLACES))
+def test_api_me_lists_the_abilities_of_the_map(client, users, user_key):
+    client.force_login(users[user_key])
+    role = ROLE_OF.get(user_key, user_key)
+    got = client.get("/api/me/").json()["permissions"]
+    assert got == [a for a, roles in ABILITIES.items() if role in roles]
