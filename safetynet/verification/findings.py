@@ -19,7 +19,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from safetynet.accounts.models import User
-from safetynet.accounts.permissions import ABILITIES
+from safetynet.accounts.permissions import ABILITIES, NotPermittedError
 from safetynet.registry.models import Division, Household, Person
 
 from .batch import CHECKED_SCHEMA, FINDING_KINDS, FINDINGS_SCHEMA
@@ -111,9 +111,8 @@ def _when(value: str, what: str) -> dt.datetime:
 def findings_import(*, actor: User, batch_dir: str | Path) -> BatchRun:
     """Import the batch output in `batch_dir` as `actor`; return its BatchRun (see module doc)."""
     if not actor.has_perm("verification.import_findings"):
-        raise FindingsImportError(
-            f"user {actor.username!r} may not import batch findings (verification operators only)"
-        )
+        refused = NotPermittedError("verification.import_findings", actor.role)
+        raise FindingsImportError(f"[{refused.code}] {refused.message}")
     batch_dir = Path(batch_dir)
     summary, findings, checked, digest = _read(batch_dir)
     existing = BatchRun.objects.filter(digest=digest).first()
