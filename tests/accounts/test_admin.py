@@ -173,6 +173,10 @@ def test_changes_outside_the_admin_are_recorded_too(users):
     assert ("so", "groups", "city administrators", "system") in got
     assert ("root2", "is_superuser", "True", "system") in got
     assert root.is_superuser
+    users["auditor"].delete()
+    gone = AccountChange.objects.get(username="au", field="deleted")
+    assert gone.user is None and gone.old == "au"
+    assert AccountChange.objects.filter(username="au", field="role").exists()  # kept
 
 
 def test_logging_in_records_nothing(client, users):
