@@ -56,3 +56,40 @@ class User(AbstractUser):
     @property
     def sees_full_id_numbers(self) -> bool:
         return self.role in ROLES_SEEING_FULL_ID
+
+
+class AccountChange(models.Model):
+    """One change to what an account may do: its role, jurisdiction, staff or superuser status,
+    active status, groups or individual permissions (ADR 0724). Written for every save of a User,
+    whoever makes it (the admin, a command, the shell); read by the auditor at /accounts/changes/.
+    Never edited or deleted through the product."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="account_changes_made",
+        verbose_name=_("changed by"),
+    )
+    actor_username = models.CharField(_("changed by (username)"), max_length=150, blank=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="account_changes",
+        verbose_name=_("account"),
+    )
+    username = models.CharField(_("account (username)"), max_length=150)
+    field = models.CharField(_("field"), max_length=32)
+    old = models.TextField(_("before"), blank=True)
+    new = models.TextField(_("after"), blank=True)
+    via = models.CharField(_("via"), max_length=32)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("account change")
+        verbose_name_plural = _("account changes")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username}.{self.field}: {self.old} → {self.new}"

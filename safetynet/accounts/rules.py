@@ -1,24 +1,20 @@
 """Object permissions (django-rules), discovered at start-up by AutodiscoverRulesConfig.
 
-Jurisdiction itself is enforced by the selectors (every query is scoped); these predicates say
-what a role may *do* with what it can see. Views call `user.has_perm("registry.import_households")`;
-templates use the `perms` context (`{% if perms.registry.import_households %}`).
+One permission per ability of the map in `permissions.py` (the role table). Jurisdiction itself is
+enforced by the selectors (every query is scoped); the object predicates here answer "and is this
+record in the user's subtree" when a caller passes one. Views call
+`user.has_perm("registry.import_households")`; templates use the `perms` context
+(`{% if perms.registry.import_households %}`); services call `permissions.require`.
+The verification abilities are registered in `verification/rules.py`.
 """
 
 import rules
 
-from .models import Role
+from .permissions import ABILITIES
 
-ROLES_IMPORTING = frozenset({Role.COMMUNITY_WORKER, Role.STREET_OFFICER, Role.CITY_ADMIN})
-ROLES_EXPORTING = frozenset(
-    {
-        Role.COMMUNITY_WORKER,
-        Role.STREET_OFFICER,
-        Role.DISTRICT_APPROVER,
-        Role.CITY_ADMIN,
-        Role.AUDITOR,
-    }
-)
+# Kept for callers of the former names; the map in permissions.py is the source.
+ROLES_IMPORTING = ABILITIES["registry.import_households"]
+ROLES_EXPORTING = ABILITIES["registry.export_households"]
 
 
 @rules.predicate
@@ -31,14 +27,15 @@ def sees_full_id_numbers(user) -> bool:
     return bool(getattr(user, "sees_full_id_numbers", False))
 
 
-@rules.predicate
-def may_import(user) -> bool:
-    return getattr(user, "role", None) in ROLES_IMPORTING
+def role_in(ability: str):
+    """A predicate: the user's role has `ability` in the map."""
+    roles = ABILITIES[ability]
 
+    @rules.predicate(name=f"role_may:{ability}")
+    def predicate(user) -> bool:
+        return getattr(user, "role", None) in roles
 
-@rules.predicate
-def may_export(user) -> bool:
-    return getattr(user, "role", None) in ROLES_EXPORTING
+    return predicate
 
 
 @rules.predicate
@@ -59,10 +56,10 @@ def object_in_jurisdiction(user, obj) -> bool:
     return persons_visible_to(user).filter(pk=obj.pk).exists()
 
 
-rules.add_perm("registry.view_registry", has_jurisdiction)
-rules.add_perm(
-    "registry.view_full_id_number", has_jurisdiction & sees_full_id_numbers & object_in_jurisdiction
-)
-rules.add_perm("registry.import_households", has_jurisdiction & may_import)
-rules.add_perm("registry.export_households", has_jurisdiction & may_export)
-rules.add_perm("registry.export_persons", has_jurisdiction & may_export)
+for _name in ABILITIES:
+    if _name.startswith("verification."):
+        continue  # verification/rules.py (its objects are requests and tasks)
+    _check = has_jurisdiction & role_in(_name)
+    if _name.startswith("registry.") and _name != "registry.view_registry":
+        _check = _check & object_in_jurisdiction
+    rules.add_perm(_name, _check)

@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from safetynet.registry.models import Division, DivisionLevel
 
+from .audit import acting
 from .models import Role, User
 
 # The documented demo password (docs/ui.md, README). Override with SAFETYNET_DEMO_PASSWORD.
@@ -43,14 +44,17 @@ CITY_ADMIN_GROUP = "city administrators"
 
 def city_admin_group_ensure() -> Group:
     """The group whose model permissions let city administrators use the Django admin: manage
-    users, and view (not edit) registry records there."""
+    users (names, passwords, active status — role, jurisdiction, staff and superuser are for
+    superusers, see accounts/admin.py), read the account changes, and view (not edit) registry
+    records there. Re-running sets exactly these permissions."""
     group, _ = Group.objects.get_or_create(name=CITY_ADMIN_GROUP)
     perms = Permission.objects.filter(
-        Q(content_type__app_label="accounts")
+        Q(content_type__app_label="accounts", content_type__model="user")
+        | Q(content_type__app_label="accounts", codename="view_accountchange")
         | Q(content_type__app_label="auth", codename__in=["view_group", "view_permission"])
         | Q(content_type__app_label="registry", codename__startswith="view_")
     )
-    group.permissions.add(*perms)
+    group.permissions.set(perms)
     return group
 
 
@@ -58,14 +62,19 @@ def demo_password() -> str:
     return os.environ.get("SAFETYNET_DEMO_PASSWORD") or DEMO_PASSWORD
 
 
-@transaction.atomic
 def demo_users_ensure(*, password: str | None = None) -> list[DemoLogin]:
     """Create (or reset) one demo user per role with a fixed username and password.
 
     Idempotent: re-running updates role, jurisdiction and password in place. Needs the division
-    table (`safetynet load_divisions`); raises Division.DoesNotExist without it.
+    table (`safetynet load_divisions`); raises Division.DoesNotExist without it. A system operation
+    (installation and demo, no actor): its changes are recorded as account changes ``via
+    demo_users``.
     """
-    password = password or demo_password()
+    with transaction.atomic(), acting(None, "demo_users"):
+        return _demo_users(password or demo_password())
+
+
+def _demo_users(password: str) -> list[DemoLogin]:
     plan = [
         ("demo-community", Role.COMMUNITY_WORKER, _demo_community()),
         ("demo-street", Role.STREET_OFFICER, Division.objects.get(code=ZHONGHUA)),

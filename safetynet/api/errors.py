@@ -1,13 +1,15 @@
 """API errors: every error body carries a stable `code` and a human message.
 
 Service errors map onto HTTP: NotFoundError (absent *or* outside the jurisdiction) is a 404 with
-the same body as any missing record; any other ServiceError is a 400 listing its problems.
+the same body as any missing record; NotPermittedError (the role may not) is a 403
+`{"code": "not_permitted", "message"}`; any other ServiceError is a 400 listing its problems.
 """
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from safetynet.accounts.permissions import NotPermittedError
 from safetynet.core.errors import NotFoundError, ServiceError
 
 
@@ -33,6 +35,10 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, NotFoundError):
         exc = exceptions.NotFound()
+    elif isinstance(exc, NotPermittedError):  # the role may not (accounts/permissions.py)
+        return Response(
+            {"code": exc.code, "message": str(exc.message)}, status=status.HTTP_403_FORBIDDEN
+        )
     elif isinstance(exc, ServiceError):
         return Response(
             {

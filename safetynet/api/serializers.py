@@ -4,6 +4,7 @@ when the view says the caller may see it (context `full_id_numbers`, from the ru
 
 from rest_framework import serializers
 
+from safetynet.accounts.permissions import abilities_of
 from safetynet.registry.ids import mask_id_number
 from safetynet.registry.models import Division, Enrolment, Household, Membership, Person
 
@@ -85,6 +86,17 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         ]
 
 
+class HouseholdEnrolmentSerializer(EnrolmentSerializer):
+    """An enrolment on a household's page: a former member's is limited to the time they were a
+    member (`end_date` clipped to `left_on`, the day they left; ADR 0723)."""
+
+    end_date = serializers.DateField(source="shown_end_date", allow_null=True, read_only=True)
+    left_on = serializers.DateField(allow_null=True, read_only=True)
+
+    class Meta(EnrolmentSerializer.Meta):
+        fields = [*EnrolmentSerializer.Meta.fields, "left_on"]
+
+
 class MemberSerializer(serializers.ModelSerializer):
     """A current member, as a row of the household's member list: the ID number is masked."""
 
@@ -141,7 +153,7 @@ class HouseholdDetailSerializer(serializers.Serializer):
     address = serializers.CharField(source="household.address")
     is_rural = serializers.BooleanField(source="household.is_rural")
     members = MemberSerializer(many=True)
-    enrolments = EnrolmentSerializer(many=True)
+    enrolments = HouseholdEnrolmentSerializer(many=True)
     history = HistoryEntrySerializer(many=True)
 
 
@@ -189,14 +201,8 @@ class MeSerializer(serializers.Serializer):
     permissions = serializers.SerializerMethodField()
 
     def get_permissions(self, user) -> list[str]:
-        names = [
-            "registry.view_registry",
-            "registry.view_full_id_number",
-            "registry.import_households",
-            "registry.export_households",
-            "registry.export_persons",
-        ]
-        return [name for name in names if user.has_perm(name)]
+        """Every ability of the one map (accounts/permissions.py) the caller has."""
+        return abilities_of(user)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 """Django admin for the registry: read-only, with the history of every record.
 
 Writes go through the services (rules, jurisdiction, history with a reason), never through the
-admin; the admin is for superusers to inspect data and its history. ID numbers are masked in lists.
+admin; the admin is for superusers and the city administrator to inspect data and its history.
+ID numbers are masked everywhere in the admin — lists, the record's page, its history — for every
+user, superusers included (ADR 0002: administering does not need a person's identity; search by a
+whole number still works, the number typed being the user's own knowledge).
 """
 
 from django.contrib import admin
@@ -56,6 +59,17 @@ class PersonAdmin(ReadOnlyAdmin):
     @admin.display(description=_("resident ID number"))
     def masked_id_number(self, obj):
         return mask_id_number(obj.id_number)
+
+    def get_fields(self, request, obj=None):
+        """The record's page (and each historical version's) shows the number masked."""
+        return [
+            "masked_id_number" if f.name == "id_number" else f.name
+            for f in self.model._meta.fields
+            if not f.primary_key
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
 
 @admin.register(Household)

@@ -12,6 +12,7 @@ UI language; messages are gettext strings (English msgids, translated in the reg
 
 import datetime as dt
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -26,11 +27,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history
 
 from safetynet.accounts.models import User
+from safetynet.accounts.permissions import require
 from safetynet.core.errors import FieldProblem, ServiceError
 from safetynet.core.spreadsheet import neutralise_workbook
 from safetynet.core.uploads import FileRefused, XlsxLimits, check_xlsx
 
 from . import services
+from .ids import mask_id_number
 from .models import (
     CATEGORY_SHORT_LABELS,
     Category,
@@ -43,7 +46,9 @@ from .models import (
     Person,
     Relation,
 )
-from .selectors import _prefix, divisions_visible_to
+from .selectors import _prefix, divisions_visible_to, persons_visible_to
+
+audit = logging.getLogger("safetynet.audit")
 
 DATA_SHEET = "户籍名册"
 HELP_SHEET = "填写说明"
@@ -195,7 +200,10 @@ class ImportResult:
 def household_template_workbook(*, actor: User | None = None) -> bytes:
     """The .xlsx template: the roster sheet (Chinese headers, drop-down lists, text-formatted code
     columns), an instructions sheet (rules, one line per column, an example household) and the code
-    lists. Given an actor, a sheet lists the communities of their jurisdiction with their codes."""
+    lists. Given an actor (who must be allowed to import), a sheet lists the communities of their
+    jurisdiction with their codes."""
+    if actor is not None:
+        require(actor, "registry.import_households")
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
@@ -251,8 +259,8 @@ def household_template_workbook(*, actor: User | None = None) -> bytes:
         "每行填写一名人员；同一户的各行填写相同的“户编号”。",
         "整个文件先全部校验：只要有一行有错，就不会导入任何数据，并逐行逐列列出错误。",
         "所属社区须在您的管辖范围内；户编号不得与系统中已有的户重复；每户有且只有一名户主。",
-        "已在系统中登记、但不属于任何户的人员，按身份证号直接加入本户（姓名须一致）；"
-        "已属于其他户的人员请在系统中办理迁移，不能通过导入加入。",
+        "已在系统中登记、户籍在您辖区内、但不属于任何户的人员，按身份证号直接加入本户（姓名须一致）；"
+        "已属于其他户的人员请在系统中办理迁移，不能通过导入加入；户籍在辖区外的已登记人员须由其户籍所在地办理。",
         "日期请用 2020-01-31 格式或 Excel 日期；不得晚于今天。示例行（灰色）请在导入前删除。",
         "",
     ]
@@ -636,7 +644,13 @@ def household_roster_import(*, actor: User, file, filename: str) -> ImportResult
     """Validate the whole roster, then write it (households, new persons, memberships, enrolments)
     in one transaction with bulk inserts, recording the actor and the change reason
     ``household_roster_import`` in the history. Raise ImportRejected listing every problem, having
-    written nothing, if any row is invalid. `file` is bytes, a file object or an UploadedFile."""
+    written nothing, if any row is invalid. `file` is bytes, a file object or an UploadedFile.
+
+    The actor's role must have `registry.import_households` (else NotPermittedError, before the
+    file is read). A registered person in no household is linked only if the actor can see them
+    (户籍 in the jurisdiction); anyone else's ID number gets one answer, `id_unavailable`, whatever
+    their name, household or 户籍 (ADR 0721)."""
+    require(actor, "registry.import_households")
     problems = _Problems()
     ws = _open_sheet(_read_bytes(file), filename, problems)
     rows = _read_rows(ws, problems) if ws is not None else None
@@ -813,6 +827,23 @@ def _check_across_rows(actor: User, rows: list[_Row], problems: _Problems) -> _P
     existing: dict[str, Person] = {}
     for chunk in _chunks(list(seen)):
         existing.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk)})
+    # Registered to someone the actor cannot see: neither linked nor described (one answer).
+    visible = set()
+    for chunk in _chunks([p.pk for p in existing.values()]):
+        visible.update(persons_visible_to(actor).filter(pk__in=chunk).values_list("pk", flat=True))
+    hidden = {number for number, p in existing.items() if p.pk not in visible}
+    for r in rows:
+        if r.id_number in hidden and seen.get(r.id_number) == r.row:
+            problems.add(
+                r.row, "id_number", services.Code.ID_UNAVAILABLE, services.id_unavailable_message()
+            )
+            audit.info(
+                "household_roster_import user=%s row=%d id_unavailable id=%s",
+                actor.get_username(),
+                r.row,
+                mask_id_number(r.id_number),
+            )
+    existing = {number: p for number, p in existing.items() if number not in hidden}
     in_household = set()
     ids = [p.pk for p in existing.values()]
     for chunk in _chunks(ids):

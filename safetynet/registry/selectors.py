@@ -114,13 +114,47 @@ def household_search(*, actor: User, query: str, limit: int = 50) -> list[Househ
     return list(found[:limit])
 
 
-def enrolments_of_household(*, household: Household) -> QuerySet[Enrolment]:
-    member_ids = Membership.objects.filter(household=household).values("person_id")
-    return (
-        Enrolment.objects.filter(Q(household=household) | Q(person_id__in=member_ids))
-        .select_related("person")
-        .order_by("-start_date")
+def enrolments_of_household(*, household: Household) -> list[Enrolment]:
+    """The enrolments a household's page shows (ADR 0723), newest first:
+
+    - every enrolment of a current member (they live here: the page is about them);
+    - a former member's enrolment only if it belongs to this household (its `household` is this
+      one, or unset) and its period overlaps a period they were a member — never one recorded
+      for their new household, even backdated, and never anything after they left. Its end is
+      shown clipped to the day they left (`shown_end_date`), with `left_on` set.
+
+    Each enrolment carries `shown_end_date` (the end date to display) and `left_on` (the date the
+    person left this household, or None for a current member).
+    """
+    periods: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for person_id, start, end in Membership.objects.filter(household=household).values_list(
+        "person_id", "start_date", "end_date"
+    ):
+        periods.setdefault(person_id, []).append((start, end))
+    current = {pid for pid, spans in periods.items() if any(end is None for _s, end in spans)}
+    wanted = Q(person_id__in=current)
+    left_on: dict[int, dt.date] = {}
+    for person_id, spans in periods.items():
+        if person_id in current:
+            continue
+        left_on[person_id] = max(end for _s, end in spans)
+        for start, end in spans:
+            wanted |= (
+                Q(person_id=person_id, start_date__lte=end)
+                & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+                & (Q(household=household) | Q(household__isnull=True))
+            )
+    if not periods:
+        return []
+    out = list(
+        Enrolment.objects.filter(wanted).select_related("person").order_by("-start_date", "-id")
     )
+    for e in out:
+        e.left_on = left_on.get(e.person_id)
+        e.shown_end_date = e.end_date
+        if e.left_on is not None and (e.end_date is None or e.end_date > e.left_on):
+            e.shown_end_date = e.left_on
+    return out
 
 
 # --------------------------------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 Conventions (docs/registry.md):
 
 - every service is keyword-only with `actor` first, and runs in one transaction;
+- the actor's role must have the service's ability in the one permission map
+  (`accounts/permissions.py`: `registry.register_person`, `registry.manage_households`, …), checked
+  first, else NotPermittedError (code ``not_permitted``; abilities are not secret);
 - the target (person, household, division) must lie in the actor's jurisdiction, else NotFoundError
   (indistinguishable from a missing record);
 - a refused write raises ServiceError with a stable `code` (the constants in `Code`) and, where one
@@ -22,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.accounts.models import User
+from safetynet.accounts.permissions import require
 from safetynet.core.errors import FieldProblem, NotFoundError, ServiceError
 
 from .ids import IdNumberError, parse_id_number
@@ -47,6 +51,7 @@ class Code:
     """Stable error codes of registry services (the UI translates them; never rename one)."""
 
     NOT_FOUND = "not_found"
+    NOT_PERMITTED = "not_permitted"
     # ID number (the codes of ids.IdNumberError pass through unchanged)
     ID_LENGTH = "id_length"
     ID_FORMAT = "id_format"
@@ -54,6 +59,7 @@ class Code:
     ID_CHECKSUM = "id_checksum"
     ID_REGION = "id_region"
     ID_DUPLICATE = "id_duplicate"
+    ID_UNAVAILABLE = "id_unavailable"  # registered to someone outside the jurisdiction (unsaid)
     BIRTH_DATE_MISMATCH = "birth_date_mismatch"
     SEX_MISMATCH = "sex_mismatch"
     # person
@@ -259,6 +265,30 @@ def check_id_number(
     return facts
 
 
+def id_unavailable_message() -> str:
+    """The one answer for an ID number registered to someone outside the jurisdiction: it says
+    neither where, nor to whom, nor whether they live in a household (ADR 0721)."""
+    return _(
+        "This ID number cannot be registered or linked in your jurisdiction. If the person is "
+        "registered elsewhere, the office of their 户籍 must transfer them."
+    )
+
+
+def check_id_number_free(actor: User, number: str, *, exclude: int | None = None) -> None:
+    """Refuse an ID number already registered: `id_duplicate` when the actor can see that person
+    (they can find them), else `id_unavailable` with a message that discloses nothing more."""
+    taken = Person.objects.filter(id_number=number)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if not taken.exists():
+        return
+    if persons_visible_to(actor).filter(id_number=number).exists():
+        _refuse(
+            Code.ID_DUPLICATE, _("A person with this ID number is already registered."), "id_number"
+        )
+    _refuse(Code.ID_UNAVAILABLE, id_unavailable_message(), "id_number")
+
+
 def check_death_date(death_date: dt.date | None, *, birth_date: dt.date, today=None) -> None:
     if death_date is None:
         return
@@ -294,7 +324,9 @@ def division_table_load(
 ) -> int:
     """Load (or refresh) the shipped table of Xiamen's city, districts and streets/towns.
 
-    Idempotent: rows already present are updated in place, with history.
+    Idempotent: rows already present are updated in place, with history. A system operation with
+    no actor (installation: `safetynet load_divisions`, migrations of the table): it writes only
+    the public division table, never personal data, so no role check applies (ADR 0720).
     """
     with path.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -342,6 +374,7 @@ def person_create(
     (one the actor can see), the person may be registered anywhere in the table (a migrant living
     here) and joins that household with `relation` from `start_date` (default today).
     """
+    require(actor, "registry.register_person")
     today = _today()
     if household is None:
         division = _community(actor, hukou_division, field="hukou_division")
@@ -354,10 +387,7 @@ def person_create(
     grade, kind = check_disability(disability_grade, disability_kind)
     selfcare = check_selfcare(selfcare_failed_items)
     check_death_date(death_date, birth_date=facts.birth_date, today=today)
-    if Person.objects.filter(id_number=facts.number).exists():
-        _refuse(
-            Code.ID_DUPLICATE, _("A person with this ID number is already registered."), "id_number"
-        )
+    check_id_number_free(actor, facts.number)
     person = Person(
         id_number=facts.number,
         name=name,
@@ -409,6 +439,7 @@ def person_update(*, actor: User, person: Person | int, **changes) -> Person:
     unknown = set(changes) - PERSON_UPDATABLE
     if unknown:
         raise TypeError(f"person_update() cannot change {sorted(unknown)}")
+    require(actor, "registry.update_person")
     obj = _person_for_write(actor, person)
     if "name" in changes:
         obj.name = check_name(changes["name"])
@@ -432,12 +463,7 @@ def person_update(*, actor: User, person: Person | int, **changes) -> Person:
         obj.has_capable_supporter = check_supporter(changes["has_capable_supporter"])
     if "id_number" in changes:
         facts = check_id_number(changes["id_number"])
-        if Person.objects.filter(id_number=facts.number).exclude(pk=obj.pk).exists():
-            _refuse(
-                Code.ID_DUPLICATE,
-                _("A person with this ID number is already registered."),
-                "id_number",
-            )
+        check_id_number_free(actor, facts.number, exclude=obj.pk)
         check_death_date(obj.death_date, birth_date=facts.birth_date)
         obj.id_number, obj.birth_date, obj.sex = facts.number, facts.birth_date, facts.sex
     _save(obj, actor, "person_update")
@@ -448,6 +474,7 @@ def person_update(*, actor: User, person: Person | int, **changes) -> Person:
 def person_record_death(*, actor: User, person: Person | int, death_date: dt.date) -> Person:
     """Record a death (not in the future, not before birth). Memberships and enrolments stay as
     they are: ending benefits is a decision of the casework that follows."""
+    require(actor, "registry.record_death")
     obj = _person_for_write(actor, person)
     if obj.death_date is not None:
         _refuse(
@@ -511,6 +538,7 @@ def household_create(
     """Create a household in a community of the jurisdiction, with `head` (a person the actor can
     see, not in any household) as its head from `start_date` (default today). Without a number one
     is made: the community code followed by a 5-digit sequence."""
+    require(actor, "registry.manage_households")
     division = _community(actor, division, field="division")
     head_obj = _person_for_write(actor, head)
     number = (number or "").strip() or _next_household_number(division)
@@ -544,6 +572,7 @@ def household_add_member(
 ) -> Membership:
     """Add a person who is in no household to a household, with their relation to the head
     (``head`` only if the household has none; otherwise use household_change_head)."""
+    require(actor, "registry.manage_households")
     target = _household_for_write(actor, household)
     obj = _person_for_write(actor, person)
     check_relation(relation)
@@ -622,6 +651,7 @@ def household_change_head(
 ) -> Household:
     """Make a current member the head. The former head (if any, e.g. alive) stays a member with
     `old_head_relation`; `relations` maps other members (person or id) to their new relation."""
+    require(actor, "registry.manage_households")
     target = _household_for_write(actor, household)
     _change_head(
         actor, target, _pk(new_head), old_head_relation, relations, "household_change_head"
@@ -647,6 +677,7 @@ def membership_move(
     `relations` then maps the members who stay to their relation to the new head. `relation` is
     the moving person's relation in the new household (``head`` only if it has none).
     """
+    require(actor, "registry.manage_households")
     date = date or _today()
     obj = _person_for_write(actor, person)
     target = _household_for_write(actor, to_household)
@@ -720,6 +751,7 @@ def enrolment_add(
     """Enrol a person in a recipient category from `start_date` (and until `end_date` if known),
     citing the legal basis. Periods of the same category for one person never overlap. The
     household defaults to the person's current one."""
+    require(actor, "registry.manage_enrolments")
     obj = _person_for_write(actor, person)
     if category not in Category.values:
         _refuse(Code.CATEGORY_INVALID, _("Unknown recipient category."), "category")
@@ -760,6 +792,7 @@ def enrolment_add(
 @transaction.atomic
 def enrolment_end(*, actor: User, enrolment: Enrolment | int, end_date: dt.date) -> Enrolment:
     """End an open enrolment on `end_date` (on or after its start)."""
+    require(actor, "registry.manage_enrolments")
     try:
         obj = (
             Enrolment.objects.select_for_update()

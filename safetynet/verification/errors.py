@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.accounts.permissions import NotPermittedError
 from safetynet.core.errors import FieldProblem, NotFoundError, ServiceError
 
 __all__ = ["CODES", "FieldProblem", "NotFoundError", "ServiceError", "message_for"]
@@ -68,6 +69,9 @@ CODES = {
 
 
 def message_for(error: ServiceError) -> str:
-    """The user-facing (translated) message for a service error."""
+    """The user-facing (translated) message for a service error. A role refusal says what the role
+    may not do (accounts/permissions.py)."""
+    if isinstance(error, NotPermittedError):
+        return error.message
     known = CODES.get(error.code)
     return str(known) if known is not None else error.message

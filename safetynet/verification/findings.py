@@ -18,7 +18,8 @@ import pyarrow.parquet as pq
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from safetynet.accounts.models import Role, User
+from safetynet.accounts.models import User
+from safetynet.accounts.permissions import ABILITIES, NotPermittedError
 from safetynet.registry.models import Division, Household, Person
 
 from .batch import CHECKED_SCHEMA, FINDING_KINDS, FINDINGS_SCHEMA
@@ -27,7 +28,8 @@ from .models import BatchRun, Finding, FindingKind, HouseholdCheck, ReviewTask
 SUMMARY_FORMAT = "safetynet-verify-batch/1"
 LOOKUP_CHUNK = 5_000
 WRITE_BATCH = 5_000
-ROLES_IMPORTING = frozenset({Role.VERIFICATION_OPERATOR})
+# Who may import: the map in accounts/permissions.py ("verification.import_findings").
+ROLES_IMPORTING = ABILITIES["verification.import_findings"]
 
 
 class FindingsImportError(ValueError):
@@ -108,10 +110,9 @@ def _when(value: str, what: str) -> dt.datetime:
 
 def findings_import(*, actor: User, batch_dir: str | Path) -> BatchRun:
     """Import the batch output in `batch_dir` as `actor`; return its BatchRun (see module doc)."""
-    if not (actor.is_active and (actor.is_superuser or actor.role in ROLES_IMPORTING)):
-        raise FindingsImportError(
-            f"user {actor.username!r} may not import batch findings (verification operators only)"
-        )
+    if not actor.has_perm("verification.import_findings"):
+        refused = NotPermittedError("verification.import_findings", actor.role)
+        raise FindingsImportError(f"[{refused.code}] {refused.message}")
     batch_dir = Path(batch_dir)
     summary, findings, checked, digest = _read(batch_dir)
     existing = BatchRun.objects.filter(digest=digest).first()

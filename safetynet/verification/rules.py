@@ -9,37 +9,13 @@ sees the access log (who looked at what, when, why) but not the data itself.
 
 import rules
 
-from safetynet.accounts.models import Role
-from safetynet.accounts.rules import has_jurisdiction
+from safetynet.accounts.permissions import ABILITIES
+from safetynet.accounts.rules import has_jurisdiction, role_in
 
-ROLES_VIEWING = frozenset(
-    {
-        Role.COMMUNITY_WORKER,
-        Role.STREET_OFFICER,
-        Role.DISTRICT_APPROVER,
-        Role.VERIFICATION_OPERATOR,
-    }
-)
+ROLES_VIEWING = ABILITIES["verification.view_verification"]
 # Open requests, import response files, re-query sources, issue reports, open rechecks.
-ROLES_OPERATING = frozenset(
-    {Role.COMMUNITY_WORKER, Role.STREET_OFFICER, Role.VERIFICATION_OPERATOR}
-)
-ROLES_AUDITING = frozenset({Role.AUDITOR})
-
-
-@rules.predicate
-def may_view_verification(user) -> bool:
-    return getattr(user, "role", None) in ROLES_VIEWING
-
-
-@rules.predicate
-def may_operate_verification(user) -> bool:
-    return getattr(user, "role", None) in ROLES_OPERATING
-
-
-@rules.predicate
-def may_audit(user) -> bool:
-    return getattr(user, "role", None) in ROLES_AUDITING
+ROLES_OPERATING = ABILITIES["verification.operate_verification"]
+ROLES_AUDITING = ABILITIES["verification.view_access_log"]
 
 
 @rules.predicate
@@ -55,14 +31,11 @@ def request_in_jurisdiction(user, obj) -> bool:
     return bool(household.division_id and household.division_id.startswith(prefix))
 
 
-rules.add_perm(
-    "verification.view_verification",
-    has_jurisdiction & may_view_verification & request_in_jurisdiction,
-)
-rules.add_perm(
-    "verification.operate_verification",
-    has_jurisdiction & may_operate_verification & request_in_jurisdiction,
-)
-rules.add_perm("verification.view_access_log", has_jurisdiction & may_audit)
-# Coverage is an aggregate (no family's data): every role with a jurisdiction sees its own.
-rules.add_perm("verification.view_coverage", has_jurisdiction)
+# The role table is accounts/permissions.py (ABILITIES); the object is a request or a task.
+for _name in ABILITIES:
+    if not _name.startswith("verification."):
+        continue
+    _check = has_jurisdiction & role_in(_name)
+    if _name in ("verification.view_verification", "verification.operate_verification"):
+        _check = _check & request_in_jurisdiction
+    rules.add_perm(_name, _check)

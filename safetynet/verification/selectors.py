@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.accounts.models import User
+from safetynet.accounts.permissions import require
 from safetynet.registry.models import Division, Enrolment, Household, Membership, Relation
 from safetynet.registry.selectors import households_visible_to
 from safetynet.rules.money import yuan
@@ -58,8 +59,7 @@ def requests_visible_to(actor: User) -> QuerySet[VerificationRequest]:
 def _check_view(actor: User) -> None:
     if _prefix(actor) is None:
         raise E.NotFoundError("verification request")
-    if not actor.has_perm("verification.view_verification"):
-        raise E.ServiceError(E.NOT_PERMITTED, "this role does not see verification data")
+    require(actor, "verification.view_verification")  # the one map: not_permitted
 
 
 def access_purpose(request: VerificationRequest) -> str:
@@ -228,8 +228,7 @@ def access_log_list(
     prefix = _prefix(actor)
     if prefix is None:
         raise E.NotFoundError("access log")
-    if not actor.has_perm("verification.view_access_log"):
-        raise E.ServiceError(E.NOT_PERMITTED, "only the auditor lists the access log")
+    require(actor, "verification.view_access_log")
     qs = AccessLog.objects.filter(
         Q(household__division__code__startswith=prefix) | Q(household__isnull=True)
     ).select_related("user", "request", "household")
@@ -295,7 +294,8 @@ def coverage(*, actor: User, as_of: dt.date) -> Coverage:
     on `as_of`) verified in the 12 months up to `as_of` — a report that concluded (meets or does
     not meet; an incomplete report does not count) or a batch re-verification's check of the
     household — overall and by district, within the actor's jurisdiction (POLICY §1: 100%)."""
-    if _prefix(actor) is None or not actor.has_perm("verification.view_coverage"):
+    require(actor, "verification.view_coverage")
+    if _prefix(actor) is None:  # a superuser without a jurisdiction
         raise E.ServiceError(E.NOT_PERMITTED, "no jurisdiction")
     since = _months_back(as_of, 12)
     open_enrolments = Enrolment.objects.filter(

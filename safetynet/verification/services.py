@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from safetynet.accounts.models import User
+from safetynet.accounts.permissions import require
 from safetynet.core.files import (
     removes_stored_files_on_failure,
     store_file,
@@ -75,8 +76,8 @@ def number_next(*, series: str, year: int) -> str:
 
 
 def _require(actor: User, perm: str, obj=None) -> None:
-    if not actor.has_perm(perm, obj):
-        raise E.ServiceError(E.NOT_PERMITTED, f"{actor} lacks {perm}")
+    """The shared permission map (accounts/permissions.py): code ``not_permitted``."""
+    require(actor, perm, obj)
 
 
 def _request_for_update(*, actor: User, request_id: int) -> VerificationRequest:

@@ -24,7 +24,7 @@ from safetynet.registry.selectors import household_get
 
 from . import errors as E
 from . import selectors, services
-from .findings import ROLES_IMPORTING, FindingsImportError
+from .findings import FindingsImportError
 from .findings import findings_import as findings_import_run
 from .forms import (
     CoverageForm,
@@ -418,7 +418,7 @@ def review_task_close(request, task_id: int):
 def findings_import(request):
     """Import a batch re-verification's output from a directory on the server (the CLI's
     `safetynet verify import-findings DIR`): verification operators only."""
-    if not (request.user.is_superuser or request.user.role in ROLES_IMPORTING):
+    if not request.user.has_perm("verification.import_findings"):
         raise PermissionDenied
     form = FindingsImportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -22,4 +22,5 @@ urlpatterns = [
     path("persons/<int:pk>/", views.person_detail, name="person-detail"),
     path("rules/parameters/", rules_views.parameters, name="rules-parameters"),
     path("rules/calculate/", rules_views.calculate, name="rules-calculate"),
+    path("accounts/changes/", views.account_changes, name="account-changes"),
 ]

@@ -7,9 +7,11 @@ into a 404, so guessing a URL reveals nothing.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -17,6 +19,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from safetynet.accounts import selectors as accounts_selectors
+from safetynet.accounts.permissions import NotPermittedError
 from safetynet.core.errors import NotFoundError, ServiceError
 from safetynet.registry import exporters, importers
 
@@ -33,6 +37,16 @@ def not_found_as_404():
         yield
     except NotFoundError:
         raise Http404 from None
+
+
+@contextmanager
+def refusals_as_403():
+    """A service's role refusal (code not_permitted) becomes the 403 page, with its message.
+    The decorators refuse first; this is for the service's own check (the guard)."""
+    try:
+        yield
+    except NotPermittedError as refused:
+        raise PermissionDenied(refused.message) from None
 
 
 def _wants_fragment(request) -> bool:
@@ -123,7 +137,8 @@ def _export(request, export, stem: str) -> HttpResponse:
     form = ListFilterForm(
         request.GET, division_choices=selectors.division_choices(actor=request.user)
     )
-    return _xlsx(export(actor=request.user, filters=form.filters()), stem)
+    with refusals_as_403():
+        return _xlsx(export(actor=request.user, filters=form.filters()), stem)
 
 
 @login_required
@@ -144,7 +159,8 @@ def person_export(request):
 @permission_required("registry.import_households", raise_exception=True)
 @require_GET
 def household_import_template(request):
-    content = importers.household_template_workbook(actor=request.user)
+    with refusals_as_403():
+        content = importers.household_template_workbook(actor=request.user)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="household-roster-template.xlsx"'
     return response
@@ -162,9 +178,10 @@ def household_import(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                context["result"] = importers.household_roster_import(
-                    actor=request.user, file=upload, filename=upload.name
-                )
+                with refusals_as_403():
+                    context["result"] = importers.household_roster_import(
+                        actor=request.user, file=upload, filename=upload.name
+                    )
             except ServiceError as error:  # ImportRejected: every problem, nothing written
                 context["problems"] = error.problems
                 context["error"] = error
@@ -172,3 +189,22 @@ def household_import(request):
         else:
             status = 422
     return render(request, "web/household_import.html", context, status=status)
+
+
+@login_required
+@permission_required("accounts.view_account_changes", raise_exception=True)
+@require_GET
+def account_changes(request):
+    """The auditor's view of every change to roles, jurisdictions, staff and superuser status,
+    groups, permissions, active status and passwords of accounts (ADR 0724)."""
+    username = (request.GET.get("user") or "").strip()[:150]
+    with refusals_as_403():
+        qs = accounts_selectors.account_changes(actor=request.user, username=username)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        (c, accounts_selectors.shown_value(c, c.old), accounts_selectors.shown_value(c, c.new))
+        for c in page
+    ]
+    querystring = urlencode({"user": username}) if username else ""
+    context = {"page": page, "rows": rows, "username": username, "querystring": querystring}
+    return render(request, "web/account_changes.html", context)

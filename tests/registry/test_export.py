@@ -94,15 +94,47 @@ def test_households_export_filters(city):
         households_export(actor=admin, filters={"colour": "red"})
 
 
-def test_full_id_numbers_only_when_asked_and_allowed(city):
+@pytest.mark.parametrize(
+    "role", ["community_worker", "street_officer", "district_approver", "city_admin", "auditor"]
+)
+def test_exports_mask_id_numbers_for_every_role(city, role):
+    """ADR 0002: an export is a list; even roles that see whole numbers on a person page get
+    them masked (the service has no way to ask for whole numbers)."""
     head = Person.objects.get(memberships__household__number="Z1", memberships__relation="head")
-    cw = city["community_worker"]
-    assert sheet(households_export(actor=cw, full_ids=True))[1][7] == head.id_number
-    assert sheet(persons_export(actor=cw, full_ids=True))[1][0] == head.id_number
-    with pytest.raises(ServiceError) as err:
-        persons_export(actor=city["auditor"], full_ids=True)
-    assert err.value.code == "full_ids_forbidden"
-    assert sheet(persons_export(actor=city["auditor"]))[1][0] == mask_id_number(head.id_number)
+    user = city[role]
+    households = sheet(households_export(actor=user))
+    persons = sheet(persons_export(actor=user))
+    assert head.id_number not in {c for row in households + persons for c in row}
+    assert mask_id_number(head.id_number) in {r[0] for r in persons}
+    assert mask_id_number(head.id_number) in {r[7] for r in households}
+
+
+def test_verification_operator_may_not_export(city):
+    for export in (households_export, persons_export):
+        with pytest.raises(ServiceError) as err:
+            export(actor=city["verification_operator"])
+        assert err.value.code == "not_permitted"
+
+
+@pytest.mark.parametrize("persons", [False, True])
+def test_cli_export_applies_the_web_rule(city, tmp_path, persons):
+    """The CLI export (--as USER) masks like the web for a role that sees whole numbers on a
+    person page, refuses --full-ids for every role, and refuses the verification operator
+    (who may not export on the web) without touching --out."""
+    head = Person.objects.get(memberships__household__number="Z1", memberships__relation="head")
+    out = tmp_path / "out.xlsx"
+    extra = ["--persons"] if persons else []
+    call_command("export_households", "--as", "cw", "--out", str(out), *extra)
+    cells = {c for row in sheet(out.read_bytes()) for c in row}
+    assert head.id_number not in cells and mask_id_number(head.id_number) in cells
+    for username in ("cw", "vo", "au"):
+        with pytest.raises(CommandError, match="full_ids_forbidden"):
+            call_command("export_households", "--as", username, "--out", str(out), "--full-ids")
+    out.write_bytes(b"keep me")
+    with pytest.raises(CommandError, match="not_permitted") as err:
+        call_command("export_households", "--as", "vo", "--out", str(out), *extra)
+    assert err.value.returncode == 1
+    assert out.read_bytes() == b"keep me"
 
 
 def test_persons_export(city):

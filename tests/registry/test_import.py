@@ -386,3 +386,104 @@ def test_ten_thousand_rows_import(cw, capsys):
     assert len(err.value.problems) == 10_000 + result.households + result.enrolments
     with capsys.disabled():
         print(f"10,000-row roster rejected: {elapsed:.2f} s")
+
+
+# ------------------------------------------------------------ jurisdiction of registered persons
+
+
+def _outside_person(users, *, name="陈外", household=False, enrolled=False) -> Person:
+    """A person registered (户籍) in 湖里 by 湖里's officer, optionally in a 湖里 household and on
+    dibao: outside 中华's community worker's jurisdiction."""
+    huli = users["huli_officer"]
+    p = person_create(
+        actor=huli, id_number=make_id(region="350206"), name=name, hukou_division=HULI_C1
+    )
+    if household:
+        household_create(actor=huli, division=HULI_C1, head=p)
+    if enrolled:
+        from safetynet.registry.services import enrolment_add
+
+        enrolment_add(
+            actor=huli,
+            person=p,
+            category="dibao",
+            start_date=dt.date(2020, 1, 1),
+            legal_basis="湖里",
+        )
+    return p
+
+
+def _answer_for(cw, rows) -> set:
+    with pytest.raises(ImportRejected) as err:
+        household_roster_import(actor=cw, file=xlsx(rows), filename="a.xlsx")
+    return {(p.row, p.field, p.code, p.message) for p in err.value.problems}
+
+
+def test_a_registered_person_outside_the_jurisdiction_is_not_linked(users, cw):
+    p = _outside_person(users)
+    rows = family("H001")
+    rows[2].update({"身份证号": p.id_number, "姓名": p.name})
+    problems = reject(cw, rows)
+    assert problems == [(4, "身份证号", "id_unavailable")]
+    assert not Membership.objects.filter(person=p).exists()
+    assert not Household.objects.filter(number="H001").exists()
+    # 湖里's officer, whose jurisdiction holds the person, links them as before
+    rows[0]["所属社区代码"] = HULI_C1
+    for r in rows:
+        if r is not rows[2]:
+            r["身份证号"] = make_id(
+                region="350206", birth="19800101" if r is rows[0] else "20100505"
+            )
+    result = household_roster_import(
+        actor=users["huli_officer"], file=xlsx(rows), filename="b.xlsx"
+    )
+    assert result.persons_linked == 1
+    assert Membership.objects.get(person=p).household.number == "H001"
+
+
+@pytest.mark.parametrize("bad_extra_row", [False, True])
+def test_the_importer_does_not_tell_whether_an_id_is_registered_elsewhere(users, cw, bad_extra_row):
+    """Whatever the outside person's name, household or enrolments, the answer is the same
+    (code and message), and nothing more is said about them (no name, household or overlap)."""
+    variants = [
+        _outside_person(users, name="陈甲"),  # in no household, same name typed
+        _outside_person(users, name="陈乙", household=True),  # in a household there
+        _outside_person(users, name="陈丙", enrolled=True),  # on dibao there
+    ]
+    answers = []
+    for i, p in enumerate(variants):
+        rows = family("H001")
+        rows[2].update(
+            {
+                "身份证号": p.id_number,
+                "姓名": p.name if i == 0 else "别的名字",  # a wrong name must not be reported
+                "救助类别": "低保",
+                "类别起始日期": "2020-06-01",
+                "认定依据": "测试",
+            }
+        )
+        if bad_extra_row:
+            rows.append(member("H002", 身份证号="123"))
+        answers.append(
+            {(row, field, code, msg) for row, field, code, msg in _answer_for(cw, rows) if row == 4}
+        )
+    assert answers[0] == answers[1] == answers[2]
+    ((_, field, code, message),) = answers[0]
+    assert (field, code) == ("身份证号", "id_unavailable")
+    for p in variants:
+        assert p.name not in message
+    assert Household.objects.filter(number="H001").count() == 0
+
+
+def test_person_create_does_not_describe_an_id_registered_outside(users, cw):
+    from safetynet.core.errors import ServiceError
+
+    inside = person_create(actor=cw, id_number=make_id(), name="王五", hukou_division=ZHONGHUA_C1)
+    outside = _outside_person(users)
+    with pytest.raises(ServiceError) as err:
+        person_create(actor=cw, id_number=inside.id_number, name="x", hukou_division=ZHONGHUA_C1)
+    assert err.value.code == "id_duplicate"  # one the actor can find anyway
+    with pytest.raises(ServiceError) as err:
+        person_create(actor=cw, id_number=outside.id_number, name="x", hukou_division=ZHONGHUA_C1)
+    assert err.value.code == "id_unavailable"
+    assert outside.name not in err.value.message

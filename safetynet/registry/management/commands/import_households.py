@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from safetynet.accounts.models import User
+from safetynet.core.errors import ServiceError
 from safetynet.registry.importers import ImportRejected, household_roster_import
 
 
@@ -20,7 +21,9 @@ class Command(BaseCommand):
     help = (
         "Import a household roster (.xlsx, the template from the web UI) as a user, within that "
         "user's jurisdiction. The whole file is checked first; if any row is wrong, every problem "
-        "is listed (row, column, message) and nothing is written."
+        "is listed (row, column, message) and nothing is written. A role that may not import "
+        "(district approver, verification operator, auditor) is refused with [not_permitted]; "
+        "every refusal exits 1."
     )
 
     def add_arguments(self, parser):
@@ -44,6 +47,8 @@ class Command(BaseCommand):
                     where = f"row {p.row}" if p.row else "file"
                     self.stderr.write(f"{where:>10}  {p.field}  [{p.code}]  {p.message}")
                 raise CommandError(rejected.message) from None
+            except ServiceError as refused:  # e.g. not_permitted: the role may not import
+                raise CommandError(f"[{refused.code}] {refused.message}") from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {result.households} households, {result.persons_created} new persons, "

@@ -1,0 +1,114 @@
+"""The one permission map: which role may do what (ADR 0720).
+
+Every caller asks the same question of the same table: services (`require`, before they write),
+views (`user.has_perm` / `permission_required`), templates (`perms.<app>.<ability>`), the API
+(`/api/me/`) and the CLI (`--as USER`, through the services). `accounts/rules.py` and
+`verification/rules.py` register one django-rules permission per ability from this map, adding
+the object predicate (the record lies in the user's jurisdiction) where one applies.
+
+An ability answers "may this role do this at all"; *which records* is the jurisdiction, enforced
+by the scoped selectors and lookups (outside it, NotFoundError, like a missing record). A service
+checks the ability first (a refusal is `not_permitted`: abilities are not secret), then looks the
+record up in the jurisdiction.
+
+Ability names never take Django's model-permission forms (`add_`, `change_`, `delete_`, `view_`
+followed by a model name), so no group or user permission in the database can grant one: the only
+way to an ability is the role (or being a superuser, which ADR 0400 keeps for installation).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from safetynet.core.errors import ServiceError
+
+from .models import ROLES_SEEING_FULL_ID, Role
+
+C = Role.COMMUNITY_WORKER
+S = Role.STREET_OFFICER
+D = Role.DISTRICT_APPROVER
+A = Role.CITY_ADMIN
+V = Role.VERIFICATION_OPERATOR
+AU = Role.AUDITOR
+EVERY_ROLE = frozenset(Role)
+
+# The registry is maintained by the offices that meet the families (community, street/town) and by
+# the city administrator, who loads rosters for them; the district approver decides enrolments.
+# The verification operator and the auditor read; they never write the registry.
+REGISTRY_WRITERS = frozenset({C, S, A})
+
+ABILITIES: dict[str, frozenset[Role]] = {
+    # registry: reading (scoped), ID numbers, rosters
+    "registry.view_registry": EVERY_ROLE,
+    "registry.view_full_id_number": frozenset(ROLES_SEEING_FULL_ID),
+    "registry.import_households": REGISTRY_WRITERS,
+    "registry.export_households": frozenset({C, S, D, A, AU}),
+    "registry.export_persons": frozenset({C, S, D, A, AU}),
+    # registry: writes (services.py)
+    "registry.register_person": REGISTRY_WRITERS,  # person_create
+    "registry.update_person": REGISTRY_WRITERS,  # person_update
+    "registry.record_death": REGISTRY_WRITERS,  # person_record_death
+    # household_create, household_add_member, household_change_head, membership_move
+    "registry.manage_households": REGISTRY_WRITERS,
+    "registry.manage_enrolments": frozenset({C, S, D, A}),  # enrolment_add, enrolment_end
+    # verification (verification/services.py, findings.py)
+    "verification.view_verification": frozenset({C, S, D, V}),
+    "verification.operate_verification": frozenset({C, S, V}),
+    "verification.import_findings": frozenset({V}),
+    "verification.view_access_log": frozenset({AU}),
+    "verification.view_coverage": EVERY_ROLE,
+    # accounts: the audit trail of role, jurisdiction, staff and superuser changes
+    "accounts.view_account_changes": frozenset({AU}),
+}
+
+# What each ability lets one do, for the refusal message ("Your role may not …").
+ABILITY_LABELS = {
+    "registry.view_registry": _("read the registry"),
+    "registry.view_full_id_number": _("see whole ID numbers"),
+    "registry.import_households": _("import household rosters"),
+    "registry.export_households": _("export households"),
+    "registry.export_persons": _("export persons"),
+    "registry.register_person": _("register persons"),
+    "registry.update_person": _("change persons' details"),
+    "registry.record_death": _("record deaths"),
+    "registry.manage_households": _("create households or change their members"),
+    "registry.manage_enrolments": _("enrol persons in recipient categories or end enrolments"),
+    "verification.view_verification": _("see verification data"),
+    "verification.operate_verification": _("run verifications"),
+    "verification.import_findings": _("import batch findings"),
+    "verification.view_access_log": _("read the access log"),
+    "verification.view_coverage": _("see verification coverage"),
+    "accounts.view_account_changes": _("read the account changes"),
+}
+
+NOT_PERMITTED = "not_permitted"
+
+
+class NotPermittedError(ServiceError):
+    """The actor's role may not do this (whatever the record). Code ``not_permitted``."""
+
+    def __init__(self, ability: str, role: str | None = None):
+        self.ability = ability
+        role_label = Role(role).label if role in Role.values else _("no role")
+        what = ABILITY_LABELS.get(ability, ability)
+        message = _("Your role (%(role)s) may not %(what)s.") % {"role": role_label, "what": what}
+        super().__init__(NOT_PERMITTED, str(message))
+
+
+def role_may(role: str | None, ability: str) -> bool:
+    """The table itself: whether `role` has `ability` (no jurisdiction, no superuser)."""
+    return role in ABILITIES[ability]
+
+
+def require(actor, ability: str, obj=None) -> None:
+    """Raise NotPermittedError unless `actor` has `ability` (on `obj`, when given).
+
+    Asks `actor.has_perm`, the very check views and templates make, so every caller gets one
+    answer. An unknown ability is a programming error (KeyError), never a silent refusal."""
+    if ability not in ABILITIES:
+        raise KeyError(f"unknown ability {ability!r}")
+    if actor is None or not actor.has_perm(ability, obj):
+        raise NotPermittedError(ability, getattr(actor, "role", None))
+
+
+def abilities_of(user) -> list[str]:
+    """Every ability the user has (in general), in the map's order: `/api/me/` lists them."""
+    return [name for name in ABILITIES if user.has_perm(name)]
