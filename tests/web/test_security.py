@@ -293,3 +293,11 @@ def test_bad_host_under_api_is_400_json(client):
     response = client.get("/api/me/", HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
+
+
+def test_deeply_nested_situation_on_the_trial_page_is_a_form_error(client, users):
+    client.force_login(users["street_officer"])
+    situation = "[" * 10_000 + "]" * 10_000
+    response = client.post("/rules/calculate/", {"month": "2019-07", "situation": situation})
+    assert response.status_code == 422
+    assert "嵌套超过 64 层" in response.content.decode()
