@@ -15,7 +15,9 @@ threads = int(os.environ.get("SAFETYNET_THREADS", "4"))
 # An Excel export of a whole district takes seconds, not minutes.
 timeout = int(os.environ.get("SAFETYNET_WORKER_TIMEOUT", "120"))
 graceful_timeout = 30
-keepalive = 5
+# Longer than any pause of a kept-alive client, so that gunicorn never closes a connection just as
+# the client sends its next request on it (the client would see "connection reset").
+keepalive = int(os.environ.get("SAFETYNET_KEEPALIVE", "75"))
 # Recycle workers now and then (bounded memory growth), not all at once.
 max_requests = 5000
 max_requests_jitter = 500

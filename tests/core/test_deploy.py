@@ -1,10 +1,13 @@
 """`check --deploy` is clean under the production settings with the environment of docs/deploy.md,
 and the production settings refuse to start without their secrets."""
 
+import http.client
 import os
 import secrets
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,68 @@ def test_prod_refuses_to_start_without(tmp_path, missing):
     result = check(env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_and_logs_no_query_string(tmp_path):
+    """The production server as configured (safetynet/gunicorn_conf.py) answers, and its access
+    log keeps the path but not the query string, where a search puts a whole ID number."""
+    port = free_port()
+    log = tmp_path / "access.log"
+    env = prod_env(
+        tmp_path,
+        SAFETYNET_BIND=f"127.0.0.1:{port}",
+        SAFETYNET_WORKERS="1",
+        SAFETYNET_ACCESS_LOG=str(log),
+    )
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [str(gunicorn), "--config", "python:safetynet.gunicorn_conf"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    id_number = "350203193803050011"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request(
+                    "GET",
+                    f"/search/?q={id_number}",
+                    headers={"Host": "dibao.xm.example.cn", "X-Forwarded-Proto": "https"},
+                )
+                response = conn.getresponse()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.3)
+        assert response.status == 302  # to the login page: the server runs Django, over "HTTPS"
+        assert response.getheader("Location").startswith("/login/")
+        assert "no-store" in response.getheader("Cache-Control")
+        assert "max-age=31536000" in response.getheader("Strict-Transport-Security")
+        conn.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    text = log.read_text()
+    assert '"GET /search/ HTTP/1.1" 302' in text
+    assert id_number not in text and "q=" not in text
+
+
+@pytest.mark.parametrize("script", ["serve-demo.sh", "serve-prod.sh"])
+def test_the_worker_runs_without_autoreload(script):
+    """db_worker reloads by default under DEBUG (the demo's settings): a reload kills a dispatch."""
+    lines = [
+        line for line in (ROOT / "scripts" / script).read_text().splitlines() if "db_worker" in line
+    ]
+    commands = [line for line in lines if not line.lstrip().startswith("#")]
+    assert commands and all("--no-reload" in line for line in commands)
