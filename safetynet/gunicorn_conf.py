@@ -2,9 +2,12 @@
 changed from the environment; gunicorn's own command-line options still win.
 
 The access log records the path without its query string (`%(U)s`): searches put whole ID
-numbers in `?q=`, and those must never reach a log. Keep that if you change the format.
+numbers in `?q=`, and those must never reach a log. Keep that if you change the format. Where
+issue 7 §3's logging filter exists (`safetynet.core.logfilters`, ADR 0733) it masks ID numbers in
+both of gunicorn's logs as well.
 """
 
+import copy
 import os
 
 bind = os.environ.get("SAFETYNET_BIND", "127.0.0.1:8000")
@@ -30,3 +33,19 @@ access_log_format = os.environ.get(
     "SAFETYNET_ACCESS_LOG_FORMAT", '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 )
 wsgi_app = "safetynet.wsgi:application"
+
+# ID numbers masked in gunicorn's own logs too (issue 7 §3), keeping the access log's destination.
+try:
+    from safetynet.core.logfilters import GUNICORN_LOGCONFIG_DICT
+except ImportError:  # a tree without that section's filter: the path-only format above suffices
+    GUNICORN_LOGCONFIG_DICT = None
+if GUNICORN_LOGCONFIG_DICT:
+    logconfig_dict = copy.deepcopy(GUNICORN_LOGCONFIG_DICT)
+    if accesslog and accesslog != "-":
+        access_handler = logconfig_dict["loggers"]["gunicorn.access"]["handlers"][0]
+        handler = logconfig_dict["handlers"][access_handler] = {
+            **logconfig_dict["handlers"][access_handler],
+            "class": "logging.FileHandler",
+            "filename": accesslog,
+        }
+        handler.pop("stream", None)

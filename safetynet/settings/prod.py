@@ -7,6 +7,7 @@ is clean with the environment documented there (tested: tests/core/test_deploy.p
 
 import os
 
+from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -44,7 +45,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # Static files: collected by scripts/serve-prod.sh, served by WhiteNoise with far-future caching.
 WHITENOISE_USE_FINDERS = False
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The stored files' storage stays base.py's (or Django's default where base.py sets none).
+    **globals().get("STORAGES", global_settings.STORAGES),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # ------------------------------------------------------------------------------------------

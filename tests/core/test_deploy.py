@@ -121,6 +121,7 @@ def test_gunicorn_serves_and_logs_no_query_string(tmp_path):
     text = log.read_text()
     assert '"GET /search/ HTTP/1.1" 302' in text
     assert id_number not in text and "q=" not in text
+    assert "Listening at" not in text  # the error log stays apart
 
 
 @pytest.mark.parametrize("script", ["serve-demo.sh", "serve-prod.sh"])
