@@ -11,7 +11,7 @@ PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
-        bench bench-registry bench-rules bench-verify clean messages
+        bench bench-registry bench-rules bench-verify bench-load serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -36,6 +36,10 @@ demo-data: install
 
 serve: install
 	BIN=$(BIN) scripts/serve-demo.sh $(DEMO_DIR) $(HOST) $(PORT)
+
+## serve-prod: the production server (gunicorn + WhiteNoise + worker) behind the proxy of docs/deploy.md.
+serve-prod: install
+	BIN=$(BIN) scripts/serve-prod.sh
 
 ## test: lint, then the whole suite on SQLite and on PostgreSQL.
 test: install system-packages lint test-sqlite test-postgres
@@ -72,6 +76,13 @@ bench-rules: install
 bench-verify: install
 	$(BIN)/python -m benchmarks.bench_verify_request
 	$(BIN)/python -m benchmarks.bench_verify_batch
+
+## bench-load: 50 caseworkers for 5 minutes against the production server on PostgreSQL (loopback).
+LOAD_RUN_TIME ?= 5m
+LOAD_USERS ?= 50
+LOAD_PERSONS ?= 100000
+bench-load: install
+	$(BIN)/python -m benchmarks.bench_load --run-time $(LOAD_RUN_TIME) --users $(LOAD_USERS) --persons $(LOAD_PERSONS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

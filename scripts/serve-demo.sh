@@ -16,7 +16,8 @@ trap cleanup EXIT INT TERM
 
 "$BIN/safetynet" agencies serve --city "$CITY" --port "$AGENCIES_PORT" >var/log/agencies.log 2>&1 &
 pids+=($!)
-"$BIN/safetynet" db_worker --interval 0.5 >var/log/worker.log 2>&1 &
+# No autoreload: a reload would kill a dispatch half-way (the dev settings default to it).
+"$BIN/safetynet" db_worker --no-reload --interval 0.5 >var/log/worker.log 2>&1 &
 pids+=($!)
 echo "Simulated agencies: $SAFETYNET_AGENCIES_URL  (log: var/log/agencies.log)"
 echo "Background worker running                    (log: var/log/worker.log)"

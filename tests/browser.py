@@ -49,9 +49,16 @@ def page(browser, live_server):
         "request",
         lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None,
     )
+    # The Content-Security-Policy (safetynet.core.hardening) must block nothing the pages use.
+    blocked = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield page
     context.close()
     assert not outside, f"requests outside the server: {outside}"
+    assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ the same body as any missing record; NotPermittedError (the role may not) is a 4
 `{"code": "not_permitted", "message"}`; any other ServiceError is a 400 listing its problems.
 """
 
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -61,3 +63,40 @@ def exception_handler(exc, context):
     else:
         response.data = {"code": code, "errors": detail}
     return response
+
+
+# ------------------------------------------------------------------------------------------
+# Web hardening (issue 7 §4, ADR 0743): JSON answers for the errors Django raises outside
+# DRF's views (unknown URLs, bad hosts, server errors); settings' handler400…500 point here.
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status_code: int, code: str, message: str, **extra) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message, **extra}, status=status_code)
+
+
+def handler400(request, exception=None):
+    if is_api_request(request):
+        return json_error(400, "bad_request", "The request could not be understood.")
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if is_api_request(request):
+        return json_error(403, "permission_denied", "You do not have permission to do this.")
+    return defaults.permission_denied(request, exception)
+
+
+def handler404(request, exception=None):
+    if is_api_request(request):
+        return json_error(404, "not_found", "Not found.")
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    if is_api_request(request):
+        return json_error(500, "server_error", "A server error occurred.")
+    return defaults.server_error(request)

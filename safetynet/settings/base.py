@@ -1,5 +1,6 @@
 """Settings shared by every environment; secrets and deployment choices come from the env."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -35,11 +36,17 @@ INSTALLED_APPS = [
     "safetynet.verification",
     "safetynet.web",
     "safetynet.api",
+    "axes",  # web hardening: login throttling (see the block at the end)
 ]
 
 MIDDLEWARE = [
     "safetynet.core.middleware.RequestSizeLimitMiddleware",  # 413 before the body is read
     "django.middleware.security.SecurityMiddleware",
+    # Static files are served (and cached) before anything below runs: no session, no no-store.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "safetynet.core.hardening.ApiErrorMiddleware",
+    "safetynet.core.hardening.NoStoreMiddleware",
+    "safetynet.core.hardening.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "safetynet.core.middleware.IgnoreBrowserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -49,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: maps a lockout flagged during authentication to the lockout page (web hardening).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safetynet.urls"
@@ -102,6 +111,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address before any password is checked.
+    "safetynet.accounts.throttling.ThrottlingBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -140,7 +151,7 @@ FILE_UPLOAD_HANDLERS = [
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "safetynet.api.authentication.ThrottledBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -196,3 +207,65 @@ LOGGING = {
 
 # Reference date of the demo city: fixed so that the demo and tests do not drift with the clock.
 DEMO_REFERENCE_DATE = "2020-06-30"
+
+
+# ------------------------------------------------------------------------------------------
+# Web hardening (issue 7 §4; ADRs 0740-0745). Kept together to ease merging; prod.py adds
+# the HTTPS-only settings.
+
+# Login throttling (django-axes): 5 wrong passwords for one username from one address lock that
+# pair out for 15 minutes, on every path that checks a password (login page, admin, API Basic).
+AXES_FAILURE_LIMIT = int(os.environ.get("SAFETYNET_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(
+    minutes=int(os.environ.get("SAFETYNET_LOGIN_COOLOFF_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try during the lockout does not extend it: the user knows when they may try again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "safetynet.accounts.throttling.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Behind the documented reverse proxy the client address is the one it appends to
+# X-Forwarded-For; SAFETYNET_PROXY_COUNT=0 (the default) trusts no header.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("SAFETYNET_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
+# Session idle timeout: 30 minutes without a request ends the session (each request renews it).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp 4): only this server's own scripts, styles and images.
+# safetynet.core.hardening relaxes styles for the vendored Swagger UI and the Django admin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# API request bodies: larger ones are refused with 413 before they are read; JSON nested deeper
+# than this is refused with 400 (both as the documented JSON error).
+API_MAX_BODY_BYTES = int(os.environ.get("SAFETYNET_API_MAX_BODY_BYTES", str(1024 * 1024)))
+API_MAX_JSON_DEPTH = 64
+
+# Static files by WhiteNoise (before the session middleware, cacheable). Without collectstatic
+# (development, tests) it finds them in the apps like runserver; prod.py serves the collected ones.
+WHITENOISE_USE_FINDERS = True
+# ------------------------------------------------------------------------------------------

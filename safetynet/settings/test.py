@@ -12,6 +12,8 @@ SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 DATA_DIR = Path(tempfile.mkdtemp(prefix="safetynet-test-"))
 MEDIA_ROOT = DATA_DIR / "media"
+STATIC_ROOT = DATA_DIR / "static"  # empty: WhiteNoise finds the apps' files (base.py)
+STATIC_ROOT.mkdir()
 DATABASES = {"default": database_from_env(DATA_DIR / "test.sqlite3")}
 if "DATABASE_URL" not in os.environ:
     # A file (not :memory:) so that the live server thread of the browser tests sees the same data.

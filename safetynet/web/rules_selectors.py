@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -282,6 +283,12 @@ class TrialError:
 def trial_calculation(*, text: str, month: str) -> TrialResult | TrialError:
     """The trial calculation page: parse the pasted JSON, run the engine with a trace, and shape
     the results for display (amounts in yuan from fen)."""
+    from safetynet.core.hardening import json_depth_exceeds
+
+    depth = settings.API_MAX_JSON_DEPTH
+    if json_depth_exceeds(text.encode(), depth):  # json.loads would recurse past Python's limit
+        message = _("nested deeper than %(depth)d levels") % {"depth": depth}
+        return TrialError(field="situation", message=str(message))
     try:
         situation = json.loads(text)
     except json.JSONDecodeError as e:
