@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("persons/<int:pk>/", views.PersonDetailView.as_view(), name="api-person-detail"),
     path("rules/calculate/", views.RulesCalculateView.as_view(), name="api-rules-calculate"),
     path("rules/parameters/", views.RulesParametersView.as_view(), name="api-rules-parameters"),
+    re_path(r"^", views.NotFoundView.as_view(), name="api-not-found"),
 ]

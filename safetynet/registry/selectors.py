@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -93,25 +93,98 @@ def name_prefix_filter(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__startswith": prefix})
 
 
-def household_search(*, actor: User, query: str, limit: int = 50) -> list[Household]:
-    """Households in the actor's jurisdiction with a current member whose ID number is the query
-    (exact, 18 characters) or whose name starts with it, or whose household number is the query."""
+# --------------------------------------------------------------------------------------------------
+# Search: the one path every caller (search page, lists with a query, API, exports) takes.
+
+# A search answers at most this many matches (in the jurisdiction and the division filter). More
+# is not a list anyone reads; the caller says "1,000+" and asks for a narrower query. ADR 0750.
+SEARCH_CAP = 1000
+
+
+def is_id_number_query(query: str) -> bool:
+    """A whole 18-character resident ID number (its last character may be X)."""
+    return len(query) == 18 and query[:17].isdigit()
+
+
+@dataclass(frozen=True)
+class SearchHits:
+    """The ids matching a query, ascending, at most SEARCH_CAP; `truncated` when there are more."""
+
+    ids: list[int]
+    truncated: bool
+
+
+def _person_match(query: str, field: str = "") -> Q:
+    """Persons whose whole ID number is the query, or whose name starts with it (indexed)."""
+    if is_id_number_query(query):
+        return Q(**{f"{field}id_number": query.upper()})
+    return name_prefix_filter(f"{field}name", query)
+
+
+def _capped(rows: list[int], extra: list[int], cap: int) -> SearchHits:
+    ids = sorted(set(rows) | set(extra))
+    return SearchHits(ids=ids[:cap], truncated=len(rows) > cap or len(ids) > cap)
+
+
+def household_search_hits(
+    *, actor: User, query: str, division: Division | str | None = None, cap: int = SEARCH_CAP
+) -> SearchHits:
+    """Households in the actor's jurisdiction (and the division subtree) with a current member
+    whose whole ID number is the query or whose name starts with it, or whose number is the query.
+
+    Written as one join from the person index, limited, so that the database stops after
+    `cap + 1` rows: a surname shared by a tenth of the city costs what a rare name costs.
+    """
     query = (query or "").strip()
-    if not query:
-        return []
-    base = households_visible_to(actor)
-    if len(query) == 18 and query[:17].isdigit():
-        persons = Person.objects.filter(id_number=query.upper())
-    else:
-        persons = Person.objects.filter(name_prefix_filter("name", query))
-    member_of = Membership.objects.filter(
-        end_date__isnull=True, person_id__in=persons.values("id")
-    ).values("household_id")
-    # Two indexed lookups joined in Python: an OR of the two makes both databases scan.
-    ids = set(base.filter(id__in=member_of).order_by("id").values_list("id", flat=True)[:limit])
-    ids.update(base.filter(number=query).values_list("id", flat=True))
-    found = Household.objects.filter(id__in=ids).select_related("division").order_by("id")
-    return list(found[:limit])
+    prefix = _prefix(actor)
+    if not query or prefix is None:
+        return SearchHits(ids=[], truncated=False)
+    code = _division_code(division)
+    members = Membership.objects.filter(
+        _person_match(query, "person__"),
+        end_date__isnull=True,
+        household__division__code__startswith=prefix,
+    )
+    numbered = households_visible_to(actor).filter(number=query)
+    if code:
+        members = members.filter(household__division__code__startswith=code)
+        numbered = numbered.filter(division__code__startswith=code)
+    rows = list(members.order_by().values_list("household_id", flat=True)[: cap + 1])
+    return _capped(rows, list(numbered.values_list("id", flat=True)), cap)
+
+
+def person_search_hits(
+    *, actor: User, query: str, division: Division | str | None = None, cap: int = SEARCH_CAP
+) -> SearchHits:
+    """Persons the actor can see (registered in the jurisdiction or living in one of its
+    households; the same within the division subtree) whose whole ID number is the query or whose
+    name starts with it. Limited like household_search_hits."""
+    query = (query or "").strip()
+    prefix = _prefix(actor)
+    if not query or prefix is None:
+        return SearchHits(ids=[], truncated=False)
+
+    def inside(scope: str) -> Q:
+        lives_in = Membership.objects.filter(
+            person=OuterRef("pk"),
+            end_date__isnull=True,
+            household__division__code__startswith=scope,
+        )
+        return Q(hukou_division__code__startswith=scope) | Q(Exists(lives_in))
+
+    persons = Person.objects.filter(_person_match(query), inside(prefix))
+    code = _division_code(division)
+    if code:
+        persons = persons.filter(inside(code))
+    rows = list(persons.order_by().values_list("id", flat=True)[: cap + 1])
+    return _capped(rows, [], cap)
+
+
+def household_search(*, actor: User, query: str, limit: int = 50) -> list[Household]:
+    """The first `limit` households household_search_hits finds, with their division."""
+    hits = household_search_hits(actor=actor, query=query, cap=limit)
+    found = Household.objects.filter(id__in=hits.ids).select_related("division").order_by("id")
+    return list(found)
 
 
 def enrolments_of_household(*, household: Household) -> QuerySet[Enrolment]:
@@ -145,6 +218,14 @@ def _division_code(division) -> str | None:
     return code[:4] if len(code) == 6 and code.endswith("00") else code
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A list's rows, and whether a search in it stopped at SEARCH_CAP matches."""
+
+    rows: QuerySet
+    truncated: bool = False
+
+
 def household_list(
     *,
     actor: User,
@@ -152,14 +233,31 @@ def household_list(
     category: str | None = None,
     q: str | None = None,
 ) -> QuerySet[Household]:
+    """household_listing's rows."""
+    return household_listing(actor=actor, division=division, category=category, q=q).rows
+
+
+def household_listing(
+    *,
+    actor: User,
+    division: Division | str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+) -> Listing:
     """Households the actor can see, optionally in a division subtree, with a current enrolment
     of a category (a member's, or the household's), or matching a search (a member's full ID
-    number, a member's name prefix, or the household number).
+    number, a member's name prefix, or the household number: household_search_hits, so at most
+    SEARCH_CAP matches, `truncated` when there were more).
 
     Each row is annotated with `member_count`, `head_name` and `head_id_number` (unmasked: mask it
     for display), and has its division selected.
     """
     qs = households_visible_to(actor)
+    truncated = False
+    query = (q or "").strip()
+    if query:
+        hits = household_search_hits(actor=actor, query=query, division=division)
+        qs, truncated = qs.filter(id__in=hits.ids), hits.truncated
     code = _division_code(division)
     if code:
         qs = qs.filter(division__code__startswith=code)
@@ -178,19 +276,9 @@ def household_list(
                 ).values("household_id")
             )
         )
-    query = (q or "").strip()
-    if query:
-        if len(query) == 18 and query[:17].isdigit():
-            by_member = Q(person__id_number=query.upper())
-        else:
-            by_member = Q(person__name__startswith=query)
-        member_of = Membership.objects.filter(by_member, end_date__isnull=True).values(
-            "household_id"
-        )
-        qs = qs.filter(Q(id__in=member_of) | Q(number=query))
     open_members = Membership.objects.filter(household=OuterRef("pk"), end_date__isnull=True)
     head = open_members.filter(relation=Relation.HEAD)
-    return (
+    rows = (
         qs.select_related("division")
         .annotate(
             member_count=Coalesce(
@@ -207,6 +295,7 @@ def household_list(
         )
         .order_by("id")
     )
+    return Listing(rows=rows, truncated=truncated)
 
 
 def person_list(
@@ -217,15 +306,34 @@ def person_list(
     q: str | None = None,
     alive: bool | None = None,
 ) -> QuerySet[Person]:
+    """person_listing's rows."""
+    return person_listing(actor=actor, division=division, category=category, q=q, alive=alive).rows
+
+
+def person_listing(
+    *,
+    actor: User,
+    division: Division | str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+    alive: bool | None = None,
+) -> Listing:
     """Persons the actor can see, optionally registered or living in a division subtree, with a
-    current enrolment of a category, matching a search (full ID number, or name prefix), and
-    alive (True) or deceased (False).
+    current enrolment of a category, matching a search (full ID number, or name prefix:
+    person_search_hits, at most SEARCH_CAP matches), and alive (True) or deceased (False).
 
     Rows are annotated with `household_id`, `household_number` and `relation` of the current
     membership (None when in no household), and have their 户籍 division selected.
     """
-    qs = persons_visible_to(actor)
     code = _division_code(division)
+    query = (q or "").strip()
+    truncated = False
+    if query:
+        # The hits are already scoped to the jurisdiction and the division.
+        hits = person_search_hits(actor=actor, query=query, division=division)
+        qs, truncated, code = Person.objects.filter(id__in=hits.ids), hits.truncated, None
+    else:
+        qs = persons_visible_to(actor)
     if code:
         living_in = Membership.objects.filter(
             end_date__isnull=True, household__division__code__startswith=code
@@ -233,18 +341,12 @@ def person_list(
         qs = qs.filter(Q(hukou_division__code__startswith=code) | Q(id__in=living_in))
     if category:
         qs = qs.filter(id__in=_current_enrolments().filter(category=category).values("person_id"))
-    query = (q or "").strip()
-    if query:
-        if len(query) == 18 and query[:17].isdigit():
-            qs = qs.filter(id_number=query.upper())
-        else:
-            qs = qs.filter(name__startswith=query)
     if alive is True:
         qs = qs.filter(death_date__isnull=True)
     elif alive is False:
         qs = qs.filter(death_date__isnull=False)
     current = Membership.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
-    return (
+    rows = (
         qs.select_related("hukou_division")
         .annotate(
             household_id=Subquery(current.values("household_id")[:1]),
@@ -253,6 +355,7 @@ def person_list(
         )
         .order_by("id")
     )
+    return Listing(rows=rows, truncated=truncated)
 
 
 # --------------------------------------------------------------------------------------------------
