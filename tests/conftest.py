@@ -1,4 +1,5 @@
-"""Shared fixtures: the division table, a few synthetic communities, and one user per role."""
+"""Shared fixtures: the division table, a few synthetic communities, one user per role, and a tiny
+registry across two districts (tests/helpers/city.py)."""
 
 import datetime as dt
 
@@ -7,15 +8,18 @@ import pytest
 from safetynet.accounts.models import Role, User
 from safetynet.registry.models import Division, DivisionLevel
 from safetynet.registry.services import division_table_load
+from tests.helpers.city import (
+    HULI_C1,
+    HULI_STREET,
+    ZHONGHUA,
+    ZHONGHUA_C1,
+    ZHONGHUA_C2,
+    Registry,
+    build_registry,
+    make_user,
+)
 
 pytest_plugins = ["tests.browser"]
-
-# Two test communities in 思明区中华街道 and one in 湖里区湖里街道 (synthetic, like the demo's).
-ZHONGHUA = "350203002"
-HULI_STREET = "350206001"
-ZHONGHUA_C1 = "350203002001"
-ZHONGHUA_C2 = "350203002002"
-HULI_C1 = "350206001001"
 
 
 @pytest.fixture
@@ -38,13 +42,6 @@ def divisions(db) -> dict[str, Division]:
     return {d.code: d for d in Division.objects.all()}
 
 
-def make_user(username: str, role: Role, jurisdiction: str) -> User:
-    user = User.objects.create_user(
-        username=username, password="pass-for-tests-1", role=role, jurisdiction_id=jurisdiction
-    )
-    return user
-
-
 @pytest.fixture
 def users(divisions) -> dict[str, User]:
     """One user per role; the street officer is 中华街道's, the district approver 思明区's."""
@@ -57,3 +54,9 @@ def users(divisions) -> dict[str, User]:
         "auditor": make_user("au", Role.AUDITOR, "350200"),
         "huli_officer": make_user("hso", Role.STREET_OFFICER, HULI_STREET),
     }
+
+
+@pytest.fixture
+def registry(divisions) -> Registry:
+    """ZH1 (3 members) and ZH2 in 中华街道, HL1 (2 members, one deceased) in 湖里街道."""
+    return build_registry()

@@ -29,7 +29,7 @@ from safetynet.registry.importers import (
     household_template_workbook,
 )
 from safetynet.registry.models import Enrolment, Household, Membership, Person
-from tests.conftest import HULI_C1, ZHONGHUA_C1
+from tests.helpers.city import HULI_C1, ZHONGHUA_C1
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
