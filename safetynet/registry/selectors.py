@@ -152,7 +152,11 @@ def _matching_members(query: str, scope: QuerySet, field: str, cap: int) -> list
 
 
 def household_search_hits(
-    *, actor: User, query: str, division: Division | str | None = None, cap: int = SEARCH_CAP
+    *,
+    actor: User,
+    query: str,
+    division: Division | str | None = None,
+    cap: int | None = None,
 ) -> SearchHits:
     """Households in the actor's jurisdiction (and the division subtree) with a current member
     whose whole ID number is the query or whose name starts with it, or whose number is the query.
@@ -162,6 +166,7 @@ def household_search_hits(
     """
     query = (query or "").strip()
     prefix = _prefix(actor)
+    cap = SEARCH_CAP if cap is None else cap
     if not query or prefix is None:
         return SearchHits(ids=[], truncated=False)
     scope = _scope(prefix, division)
@@ -171,7 +176,11 @@ def household_search_hits(
 
 
 def person_search_hits(
-    *, actor: User, query: str, division: Division | str | None = None, cap: int = SEARCH_CAP
+    *,
+    actor: User,
+    query: str,
+    division: Division | str | None = None,
+    cap: int | None = None,
 ) -> SearchHits:
     """Persons the actor can see (registered in the jurisdiction or living in one of its
     households; the same within the division subtree) whose whole ID number is the query or whose
@@ -179,6 +188,7 @@ def person_search_hits(
     Python: an OR of the two makes the database scan."""
     query = (query or "").strip()
     prefix = _prefix(actor)
+    cap = SEARCH_CAP if cap is None else cap
     if not query or prefix is None:
         return SearchHits(ids=[], truncated=False)
     scope = _scope(prefix, division)
