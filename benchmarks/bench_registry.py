@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"{label} {load_size:,}: {endpoint}, {kind}, as {role}",
                         f"p50 {t['p50_ms']:.1f} ms, p95 {t['p95_ms']:.1f} ms",
                         f"max {t['max_ms']:.0f} ms; {t['queries']} queries, {t['empty']} empty"
-                        + (f", {t['capped']} capped at 1,000" if t["capped"] else ""),
+                        + (f", {t['capped']} capped" if t["capped"] else ""),
                         ("OK" if ok else "MISSED") + f" (p95 < {SEARCH_P95_TARGET_MS:.0f} ms)",
                     )
                 )

@@ -22,7 +22,7 @@ class ListFilterSerializer(serializers.Serializer):
         required=False,
         max_length=64,
         help_text="A whole 18-character ID number, a name prefix, or (households) a household "
-        "number. At most 1,000 matches are listed; `truncated` says there were more.",
+        "number. At most 200 matches are listed; `truncated` says there were more.",
     )
     division = serializers.RegexField(
         r"^[0-9]{6}([0-9]{3}){0,2}$",

@@ -47,7 +47,7 @@ def _filters(request) -> dict:
 
 
 class SearchPagination(PageNumberPagination):
-    """Pages of 50; `truncated` is true when a search (`q`) matched more than it lists (1,000).
+    """Pages of 50; `truncated` is true when a search (`q`) matched more than it lists (200).
     A page that does not exist is a 400 naming `page`."""
 
     truncated = False
@@ -68,7 +68,7 @@ class SearchPagination(PageNumberPagination):
         out["required"] = ["count", "results", "truncated"]
         out["properties"]["truncated"] = {
             "type": "boolean",
-            "description": "A search matched more than the 1,000 it lists: narrow it.",
+            "description": "A search matched more than the 200 it lists: narrow it.",
         }
         return out
 

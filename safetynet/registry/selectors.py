@@ -97,8 +97,8 @@ def name_prefix_filter(field: str, prefix: str) -> Q:
 # Search: the one path every caller (search page, lists with a query, API, exports) takes.
 
 # A search answers at most this many matches (in the jurisdiction and the division filter). More
-# is not a list anyone reads; the caller says "1,000+" and asks for a narrower query. ADR 0750.
-SEARCH_CAP = 1000
+# is not a list anyone reads; the caller says "200+" and asks for a narrower query. ADR 0750.
+SEARCH_CAP = 200
 
 
 def is_id_number_query(query: str) -> bool:

@@ -124,7 +124,7 @@ def person_list(*, actor: User, filters: dict[str, Any]) -> QuerySet[Person]:
 class SearchResult:
     households: list[Household]  # the first `limit`, by id
     count: int  # every match, at most registry.SEARCH_CAP
-    truncated: bool  # more than registry.SEARCH_CAP matched: "1,000+"
+    truncated: bool  # more than registry.SEARCH_CAP matched: "200+"
 
     @property
     def cap(self) -> int:
