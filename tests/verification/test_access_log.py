@@ -13,6 +13,7 @@ from tests.helpers.verification import full_report, open_and_dispatch, street_us
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_every_view_is_logged(
     django_capture_on_commit_callbacks, agencies, agency_city, caseworker, city_facts
 ):

@@ -125,6 +125,7 @@ def test_pdf_is_a_chinese_numbered_report(
     assert "符合条件" in text
 
 
+@pytest.mark.slow
 def test_recheck_keeps_both_reports(
     django_capture_on_commit_callbacks, agencies, agency_city, operator, city_facts
 ):

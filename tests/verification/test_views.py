@@ -38,6 +38,7 @@ def _scan():
     return SimpleUploadedFile("scan.png", b"\x89PNG signed", "image/png")
 
 
+@pytest.mark.slow
 def test_whole_flow(
     client, django_capture_on_commit_callbacks, agencies, agency_city, caseworker, city_facts
 ):
