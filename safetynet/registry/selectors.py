@@ -126,29 +126,38 @@ def _capped(rows: list[int], extra: list[int], cap: int) -> SearchHits:
     return SearchHits(ids=ids[:cap], truncated=len(rows) > cap or len(ids) > cap)
 
 
-def _scope(prefix: str, division) -> QuerySet[Division]:
-    """The division codes of the jurisdiction (and of the division filter, if any).
+@dataclass(frozen=True)
+class _Scope:
+    divisions: QuerySet  # the codes of the jurisdiction's (and the filter's) divisions
+    small: bool  # a street or a community: walk its households rather than the name index
 
-    Searches join through this (`division_id IN (SELECT code …)`) rather than filtering
-    `division_id LIKE 'prefix%'` on households or persons: the database then walks from the few
-    divisions to their rows by equality on an index, and never bets on a scan in table order
-    stopping early (rows are stored in division order, so it would read most of the table)."""
+
+def _scope(prefix: str, division) -> _Scope:
+    """The divisions of the jurisdiction (and of the division filter, if any).
+
+    Searches join through them (`division_id IN (SELECT code …)`) rather than filtering
+    `division_id LIKE 'prefix%'` on households or persons. In a street or a community the query
+    also orders by division, which makes the database walk the few divisions' households by index;
+    otherwise it may bet on a scan in table order stopping early, and rows are stored in division
+    order, so that scan reads everything stored before the jurisdiction. In a district or the city
+    the name index is the better start, and no order is asked."""
     scope = Division.objects.filter(code__startswith=prefix)
     code = _division_code(division)
     if code:
         scope = scope.filter(code__startswith=code)
-    return scope.values("code")
+    return _Scope(divisions=scope.values("code"), small=max(len(prefix), len(code or "")) >= 9)
 
 
-def _matching_members(query: str, scope: QuerySet, field: str, cap: int) -> list[int]:
+def _matching_members(query: str, scope: _Scope, field: str, cap: int) -> list[int]:
     """`field` (household_id or person_id) of up to cap + 1 current memberships, in a household of
     the scope, of a person matching the query."""
     members = Membership.objects.filter(
         _person_match(query, "person__"),
         end_date__isnull=True,
-        household__division__in=scope,
+        household__division__in=scope.divisions,
     )
-    return list(members.order_by().values_list(field, flat=True)[: cap + 1])
+    members = members.order_by("household__division_id") if scope.small else members.order_by()
+    return list(members.values_list(field, flat=True)[: cap + 1])
 
 
 def household_search_hits(
@@ -171,7 +180,7 @@ def household_search_hits(
         return SearchHits(ids=[], truncated=False)
     scope = _scope(prefix, division)
     rows = _matching_members(query, scope, "household_id", cap)
-    numbered = Household.objects.filter(number=query, division__in=scope)
+    numbered = Household.objects.filter(number=query, division__in=scope.divisions)
     return _capped(rows, list(numbered.values_list("id", flat=True)), cap)
 
 
@@ -192,8 +201,9 @@ def person_search_hits(
     if not query or prefix is None:
         return SearchHits(ids=[], truncated=False)
     scope = _scope(prefix, division)
-    registered = Person.objects.filter(_person_match(query), hukou_division__in=scope)
-    rows = list(registered.order_by().values_list("id", flat=True)[: cap + 1])
+    registered = Person.objects.filter(_person_match(query), hukou_division__in=scope.divisions)
+    registered = registered.order_by("hukou_division_id") if scope.small else registered.order_by()
+    rows = list(registered.values_list("id", flat=True)[: cap + 1])
     living = _matching_members(query, scope, "person_id", cap)
     hits = _capped(rows, living, cap)
     return SearchHits(ids=hits.ids, truncated=hits.truncated or len(living) > cap)
