@@ -129,23 +129,23 @@ def _capped(rows: list[int], extra: list[int], cap: int) -> SearchHits:
 @dataclass(frozen=True)
 class _Scope:
     divisions: QuerySet  # the codes of the jurisdiction's (and the filter's) divisions
-    small: bool  # a street or a community: walk its households rather than the name index
+    small: bool  # not the whole city: walk its households rather than the name index
 
 
 def _scope(prefix: str, division) -> _Scope:
     """The divisions of the jurisdiction (and of the division filter, if any).
 
     Searches join through them (`division_id IN (SELECT code …)`) rather than filtering
-    `division_id LIKE 'prefix%'` on households or persons. In a street or a community the query
-    also orders by division, which makes the database walk the few divisions' households by index;
-    otherwise it may bet on a scan in table order stopping early, and rows are stored in division
-    order, so that scan reads everything stored before the jurisdiction. In a district or the city
-    the name index is the better start, and no order is asked."""
+    `division_id LIKE 'prefix%'` on households or persons. Below the city (a district, a street, a
+    community) the query also orders by division, which makes the database walk the divisions'
+    households by index; otherwise it may bet on a scan in table order stopping early, and rows
+    are stored in division order, so that scan reads everything stored before the jurisdiction.
+    For the whole city the name index is the better start, and no order is asked."""
     scope = Division.objects.filter(code__startswith=prefix)
     code = _division_code(division)
     if code:
         scope = scope.filter(code__startswith=code)
-    return _Scope(divisions=scope.values("code"), small=max(len(prefix), len(code or "")) >= 9)
+    return _Scope(divisions=scope.values("code"), small=max(len(prefix), len(code or "")) >= 6)
 
 
 def _matching_members(query: str, scope: _Scope, field: str, cap: int) -> list[int]:
