@@ -53,7 +53,7 @@ test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
 
 test-postgres: install
-	@URL=$$(scripts/ensure-postgres.sh); \
+	@URL=$$(scripts/ensure-postgres.sh) || { echo "=== FAILED: PostgreSQL unavailable under CI ==="; exit 1; }; \
 	if [ -z "$$URL" ]; then echo "=== WARNING: PostgreSQL unavailable: suite NOT run on PostgreSQL ==="; exit 0; fi; \
 	echo "=== test suite on PostgreSQL ($$URL) ==="; \
 	DATABASE_URL=$$URL $(BIN)/pytest -p no:cacheprovider --create-db -m "not spark"

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Make a local PostgreSQL available for the test suite and print its DATABASE_URL.
 # Starts an installed-but-stopped cluster; installs one from Debian when possible.
-# Prints nothing (and warns loudly on stderr) when no PostgreSQL can be had.
+# When no PostgreSQL can be had it prints nothing and warns loudly on stderr: exit 0 on a developer's
+# machine (the SQLite half still runs), exit 1 under CI (CI=true), where passing on SQLite alone
+# would hide the PostgreSQL half.
 set -u
 HOST=127.0.0.1
 PORT=${SAFETYNET_PG_PORT:-5432}
+WAIT=${SAFETYNET_PG_WAIT:-30}  # seconds to wait for a cluster we started
 ROLE=safetynet
 URL="postgres://$ROLE:$ROLE@$HOST:$PORT/$ROLE"
 
@@ -15,7 +18,7 @@ start_clusters() {
   for version in $(ls /etc/postgresql); do
     pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1 || true
   done
-  for _ in $(seq 1 30); do ready && return 0; sleep 1; done
+  for _ in $(seq 1 "$WAIT"); do ready && return 0; sleep 1; done
   return 1
 }
 
@@ -32,6 +35,16 @@ if command -v pg_isready >/dev/null; then
   ready || start_clusters
 fi
 if ! ready; then
+  if [ "${CI:-}" = true ]; then
+    {
+      echo "##########################################################################"
+      echo "## ERROR: no PostgreSQL at $HOST:$PORT could be started, and CI=true:   ##"
+      echo "## the suite must run on PostgreSQL too. Failing instead of passing on  ##"
+      echo "## SQLite alone.                                                        ##"
+      echo "##########################################################################"
+    } >&2
+    exit 1
+  fi
   {
     echo "################################################################"
     echo "## WARNING: no PostgreSQL could be started: SQLite tests only. ##"

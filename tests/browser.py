@@ -72,3 +72,18 @@ def login(page, users):
         return page
 
     return as_user
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that drives Chromium carries the `browser` marker (so `-m "not browser"` means
+    what it says): refuse to run a suite where one does not."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if {"browser", "page", "login"} & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("browser") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "tests driving Chromium without @pytest.mark.browser: " + ", ".join(unmarked)
+        )

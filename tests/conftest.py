@@ -1,21 +1,29 @@
-"""Shared fixtures: the division table, a few synthetic communities, and one user per role."""
+"""Shared fixtures: the division table, a few synthetic communities, one user per role, a tiny
+registry across two districts (tests/helpers/city.py), and factories of ID numbers, persons,
+households and roster rows."""
 
 import datetime as dt
+import itertools
 
 import pytest
+from stdnum.cn import ric
 
 from safetynet.accounts.models import Role, User
-from safetynet.registry.models import Division, DivisionLevel
+from safetynet.registry import services as svc
+from safetynet.registry.models import Division, DivisionLevel, Household, Person
 from safetynet.registry.services import division_table_load
+from tests.helpers.city import (
+    HULI_C1,
+    HULI_STREET,
+    ZHONGHUA,
+    ZHONGHUA_C1,
+    ZHONGHUA_C2,
+    Registry,
+    build_registry,
+    make_user,
+)
 
 pytest_plugins = ["tests.browser"]
-
-# Two test communities in 思明区中华街道 and one in 湖里区湖里街道 (synthetic, like the demo's).
-ZHONGHUA = "350203002"
-HULI_STREET = "350206001"
-ZHONGHUA_C1 = "350203002001"
-ZHONGHUA_C2 = "350203002002"
-HULI_C1 = "350206001001"
 
 
 @pytest.fixture
@@ -38,13 +46,6 @@ def divisions(db) -> dict[str, Division]:
     return {d.code: d for d in Division.objects.all()}
 
 
-def make_user(username: str, role: Role, jurisdiction: str) -> User:
-    user = User.objects.create_user(
-        username=username, password="pass-for-tests-1", role=role, jurisdiction_id=jurisdiction
-    )
-    return user
-
-
 @pytest.fixture
 def users(divisions) -> dict[str, User]:
     """One user per role; the street officer is 中华街道's, the district approver 思明区's."""
@@ -57,3 +58,101 @@ def users(divisions) -> dict[str, User]:
         "auditor": make_user("au", Role.AUDITOR, "350200"),
         "huli_officer": make_user("hso", Role.STREET_OFFICER, HULI_STREET),
     }
+
+
+@pytest.fixture
+def registry(divisions) -> Registry:
+    """ZH1 (3 members) and ZH2 in 中华街道, HL1 (2 members, one deceased) in 湖里街道."""
+    return build_registry()
+
+
+# ------------------------------------------------------------------ registry factories: valid ID
+# numbers (a fresh sequence per test, no module-level counter), persons and households made
+# through the services, and Excel roster rows.
+
+
+@pytest.fixture
+def make_id():
+    """make_id(birth="YYYYMMDD", region="350203", sex="M"): a valid ID number, different at each
+    call within the test (sex by the parity of the 17th digit)."""
+    seq = itertools.count(100)
+
+    def make(birth: str = "19900101", region: str = "350203", sex: str = "M") -> str:
+        while True:
+            body = f"{region}{birth}{next(seq) % 1000:03d}"
+            if (int(body[16]) % 2 == 1) == (sex == "M"):
+                return body + ric.calc_check_digit(body + "0")
+
+    return make
+
+
+@pytest.fixture
+def new_person(make_id):
+    """new_person(actor, *, division=ZHONGHUA_C1, name="张三", **kw): person_create."""
+
+    def make(actor, *, division=ZHONGHUA_C1, name="张三", **kw) -> Person:
+        kw.setdefault("id_number", make_id())
+        return svc.person_create(actor=actor, name=name, hukou_division=division, **kw)
+
+    return make
+
+
+@pytest.fixture
+def new_household(new_person):
+    """new_household(actor, *, division=ZHONGHUA_C1, members=(relation, …), **kw): a head and
+    one member per relation, through the services."""
+
+    def make(actor, *, division=ZHONGHUA_C1, members=(), **kw) -> Household:
+        head = new_person(actor, division=division, name="户主")
+        hh = svc.household_create(
+            actor=actor, division=division, head=head, start_date=dt.date(2020, 1, 1), **kw
+        )
+        for relation in members:
+            p = new_person(actor, division=division, name=f"成员{relation}")
+            svc.household_add_member(
+                actor=actor,
+                household=hh,
+                person=p,
+                relation=relation,
+                start_date=dt.date(2020, 1, 1),
+            )
+        return hh
+
+    return make
+
+
+@pytest.fixture
+def cw(users):
+    return users["community_worker"]
+
+
+@pytest.fixture
+def member(make_id):
+    """member(number="H001", relation="户主", **cells): one roster row (header -> value)."""
+
+    def make(number="H001", relation="户主", **kw) -> dict:
+        row = {
+            "户编号": number,
+            "所属社区代码": ZHONGHUA_C1,
+            "身份证号": make_id(),
+            "姓名": "张三",
+            "与户主关系": relation,
+        }
+        row.update(kw)
+        return row
+
+    return make
+
+
+@pytest.fixture
+def family(member, make_id):
+    """family(number="H001", **head_cells): the rows of a household of three."""
+
+    def make(number="H001", **head_kw) -> list[dict]:
+        return [
+            member(number, "户主", 地址="中华路1号", 是否农村="否", **head_kw),
+            member(number, "配偶", 所属社区代码=None, 姓名="李四", 残疾等级=2, 残疾类别="肢体"),
+            member(number, "子女", 所属社区代码=None, 姓名="张小", 身份证号=make_id("20100505")),
+        ]
+
+    return make

@@ -6,7 +6,54 @@ from rest_framework import serializers
 
 from safetynet.accounts.permissions import abilities_of
 from safetynet.registry.ids import mask_id_number
-from safetynet.registry.models import Division, Enrolment, Household, Membership, Person
+from safetynet.registry.models import Category, Division, Enrolment, Household, Membership, Person
+
+# --------------------------------------------------------------------------------------------------
+# Query parameters of the lists, and the error bodies (documented for every operation)
+
+# No control characters (a NUL byte cannot even reach PostgreSQL): printable text only.
+QUERY_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+
+
+class ListFilterSerializer(serializers.Serializer):
+    """The lists' filters. Each is optional; given, it must be valid (else a 400 naming it)."""
+
+    q = serializers.RegexField(
+        QUERY_PATTERN,
+        required=False,
+        max_length=64,
+        help_text="A whole 18-character ID number, a name prefix, or (households) a household "
+        "number. At most 200 matches are listed; `truncated` says there were more.",
+    )
+    division = serializers.RegexField(
+        r"^[0-9]{6}([0-9]{3}){0,2}$",
+        required=False,
+        help_text="A division code (6, 9 or 12 digits): only its subtree.",
+    )
+    category = serializers.ChoiceField(
+        choices=Category.choices,
+        required=False,
+        help_text="Only those with a current enrolment of this category.",
+    )
+    page = serializers.IntegerField(
+        required=False, min_value=1, max_value=10_000_000, help_text="Page number (50 a page)."
+    )
+
+    def validate_division(self, value: str) -> str:
+        if not Division.objects.filter(code=value).exists():
+            raise serializers.ValidationError("unknown division")
+        return value
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable error code, e.g. not_found.")
+    message = serializers.CharField()
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="e.g. invalid_filter, invalid_situation")
+    field = serializers.CharField(help_text="The parameter or field at fault.")
+    message = serializers.CharField()
 
 
 class MaskedIdField(serializers.CharField):
@@ -25,6 +72,7 @@ class DivisionSerializer(serializers.ModelSerializer):
 class HouseholdListSerializer(serializers.ModelSerializer):
     division = serializers.CharField(source="division_id", read_only=True)
     division_name = serializers.CharField(source="division.name", read_only=True)
+    address = serializers.CharField(read_only=True)
     member_count = serializers.IntegerField(read_only=True)
     head_name = serializers.CharField(read_only=True, allow_null=True)
     head_id_number = MaskedIdField(read_only=True, allow_null=True)
@@ -68,8 +116,11 @@ class PersonListSerializer(serializers.ModelSerializer):
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
+    person = serializers.IntegerField(source="person_id", read_only=True)
     person_name = serializers.CharField(source="person.name", read_only=True)
+    household = serializers.IntegerField(source="household_id", read_only=True, allow_null=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
+    end_date = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Enrolment
@@ -105,8 +156,10 @@ class MemberSerializer(serializers.ModelSerializer):
     id_number = MaskedIdField(source="person.id_number", read_only=True)
     sex = serializers.CharField(source="person.sex", read_only=True)
     birth_date = serializers.DateField(source="person.birth_date", read_only=True)
-    death_date = serializers.DateField(source="person.death_date", read_only=True)
-    disability_grade = serializers.IntegerField(source="person.disability_grade", read_only=True)
+    death_date = serializers.DateField(source="person.death_date", read_only=True, allow_null=True)
+    disability_grade = serializers.IntegerField(
+        source="person.disability_grade", read_only=True, allow_null=True
+    )
     disability_kind = serializers.CharField(source="person.disability_kind", read_only=True)
 
     class Meta:
@@ -128,8 +181,8 @@ class MemberSerializer(serializers.ModelSerializer):
 class ChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     label = serializers.CharField()
-    old = serializers.CharField(allow_null=True)
-    new = serializers.CharField(allow_null=True)
+    old = serializers.CharField(allow_null=True, help_text="As displayed (text); null when none.")
+    new = serializers.CharField(allow_null=True, help_text="As displayed (text); null when none.")
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -214,7 +267,7 @@ class RulesCalculateRequestSerializer(serializers.Serializer):
     trace = serializers.BooleanField(
         default=False, help_text="Include the readable trace (parameters used, figures, text)."
     )
-    situation = serializers.JSONField(
+    situation = serializers.DictField(
         help_text="One household situation (docs/rules-situation-schema.md); unknown fields are "
         "errors, money is integer fen."
     )
@@ -227,7 +280,9 @@ class RulesFundingSerializer(serializers.Serializer):
 
 
 class RulesPersonResultSerializer(serializers.Serializer):
-    person = serializers.CharField(help_text="The person's id from the situation.")
+    person = serializers.JSONField(
+        help_text="The person's id from the situation, echoed as given (string or number)."
+    )
     eligible = serializers.BooleanField()
     amount_fen = serializers.IntegerField()
     reason = serializers.CharField()
@@ -248,7 +303,10 @@ class RulesProgramResultSerializer(serializers.Serializer):
 
 class RulesCalculateResponseSerializer(serializers.Serializer):
     month = serializers.CharField()
-    household_id = serializers.CharField(allow_null=True)
+    household_id = serializers.JSONField(
+        allow_null=True,
+        help_text="The situation's household id, echoed as given (string or number); null if none.",
+    )
     programs = serializers.DictField(child=RulesProgramResultSerializer())
     trace = serializers.DictField(
         child=serializers.JSONField(),

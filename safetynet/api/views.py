@@ -7,13 +7,13 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from safetynet.registry import selectors as registry
-from safetynet.registry.models import Category
 from safetynet.rules import SituationError
 from safetynet.web import rules_selectors
 from safetynet.web import selectors as pages
@@ -21,48 +21,94 @@ from safetynet.web import selectors as pages
 from . import serializers
 from .errors import FieldError
 
-LIST_FILTERS = [
-    OpenApiParameter(
-        "q",
-        OpenApiTypes.STR,
-        description="A whole 18-character ID number, a name prefix, "
-        "or (households) a household number.",
-    ),
-    OpenApiParameter("division", OpenApiTypes.STR, description="Division code: only its subtree."),
-    OpenApiParameter(
-        "category",
-        OpenApiTypes.STR,
-        enum=Category.values,
-        description="Only those with a current enrolment of this category.",
-    ),
-]
+NOT_FOUND = OpenApiResponse(
+    serializers.ErrorSerializer,
+    description="Absent, or outside your jurisdiction (the same answer for both).",
+)
+NOT_SIGNED_IN = {
+    401: OpenApiResponse(serializers.ErrorSerializer, description="Not signed in."),
+    403: OpenApiResponse(serializers.ErrorSerializer, description="Not allowed."),
+}
+BAD_FILTER = OpenApiResponse(
+    serializers.FieldErrorSerializer,
+    description="A query parameter is empty, malformed or unknown (`field` names it; code "
+    "`invalid_filter`).",
+)
 
 
 def _filters(request) -> dict:
-    params = request.query_params
-    return {name: params.get(name) or None for name in ("q", "division", "category")}
+    """The lists' query parameters, validated: the first problem is a 400 naming the parameter."""
+    # A plain dict, not the QueryDict: DRF treats an empty form value as "not given".
+    params = serializers.ListFilterSerializer(data=request.query_params.dict())
+    if not params.is_valid():
+        field, problems = next(iter(params.errors.items()))
+        raise FieldError(code="invalid_filter", field=field, message=str(problems[0]))
+    return {name: params.validated_data.get(name) for name in ("q", "division", "category")}
 
 
-@extend_schema(parameters=LIST_FILTERS)
-class HouseholdListView(generics.ListAPIView):
+class SearchPagination(PageNumberPagination):
+    """Pages of 50; `truncated` is true when a search (`q`) matched more than it lists (200).
+    A page that does not exist is a 400 naming `page`."""
+
+    truncated = False
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            raise FieldError(code="invalid_filter", field="page", message="no such page") from None
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["truncated"] = self.truncated
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        out = super().get_paginated_response_schema(schema)
+        out["required"] = ["count", "results", "truncated"]
+        out["properties"]["truncated"] = {
+            "type": "boolean",
+            "description": "A search matched more than the 200 it lists: narrow it.",
+        }
+        return out
+
+
+class _ListView(generics.ListAPIView):
+    pagination_class = SearchPagination
+    listing = None  # the registry selector: household_listing or person_listing
+
+    def get_queryset(self):
+        listing = type(self).listing(actor=self.request.user, **_filters(self.request))
+        self.paginator.truncated = listing.truncated
+        return listing.rows
+
+
+def _list_schema(row_serializer):
+    return extend_schema(
+        parameters=[serializers.ListFilterSerializer],
+        responses={200: row_serializer(many=True), 400: BAD_FILTER, **NOT_SIGNED_IN},
+    )
+
+
+@_list_schema(serializers.HouseholdListSerializer)
+class HouseholdListView(_ListView):
     """Households in the caller's jurisdiction; ID numbers masked."""
 
     serializer_class = serializers.HouseholdListSerializer
-
-    def get_queryset(self):
-        return registry.household_list(actor=self.request.user, **_filters(self.request))
+    listing = staticmethod(registry.household_listing)
 
 
-@extend_schema(parameters=LIST_FILTERS)
-class PersonListView(generics.ListAPIView):
+@_list_schema(serializers.PersonListSerializer)
+class PersonListView(_ListView):
     """Persons in the caller's jurisdiction; ID numbers masked."""
 
     serializer_class = serializers.PersonListSerializer
-
-    def get_queryset(self):
-        return registry.person_list(actor=self.request.user, **_filters(self.request))
+    listing = staticmethod(registry.person_listing)
 
 
+@extend_schema(
+    responses={200: serializers.HouseholdDetailSerializer, 404: NOT_FOUND, **NOT_SIGNED_IN}
+)
 class HouseholdDetailView(generics.GenericAPIView):
     """One household: division path, current members (ID numbers masked), enrolments, history."""
 
@@ -73,6 +119,7 @@ class HouseholdDetailView(generics.GenericAPIView):
         return Response(self.get_serializer(page).data)
 
 
+@extend_schema(responses={200: serializers.PersonDetailSerializer, 404: NOT_FOUND, **NOT_SIGNED_IN})
 class PersonDetailView(generics.GenericAPIView):
     """One person. The whole ID number only for roles that may see it; else masked."""
 
@@ -90,7 +137,7 @@ class PersonDetailView(generics.GenericAPIView):
 class MeView(APIView):
     """Who the caller is: role, jurisdiction and what the role may do."""
 
-    @extend_schema(responses=serializers.MeSerializer)
+    @extend_schema(responses={200: serializers.MeSerializer, **NOT_SIGNED_IN})
     def get(self, request):
         return Response(serializers.MeSerializer(request.user).data)
 
@@ -110,6 +157,7 @@ CALCULATE_KEYS = {"month", "trace", "situation"}
             description="Invalid input: `field` names the field (the engine's path inside "
             "`situation`, e.g. `persons[0].id_number`, or `month`, `trace`, `situation`).",
         ),
+        **NOT_SIGNED_IN,
     },
     examples=[
         OpenApiExample(
@@ -185,6 +233,7 @@ class RulesCalculateView(APIView):
     responses={
         200: serializers.RulesParametersResponseSerializer,
         400: serializers.RulesFieldErrorSerializer,
+        **NOT_SIGNED_IN,
     },
 )
 class RulesParametersView(APIView):
@@ -192,8 +241,11 @@ class RulesParametersView(APIView):
     (`seed`, `published`, `default-to-confirm`), and the value in force on `on`."""
 
     def get(self, request):
-        program = request.query_params.get("program") or None
-        on_text = request.query_params.get("on") or None
+        program = request.query_params.get("program")
+        on_text = request.query_params.get("on")
+        for name, value in (("program", program), ("on", on_text)):
+            if value is not None and not value.strip():
+                raise FieldError(code="invalid_filter", field=name, message="must not be empty")
         if on_text is None:
             on = timezone.localdate()
         else:
@@ -220,3 +272,4 @@ class RulesParametersView(APIView):
                 "parameters": parameters,
             }
         )
+

@@ -93,25 +93,127 @@ def name_prefix_filter(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__startswith": prefix})
 
 
-def household_search(*, actor: User, query: str, limit: int = 50) -> list[Household]:
-    """Households in the actor's jurisdiction with a current member whose ID number is the query
-    (exact, 18 characters) or whose name starts with it, or whose household number is the query."""
+# --------------------------------------------------------------------------------------------------
+# Search: the one path every caller (search page, lists with a query, API, exports) takes.
+
+# A search answers at most this many matches (in the jurisdiction and the division filter). More
+# is not a list anyone reads; the caller says "200+" and asks for a narrower query. ADR 0750.
+SEARCH_CAP = 200
+
+
+def is_id_number_query(query: str) -> bool:
+    """A whole 18-character resident ID number (its last character may be X)."""
+    return len(query) == 18 and query[:17].isdigit()
+
+
+@dataclass(frozen=True)
+class SearchHits:
+    """The ids matching a query, ascending, at most SEARCH_CAP; `truncated` when there are more."""
+
+    ids: list[int]
+    truncated: bool
+
+
+def _person_match(query: str, field: str = "") -> Q:
+    """Persons whose whole ID number is the query, or whose name starts with it (indexed)."""
+    if is_id_number_query(query):
+        return Q(**{f"{field}id_number": query.upper()})
+    return name_prefix_filter(f"{field}name", query)
+
+
+def _capped(rows: list[int], extra: list[int], cap: int) -> SearchHits:
+    ids = sorted(set(rows) | set(extra))
+    return SearchHits(ids=ids[:cap], truncated=len(rows) > cap or len(ids) > cap)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    divisions: QuerySet  # the codes of the jurisdiction's (and the filter's) divisions
+    small: bool  # not the whole city: walk its households rather than the name index
+
+
+def _scope(prefix: str, division) -> _Scope:
+    """The divisions of the jurisdiction (and of the division filter, if any).
+
+    Searches join through them (`division_id IN (SELECT code …)`) rather than filtering
+    `division_id LIKE 'prefix%'` on households or persons. Below the city (a district, a street, a
+    community) the query also orders by division, which makes the database walk the divisions'
+    households by index; otherwise it may bet on a scan in table order stopping early, and rows
+    are stored in division order, so that scan reads everything stored before the jurisdiction.
+    For the whole city the name index is the better start, and no order is asked."""
+    scope = Division.objects.filter(code__startswith=prefix)
+    code = _division_code(division)
+    if code:
+        scope = scope.filter(code__startswith=code)
+    return _Scope(divisions=scope.values("code"), small=max(len(prefix), len(code or "")) >= 6)
+
+
+def _matching_members(query: str, scope: _Scope, field: str, cap: int) -> list[int]:
+    """`field` (household_id or person_id) of up to cap + 1 current memberships, in a household of
+    the scope, of a person matching the query."""
+    members = Membership.objects.filter(
+        _person_match(query, "person__"),
+        end_date__isnull=True,
+        household__division__in=scope.divisions,
+    )
+    members = members.order_by("household__division_id") if scope.small else members.order_by()
+    return list(members.values_list(field, flat=True)[: cap + 1])
+
+
+def household_search_hits(
+    *,
+    actor: User,
+    query: str,
+    division: Division | str | None = None,
+    cap: int | None = None,
+) -> SearchHits:
+    """Households in the actor's jurisdiction (and the division subtree) with a current member
+    whose whole ID number is the query or whose name starts with it, or whose number is the query.
+
+    One join from the indexes, limited, so that the database stops after `cap + 1` rows: a
+    surname shared by a tenth of the city costs what a rare name costs.
+    """
     query = (query or "").strip()
-    if not query:
-        return []
-    base = households_visible_to(actor)
-    if len(query) == 18 and query[:17].isdigit():
-        persons = Person.objects.filter(id_number=query.upper())
-    else:
-        persons = Person.objects.filter(name_prefix_filter("name", query))
-    member_of = Membership.objects.filter(
-        end_date__isnull=True, person_id__in=persons.values("id")
-    ).values("household_id")
-    # Two indexed lookups joined in Python: an OR of the two makes both databases scan.
-    ids = set(base.filter(id__in=member_of).order_by("id").values_list("id", flat=True)[:limit])
-    ids.update(base.filter(number=query).values_list("id", flat=True))
-    found = Household.objects.filter(id__in=ids).select_related("division").order_by("id")
-    return list(found[:limit])
+    prefix = _prefix(actor)
+    cap = SEARCH_CAP if cap is None else cap
+    if not query or prefix is None:
+        return SearchHits(ids=[], truncated=False)
+    scope = _scope(prefix, division)
+    rows = _matching_members(query, scope, "household_id", cap)
+    numbered = Household.objects.filter(number=query, division__in=scope.divisions)
+    return _capped(rows, list(numbered.values_list("id", flat=True)), cap)
+
+
+def person_search_hits(
+    *,
+    actor: User,
+    query: str,
+    division: Division | str | None = None,
+    cap: int | None = None,
+) -> SearchHits:
+    """Persons the actor can see (registered in the jurisdiction or living in one of its
+    households; the same within the division subtree) whose whole ID number is the query or whose
+    name starts with it. Two limited indexed lookups (registered there; living there) joined in
+    Python: an OR of the two makes the database scan."""
+    query = (query or "").strip()
+    prefix = _prefix(actor)
+    cap = SEARCH_CAP if cap is None else cap
+    if not query or prefix is None:
+        return SearchHits(ids=[], truncated=False)
+    scope = _scope(prefix, division)
+    registered = Person.objects.filter(_person_match(query), hukou_division__in=scope.divisions)
+    registered = registered.order_by("hukou_division_id") if scope.small else registered.order_by()
+    rows = list(registered.values_list("id", flat=True)[: cap + 1])
+    living = _matching_members(query, scope, "person_id", cap)
+    hits = _capped(rows, living, cap)
+    return SearchHits(ids=hits.ids, truncated=hits.truncated or len(living) > cap)
+
+
+def household_search(*, actor: User, query: str, limit: int = 50) -> list[Household]:
+    """The first `limit` households household_search_hits finds, with their division."""
+    hits = household_search_hits(actor=actor, query=query, cap=limit)
+    found = Household.objects.filter(id__in=hits.ids).select_related("division").order_by("id")
+    return list(found)
 
 
 def enrolments_of_household(*, household: Household) -> list[Enrolment]:
@@ -179,6 +281,14 @@ def _division_code(division) -> str | None:
     return code[:4] if len(code) == 6 and code.endswith("00") else code
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A list's rows, and whether a search in it stopped at SEARCH_CAP matches."""
+
+    rows: QuerySet
+    truncated: bool = False
+
+
 def household_list(
     *,
     actor: User,
@@ -186,14 +296,31 @@ def household_list(
     category: str | None = None,
     q: str | None = None,
 ) -> QuerySet[Household]:
+    """household_listing's rows."""
+    return household_listing(actor=actor, division=division, category=category, q=q).rows
+
+
+def household_listing(
+    *,
+    actor: User,
+    division: Division | str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+) -> Listing:
     """Households the actor can see, optionally in a division subtree, with a current enrolment
     of a category (a member's, or the household's), or matching a search (a member's full ID
-    number, a member's name prefix, or the household number).
+    number, a member's name prefix, or the household number: household_search_hits, so at most
+    SEARCH_CAP matches, `truncated` when there were more).
 
     Each row is annotated with `member_count`, `head_name` and `head_id_number` (unmasked: mask it
     for display), and has its division selected.
     """
     qs = households_visible_to(actor)
+    truncated = False
+    query = (q or "").strip()
+    if query:
+        hits = household_search_hits(actor=actor, query=query, division=division)
+        qs, truncated = qs.filter(id__in=hits.ids), hits.truncated
     code = _division_code(division)
     if code:
         qs = qs.filter(division__code__startswith=code)
@@ -212,19 +339,9 @@ def household_list(
                 ).values("household_id")
             )
         )
-    query = (q or "").strip()
-    if query:
-        if len(query) == 18 and query[:17].isdigit():
-            by_member = Q(person__id_number=query.upper())
-        else:
-            by_member = Q(person__name__startswith=query)
-        member_of = Membership.objects.filter(by_member, end_date__isnull=True).values(
-            "household_id"
-        )
-        qs = qs.filter(Q(id__in=member_of) | Q(number=query))
     open_members = Membership.objects.filter(household=OuterRef("pk"), end_date__isnull=True)
     head = open_members.filter(relation=Relation.HEAD)
-    return (
+    rows = (
         qs.select_related("division")
         .annotate(
             member_count=Coalesce(
@@ -241,6 +358,7 @@ def household_list(
         )
         .order_by("id")
     )
+    return Listing(rows=rows, truncated=truncated)
 
 
 def person_list(
@@ -251,15 +369,34 @@ def person_list(
     q: str | None = None,
     alive: bool | None = None,
 ) -> QuerySet[Person]:
+    """person_listing's rows."""
+    return person_listing(actor=actor, division=division, category=category, q=q, alive=alive).rows
+
+
+def person_listing(
+    *,
+    actor: User,
+    division: Division | str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+    alive: bool | None = None,
+) -> Listing:
     """Persons the actor can see, optionally registered or living in a division subtree, with a
-    current enrolment of a category, matching a search (full ID number, or name prefix), and
-    alive (True) or deceased (False).
+    current enrolment of a category, matching a search (full ID number, or name prefix:
+    person_search_hits, at most SEARCH_CAP matches), and alive (True) or deceased (False).
 
     Rows are annotated with `household_id`, `household_number` and `relation` of the current
     membership (None when in no household), and have their 户籍 division selected.
     """
-    qs = persons_visible_to(actor)
     code = _division_code(division)
+    query = (q or "").strip()
+    truncated = False
+    if query:
+        # The hits are already scoped to the jurisdiction and the division.
+        hits = person_search_hits(actor=actor, query=query, division=division)
+        qs, truncated, code = Person.objects.filter(id__in=hits.ids), hits.truncated, None
+    else:
+        qs = persons_visible_to(actor)
     if code:
         living_in = Membership.objects.filter(
             end_date__isnull=True, household__division__code__startswith=code
@@ -267,18 +404,12 @@ def person_list(
         qs = qs.filter(Q(hukou_division__code__startswith=code) | Q(id__in=living_in))
     if category:
         qs = qs.filter(id__in=_current_enrolments().filter(category=category).values("person_id"))
-    query = (q or "").strip()
-    if query:
-        if len(query) == 18 and query[:17].isdigit():
-            qs = qs.filter(id_number=query.upper())
-        else:
-            qs = qs.filter(name__startswith=query)
     if alive is True:
         qs = qs.filter(death_date__isnull=True)
     elif alive is False:
         qs = qs.filter(death_date__isnull=False)
     current = Membership.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
-    return (
+    rows = (
         qs.select_related("hukou_division")
         .annotate(
             household_id=Subquery(current.values("household_id")[:1]),
@@ -287,6 +418,7 @@ def person_list(
         )
         .order_by("id")
     )
+    return Listing(rows=rows, truncated=truncated)
 
 
 # --------------------------------------------------------------------------------------------------

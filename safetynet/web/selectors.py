@@ -120,12 +120,27 @@ def person_list(*, actor: User, filters: dict[str, Any]) -> QuerySet[Person]:
     )
 
 
-def household_search(*, actor: User, query: str, limit: int = 50) -> list[Household]:
-    """Households with a member of this ID number or name prefix, or of this number."""
+@dataclass(frozen=True)
+class SearchResult:
+    households: list[Household]  # the first `limit`, by id
+    count: int  # every match, at most registry.SEARCH_CAP
+    truncated: bool  # more than registry.SEARCH_CAP matched: "200+"
+
+    @property
+    def cap(self) -> int:
+        return registry.SEARCH_CAP
+
+
+def household_search(*, actor: User, query: str, limit: int = 50) -> SearchResult:
+    """Households with a member of this ID number or name prefix, or of this number: the
+    registry's indexed search (the API's lists take the same path), counted up to SEARCH_CAP."""
     query = (query or "").strip()
     if not query:
-        return []
-    return list(registry.household_list(actor=actor, q=query)[:limit])
+        return SearchResult(households=[], count=0, truncated=False)
+    listing = registry.household_listing(actor=actor, q=query)
+    households = list(listing.rows[:limit])
+    count = len(households) if len(households) < limit else listing.rows.count()
+    return SearchResult(households=households, count=count, truncated=listing.truncated)
 
 
 # --------------------------------------------------------------------------------------------------

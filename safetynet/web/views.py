@@ -75,8 +75,8 @@ def home(request):
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    results = selectors.household_search(actor=request.user, query=query) if query else []
-    context = {"form": form, "query": query, "results": results}
+    found = selectors.household_search(actor=request.user, query=query)
+    context = {"form": form, "query": query, "found": found, "results": found.households}
     template = "web/partials/search_results.html" if _wants_fragment(request) else "web/search.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

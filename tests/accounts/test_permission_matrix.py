@@ -20,7 +20,7 @@ from safetynet.core.errors import NotFoundError, ServiceError
 from safetynet.registry import exporters, importers
 from safetynet.registry import services as svc
 from safetynet.registry.models import Enrolment, Household, Membership, Person
-from tests.conftest import HULI_C1, ZHONGHUA_C1
+from tests.helpers.city import HULI_C1, ZHONGHUA_C1
 
 pytestmark = pytest.mark.django_db
 

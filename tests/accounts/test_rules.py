@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.web.data import FULL_ID, MAY_EXPORT, MAY_IMPORT, ROLES, VISIBLE
+from tests.helpers.city import FULL_ID, MAY_EXPORT, MAY_IMPORT, ROLES, VISIBLE
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import pytest
 
 from safetynet.registry.ids import mask_id_number
-from tests.web.data import FULL_ID, MAY_EXPORT, MAY_IMPORT, ROLES, VISIBLE
+from tests.helpers.city import FULL_ID, MAY_EXPORT, MAY_IMPORT, ROLES, VISIBLE
 
 pytestmark = pytest.mark.django_db
 

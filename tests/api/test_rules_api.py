@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.data import ROLES
+from tests.helpers.city import ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from safetynet.registry.importers import DATA_SHEET, household_roster_import
 from safetynet.registry.importers import household_template_workbook as template
 from safetynet.registry.models import Household, Person
 from safetynet.verification.sources.manual import export_request_file, read_exchange_file
-from tests.conftest import ZHONGHUA_C1
-from tests.registry.test_import import family, xlsx
+from tests.helpers.city import ZHONGHUA_C1
+from tests.helpers.roster import xlsx
 
 ATTACKS = [
     '=HYPERLINK("http://x","y")',
@@ -48,7 +48,7 @@ def test_ordinary_values_are_left_alone(value):
     assert not is_formula_like(value)
 
 
-def test_the_person_export_writes_a_formula_name_as_text(users):
+def test_the_person_export_writes_a_formula_name_as_text(users, family):
     cw = users["community_worker"]
     household_roster_import(actor=cw, file=xlsx(family("F1")), filename="a.xlsx")
     Person.objects.filter(name="张三").update(name=ATTACKS[0])
@@ -99,7 +99,7 @@ def test_the_template_lists_community_names_as_text(users, divisions):
     assert_text(cell, "=1+1社区")
 
 
-def test_a_filled_template_round_trips_without_a_prefix(users):
+def test_a_filled_template_round_trips_without_a_prefix(users, family):
     """An office types `-3号楼` or `=A1` into our template (Excel stores it quoted): it is imported
     as typed, and exported as typed, as text."""
     cw = users["community_worker"]

@@ -13,9 +13,8 @@ from safetynet.registry.exporters import households_export, persons_export, quer
 from safetynet.registry.ids import mask_id_number
 from safetynet.registry.importers import household_roster_import
 from safetynet.registry.models import Household, Person
-from tests.conftest import HULI_C1, ZHONGHUA_C1, ZHONGHUA_C2
-from tests.registry.test_import import family, xlsx
-from tests.registry.test_services import make_id
+from tests.helpers.city import HULI_C1, ZHONGHUA_C1, ZHONGHUA_C2
+from tests.helpers.roster import xlsx
 
 
 def sheet(data: bytes) -> list[tuple]:
@@ -24,7 +23,7 @@ def sheet(data: bytes) -> list[tuple]:
 
 
 @pytest.fixture
-def city(users):
+def city(family, make_id, users):
     """Two households in 中华 community 1 (one on dibao), one in community 2, one in 湖里."""
     cw, so, huli = users["community_worker"], users["street_officer"], users["huli_officer"]
     rows = family("Z1") + family("Z2")
@@ -157,7 +156,7 @@ def test_persons_export(city):
     assert [r[1] for r in dead[1:]] == ["张小"] and dead[1][11] == dt.datetime(2020, 1, 1)
 
 
-def test_commands_import_and_export(city, tmp_path, capsys):
+def test_commands_import_and_export(family, city, tmp_path, capsys):
     path = tmp_path / "roster.xlsx"
     path.write_bytes(xlsx(family("Z9")))
     call_command("import_households", str(path), "--as", "cw")

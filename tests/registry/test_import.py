@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone, translation
 
 from safetynet.registry.importers import (
-    COLUMNS,
     DATA_SHEET,
     ImportRejected,
     household_roster_import,
@@ -17,43 +16,8 @@ from safetynet.registry.importers import (
 )
 from safetynet.registry.models import Enrolment, Household, Membership, Person
 from safetynet.registry.services import household_create, person_create
-from tests.conftest import HULI_C1, ZHONGHUA_C1, ZHONGHUA_C2
-from tests.registry.test_services import make_id
-
-HEADERS = [c.header for c in COLUMNS]
-
-
-def xlsx(rows: list[dict], headers: list[str] = HEADERS) -> bytes:
-    """A workbook with the given header row and one row per dict (header -> value)."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = DATA_SHEET
-    ws.append(headers)
-    for row in rows:
-        ws.append([row.get(h) for h in headers])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def member(number="H001", relation="户主", **kw) -> dict:
-    row = {
-        "户编号": number,
-        "所属社区代码": ZHONGHUA_C1,
-        "身份证号": make_id(),
-        "姓名": "张三",
-        "与户主关系": relation,
-    }
-    row.update(kw)
-    return row
-
-
-def family(number="H001", **head_kw) -> list[dict]:
-    return [
-        member(number, "户主", 地址="中华路1号", 是否农村="否", **head_kw),
-        member(number, "配偶", 所属社区代码=None, 姓名="李四", 残疾等级=2, 残疾类别="肢体"),
-        member(number, "子女", 所属社区代码=None, 姓名="张小", 身份证号=make_id("20100505")),
-    ]
+from tests.helpers.city import HULI_C1, ZHONGHUA_C1, ZHONGHUA_C2
+from tests.helpers.roster import HEADERS, xlsx
 
 
 def reject(actor, rows=None, *, data=None, filename="roster.xlsx") -> list:
@@ -61,11 +25,6 @@ def reject(actor, rows=None, *, data=None, filename="roster.xlsx") -> list:
         household_roster_import(actor=actor, file=data or xlsx(rows), filename=filename)
     assert err.value.code == "import_rejected"
     return [(p.row, p.field, p.code) for p in err.value.problems]
-
-
-@pytest.fixture
-def cw(users):
-    return users["community_worker"]
 
 
 def nothing_written():
@@ -93,7 +52,7 @@ def test_template_has_chinese_headers_lists_and_instructions(cw):
     assert [r[0].value for r in wb["社区代码"].iter_rows(min_row=2)] == [ZHONGHUA_C1]
 
 
-def test_the_filled_in_template_imports(cw):
+def test_the_filled_in_template_imports(family, cw):
     wb = openpyxl.load_workbook(io.BytesIO(household_template_workbook(actor=cw)))
     ws = wb[DATA_SHEET]
     for row in family("T1"):
@@ -104,7 +63,7 @@ def test_the_filled_in_template_imports(cw):
     assert (result.households, result.persons_created) == (1, 3)
 
 
-def test_an_uploaded_file_object_is_accepted(cw):
+def test_an_uploaded_file_object_is_accepted(family, cw):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("名册.xlsx", xlsx(family("U1")))
@@ -112,7 +71,7 @@ def test_an_uploaded_file_object_is_accepted(cw):
     assert result.household_numbers == ["U1"]
 
 
-def test_a_valid_file_is_imported_with_history(cw):
+def test_a_valid_file_is_imported_with_history(family, cw):
     rows = family("H001") + family("H002")
     rows[0].update(
         {"救助类别": "低保、残疾人", "类别起始日期": "2020-01-01", "认定依据": "厦民〔2016〕1号"}
@@ -148,7 +107,7 @@ def test_a_valid_file_is_imported_with_history(cw):
     assert Person.history.count() == 6
 
 
-def test_codes_and_labels_are_both_accepted(cw):
+def test_codes_and_labels_are_both_accepted(family, cw):
     rows = family("H001")
     rows[0].update({"与户主关系": "head", "性别": "男", "是否农村": "是"})
     rows[1].update({"残疾等级": "二级", "残疾类别": "physical"})
@@ -192,7 +151,7 @@ def test_codes_and_labels_are_both_accepted(cw):
         ({"户编号": None}, "户编号", "required"),
     ],
 )
-def test_each_bad_cell_is_reported_by_row_and_column(cw, change, field, code):
+def test_each_bad_cell_is_reported_by_row_and_column(family, make_id, cw, change, field, code):
     rows = family("H001", 身份证号=make_id("19900101"))
     rows[0].update(change)
     problems = reject(cw, rows)
@@ -200,7 +159,7 @@ def test_each_bad_cell_is_reported_by_row_and_column(cw, change, field, code):
     assert nothing_written()
 
 
-def test_dates_in_the_future_are_refused(cw):
+def test_dates_in_the_future_are_refused(family, cw):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     rows = family("H001")
     rows[1]["死亡日期"] = tomorrow
@@ -215,7 +174,7 @@ def test_dates_in_the_future_are_refused(cw):
     assert nothing_written()
 
 
-def test_households_need_exactly_one_head(cw):
+def test_households_need_exactly_one_head(family, cw):
     no_head = family("H001")
     no_head[0]["与户主关系"] = "配偶"
     two_heads = family("H002")
@@ -226,7 +185,7 @@ def test_households_need_exactly_one_head(cw):
     assert nothing_written()
 
 
-def test_household_columns_must_agree_and_be_given_once(cw):
+def test_household_columns_must_agree_and_be_given_once(family, cw):
     rows = family("H001")
     rows[1]["地址"] = "别处"
     no_division = family("H002")
@@ -236,7 +195,7 @@ def test_household_columns_must_agree_and_be_given_once(cw):
     assert (5, "所属社区代码", "required") in problems
 
 
-def test_the_same_person_twice_in_the_file(cw):
+def test_the_same_person_twice_in_the_file(family, cw):
     rows = family("H001") + family("H002")
     rows[4]["身份证号"] = rows[1]["身份证号"]
     problems = reject(cw, rows)
@@ -244,7 +203,7 @@ def test_the_same_person_twice_in_the_file(cw):
     assert nothing_written()
 
 
-def test_a_person_already_in_a_household_in_the_database(cw):
+def test_a_person_already_in_a_household_in_the_database(family, make_id, cw):
     head = person_create(actor=cw, id_number=make_id(), name="王五", hukou_division=ZHONGHUA_C1)
     household_create(actor=cw, division=ZHONGHUA_C1, head=head, number="OLD1")
     rows = family("H001") + family("OLD1")
@@ -255,7 +214,7 @@ def test_a_person_already_in_a_household_in_the_database(cw):
     assert Household.objects.count() == 1 and Person.objects.count() == 1
 
 
-def test_a_registered_person_in_no_household_is_linked(cw):
+def test_a_registered_person_in_no_household_is_linked(family, make_id, cw):
     p = person_create(actor=cw, id_number=make_id(), name="王五", hukou_division=ZHONGHUA_C1)
     rows = family("H001")
     rows[2].update({"身份证号": p.id_number, "姓名": "王六"})
@@ -266,7 +225,7 @@ def test_a_registered_person_in_no_household_is_linked(cw):
     assert Membership.objects.get(person=p).household.number == "H001"
 
 
-def test_file_level_refusals(cw):
+def test_file_level_refusals(family, cw):
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     assert reject(cw, data=svg, filename="roster.xlsx") == [(None, "文件", "file_type")]
     assert reject(cw, data=b"name,id\n", filename="roster.xlsx") == [(None, "文件", "file_type")]
@@ -283,12 +242,12 @@ def test_file_level_refusals(cw):
     assert nothing_written()
 
 
-def test_a_workbook_is_taken_by_its_content_not_its_name(cw):
+def test_a_workbook_is_taken_by_its_content_not_its_name(family, cw):
     result = household_roster_import(actor=cw, file=xlsx(family()), filename="roster.xls")
     assert result.persons_created == 3
 
 
-def test_optional_columns_may_be_left_out_and_order_is_free(cw):
+def test_optional_columns_may_be_left_out_and_order_is_free(family, cw):
     headers = ["姓名", "身份证号", "与户主关系", "户编号", "所属社区代码"]
     result = household_roster_import(
         actor=cw, file=xlsx(family(), headers=headers), filename="a.xlsx"
@@ -296,7 +255,7 @@ def test_optional_columns_may_be_left_out_and_order_is_free(cw):
     assert result.persons_created == 3
 
 
-def test_every_problem_is_reported_at_once(cw):
+def test_every_problem_is_reported_at_once(family, cw):
     rows = family("H001")
     rows[0]["身份证号"] = "350203199001011231"
     rows[1]["与户主关系"] = "表亲"
@@ -308,7 +267,7 @@ def test_every_problem_is_reported_at_once(cw):
     ]
 
 
-def test_messages_are_chinese_under_zh_hans(cw):
+def test_messages_are_chinese_under_zh_hans(family, cw):
     rows = family()
     rows[0]["身份证号"] = "350203199001011231"
     rows[1]["所属社区代码"] = HULI_C1
@@ -327,12 +286,12 @@ def test_messages_are_chinese_under_zh_hans(cw):
     assert err.value.problems[0].message == "The ID number's check digit is wrong."
 
 
-def test_an_officer_outside_the_division_is_refused(users):
+def test_an_officer_outside_the_division_is_refused(family, users):
     problems = reject(users["huli_officer"], family())
     assert (2, "所属社区代码", "division_out_of_scope") in problems
 
 
-def big_roster(n_persons: int) -> bytes:
+def big_roster(make_id, n_persons: int) -> bytes:
     """A roster of households of 1–4 persons, valid ID numbers, some disabilities and categories."""
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet(DATA_SHEET)
@@ -369,8 +328,8 @@ def big_roster(n_persons: int) -> bytes:
 
 
 @pytest.mark.slow
-def test_ten_thousand_rows_import(cw, capsys):
-    data = big_roster(10_000)
+def test_ten_thousand_rows_import(cw, capsys, make_id):
+    data = big_roster(make_id, 10_000)
     started = time.perf_counter()
     result = household_roster_import(actor=cw, file=data, filename="big.xlsx")
     elapsed = time.perf_counter() - started
@@ -391,7 +350,7 @@ def test_ten_thousand_rows_import(cw, capsys):
 # ------------------------------------------------------------ jurisdiction of registered persons
 
 
-def _outside_person(users, *, name="陈外", household=False, enrolled=False) -> Person:
+def _outside_person(users, make_id, *, name="陈外", household=False, enrolled=False) -> Person:
     """A person registered (户籍) in 湖里 by 湖里's officer, optionally in a 湖里 household and on
     dibao: outside 中华's community worker's jurisdiction."""
     huli = users["huli_officer"]
@@ -419,8 +378,8 @@ def _answer_for(cw, rows) -> set:
     return {(p.row, p.field, p.code, p.message) for p in err.value.problems}
 
 
-def test_a_registered_person_outside_the_jurisdiction_is_not_linked(users, cw):
-    p = _outside_person(users)
+def test_a_registered_person_outside_the_jurisdiction_is_not_linked(family, make_id, users, cw):
+    p = _outside_person(users, make_id)
     rows = family("H001")
     rows[2].update({"身份证号": p.id_number, "姓名": p.name})
     problems = reject(cw, rows)
@@ -442,13 +401,15 @@ def test_a_registered_person_outside_the_jurisdiction_is_not_linked(users, cw):
 
 
 @pytest.mark.parametrize("bad_extra_row", [False, True])
-def test_the_importer_does_not_tell_whether_an_id_is_registered_elsewhere(users, cw, bad_extra_row):
+def test_the_importer_does_not_tell_whether_an_id_is_registered_elsewhere(
+    family, make_id, member, users, cw, bad_extra_row
+):
     """Whatever the outside person's name, household or enrolments, the answer is the same
     (code and message), and nothing more is said about them (no name, household or overlap)."""
     variants = [
-        _outside_person(users, name="陈甲"),  # in no household, same name typed
-        _outside_person(users, name="陈乙", household=True),  # in a household there
-        _outside_person(users, name="陈丙", enrolled=True),  # on dibao there
+        _outside_person(users, make_id, name="陈甲"),  # in no household, same name typed
+        _outside_person(users, make_id, name="陈乙", household=True),  # in a household there
+        _outside_person(users, make_id, name="陈丙", enrolled=True),  # on dibao there
     ]
     answers = []
     for i, p in enumerate(variants):
@@ -475,11 +436,11 @@ def test_the_importer_does_not_tell_whether_an_id_is_registered_elsewhere(users,
     assert Household.objects.filter(number="H001").count() == 0
 
 
-def test_person_create_does_not_describe_an_id_registered_outside(users, cw):
+def test_person_create_does_not_describe_an_id_registered_outside(make_id, users, cw):
     from safetynet.core.errors import ServiceError
 
     inside = person_create(actor=cw, id_number=make_id(), name="王五", hukou_division=ZHONGHUA_C1)
-    outside = _outside_person(users)
+    outside = _outside_person(users, make_id)
     with pytest.raises(ServiceError) as err:
         person_create(actor=cw, id_number=inside.id_number, name="x", hukou_division=ZHONGHUA_C1)
     assert err.value.code == "id_duplicate"  # one the actor can find anyway

@@ -4,15 +4,15 @@ import datetime as dt
 
 import pytest
 
+from safetynet.registry import selectors as registry_selectors
 from safetynet.registry import services as svc
 from safetynet.registry.models import Membership
-from safetynet.registry.selectors import household_search
-from tests.conftest import HULI_C1
-from tests.registry.test_services import new_household, new_person
+from safetynet.registry.selectors import household_search, household_search_hits, person_search_hits
+from tests.helpers.city import HULI_C1
 
 
 @pytest.fixture
-def city(users):
+def city(new_household, new_person, users):
     cw, huli = users["community_worker"], users["huli_officer"]
     zhang = new_household(cw, number="Z-ZHANG")
     wang = new_household(cw, number="Z-WANG")
@@ -88,3 +88,42 @@ def test_an_inactive_actor_finds_nothing(city):
     officer = city["street_officer"]
     officer.is_active = False
     assert household_search(actor=officer, query="张") == []
+
+
+def test_hits_stop_at_the_cap_and_say_so(city):
+    """Every household has a head named 户主: capped at 2 of 3 in the city administrator's view."""
+    admin = city["city_admin"]
+    hits = household_search_hits(actor=admin, query="户主", cap=2)
+    assert len(hits.ids) == 2 and hits.truncated
+    assert hits.ids == sorted(hits.ids)
+    whole = household_search_hits(actor=admin, query="户主", cap=3)
+    assert (len(whole.ids), whole.truncated) == (3, False)
+    assert set(hits.ids) <= set(whole.ids)
+    # The division filter narrows the search itself, not its first page.
+    huli = household_search_hits(actor=admin, query="户主", division=HULI_C1, cap=1)
+    assert (huli.ids, huli.truncated) == ([city["huli_zhang"].pk], False)
+
+
+def test_listing_and_search_page_report_the_cap(city, monkeypatch, client):
+    monkeypatch.setattr(registry_selectors, "SEARCH_CAP", 1)
+    listing = registry_selectors.household_listing(actor=city["city_admin"], q="张伟")
+    assert listing.truncated and listing.rows.count() == 1
+    client.force_login(city["city_admin"])
+    body = client.get("/api/households/", {"q": "张伟"}).json()
+    assert (body["count"], body["truncated"]) == (1, True)
+    page = client.get("/search/", {"q": "张伟"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "超过1户家庭符合；显示前1户" in page
+
+
+def test_persons_registered_or_living_in_the_jurisdiction_are_found(city, new_person):
+    """A person registered in 湖里 but living in a 中华 household, and one registered in 中华 in no
+    household: both are the 中华 street officer's; neither is the 湖里 officer's twice."""
+    officer, huli = city["street_officer"], city["huli_officer"]
+    migrant = Membership.objects.get(household=city["wang"], relation="spouse").person
+    migrant.hukou_division_id = HULI_C1
+    migrant.save()
+    loner = new_person(city["community_worker"], name="王孤")
+    found = person_search_hits(actor=officer, query="王").ids
+    assert migrant.pk in found and loner.pk in found
+    assert migrant.pk in person_search_hits(actor=huli, query="王").ids  # registered there
+    assert loner.pk not in person_search_hits(actor=huli, query="王").ids

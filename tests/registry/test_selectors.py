@@ -10,12 +10,11 @@ from safetynet.registry import selectors as sel
 from safetynet.registry import services as svc
 from safetynet.registry.ids import mask_id_number
 from safetynet.registry.models import Membership
-from tests.conftest import HULI_C1, ZHONGHUA_C1, ZHONGHUA_C2
-from tests.registry.test_services import make_id, new_household, new_person
+from tests.helpers.city import HULI_C1, ZHONGHUA_C1, ZHONGHUA_C2
 
 
 @pytest.fixture
-def city(users):
+def city(new_household, users):
     cw, so = users["community_worker"], users["street_officer"]
     z1 = new_household(cw, members=["spouse"], number="Z1")
     z2 = new_household(cw, number="Z2")
@@ -80,7 +79,7 @@ def test_an_ended_enrolment_is_not_current(city):
     assert list(sel.person_list(actor=cw, category="dibao")) == []
 
 
-def test_person_list_filters(city):
+def test_person_list_filters(new_person, city):
     cw = city["community_worker"]
     assert [p.name for p in sel.person_list(actor=cw, category="dibao")] == ["户主"]
     assert [p.name for p in sel.person_list(actor=cw, q="成员")] == ["成员spouse"]
@@ -166,7 +165,7 @@ def test_household_history_says_who_when_what(city):
     assert any(e.reason == "membership_move" and e.action == "created" for e in z3_history)
 
 
-def test_person_history(city):
+def test_person_history(make_id, city):
     cw = city["community_worker"]
     head = city["head"]
     svc.membership_move(

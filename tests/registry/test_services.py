@@ -1,44 +1,14 @@
 """Registry services: every rule and every refusal, jurisdiction, and the history they leave."""
 
 import datetime as dt
-import itertools
 
 import pytest
 from django.utils import timezone
-from stdnum.cn import ric
 
 from safetynet.core.errors import NotFoundError, ServiceError
 from safetynet.registry import services as svc
-from safetynet.registry.models import Enrolment, Household, Membership, Person
-from tests.conftest import HULI_C1, ZHONGHUA_C1, ZHONGHUA_C2
-
-_seq = itertools.count(100)
-
-
-def make_id(birth: str = "19900101", region: str = "350203", sex: str = "M") -> str:
-    """A valid ID number for a birth date (YYYYMMDD); sex by the parity of the 17th digit."""
-    while True:
-        body = f"{region}{birth}{next(_seq) % 1000:03d}"
-        if (int(body[16]) % 2 == 1) == (sex == "M"):
-            return body + ric.calc_check_digit(body + "0")
-
-
-def new_person(actor, *, division=ZHONGHUA_C1, name="张三", **kw) -> Person:
-    kw.setdefault("id_number", make_id())
-    return svc.person_create(actor=actor, name=name, hukou_division=division, **kw)
-
-
-def new_household(actor, *, division=ZHONGHUA_C1, members=(), **kw) -> Household:
-    head = new_person(actor, division=division, name="户主")
-    hh = svc.household_create(
-        actor=actor, division=division, head=head, start_date=dt.date(2020, 1, 1), **kw
-    )
-    for relation in members:
-        p = new_person(actor, division=division, name=f"成员{relation}")
-        svc.household_add_member(
-            actor=actor, household=hh, person=p, relation=relation, start_date=dt.date(2020, 1, 1)
-        )
-    return hh
+from safetynet.registry.models import Enrolment, Membership, Person
+from tests.helpers.city import HULI_C1, ZHONGHUA_C1, ZHONGHUA_C2
 
 
 def refused(code, fn, **kw) -> ServiceError:
@@ -48,15 +18,10 @@ def refused(code, fn, **kw) -> ServiceError:
     return err.value
 
 
-@pytest.fixture
-def cw(users):
-    return users["community_worker"]
-
-
 # --------------------------------------------------------------------------------------- persons
 
 
-def test_person_create_derives_birth_date_and_sex_and_records_who(cw):
+def test_person_create_derives_birth_date_and_sex_and_records_who(make_id, cw):
     number = make_id("19920229", sex="F")
     p = svc.person_create(
         actor=cw, id_number=number.lower(), name=" 李四 ", hukou_division=ZHONGHUA_C1
@@ -84,7 +49,7 @@ def test_person_create_refuses_bad_id_numbers(cw, number, code):
     assert not Person.objects.exists()
 
 
-def test_entered_birth_date_and_sex_must_match_the_id(cw):
+def test_entered_birth_date_and_sex_must_match_the_id(make_id, new_person, cw):
     number = make_id("19900101", sex="M")
     refused(
         "birth_date_mismatch",
@@ -98,13 +63,13 @@ def test_entered_birth_date_and_sex_must_match_the_id(cw):
     assert p.pk
 
 
-def test_one_person_per_id_number(cw):
+def test_one_person_per_id_number(make_id, new_person, cw):
     number = make_id()
     new_person(cw, id_number=number)
     refused("id_duplicate", new_person, actor=cw, id_number=number)
 
 
-def test_hukou_division_must_exist_be_a_community_and_be_in_scope(cw, users):
+def test_hukou_division_must_exist_be_a_community_and_be_in_scope(new_person, cw, users):
     refused("not_found", new_person, actor=cw, division="350203002999")
     refused("not_found", new_person, actor=cw, division=ZHONGHUA_C2)  # another community
     refused("not_found", new_person, actor=cw, division=HULI_C1)
@@ -114,7 +79,7 @@ def test_hukou_division_must_exist_be_a_community_and_be_in_scope(cw, users):
     assert new_person(officer, division=ZHONGHUA_C2).pk
 
 
-def test_disability_grade_and_kind(cw):
+def test_disability_grade_and_kind(new_person, cw):
     p = new_person(cw, disability_grade=2, disability_kind="physical")
     assert (p.disability_grade, p.disability_kind) == (2, "physical")
     refused("disability_grade", new_person, actor=cw, disability_grade=5, disability_kind="visual")
@@ -124,7 +89,7 @@ def test_disability_grade_and_kind(cw):
     refused("disability_kind", new_person, actor=cw, disability_grade=1, disability_kind="x")
 
 
-def test_tekun_facts_selfcare_and_supporter(cw):
+def test_tekun_facts_selfcare_and_supporter(new_person, cw):
     p = new_person(cw, selfcare_failed_items=4, has_capable_supporter=False)
     p.refresh_from_db()
     assert (p.selfcare_failed_items, p.has_capable_supporter) == (4, False)
@@ -143,7 +108,7 @@ def test_tekun_facts_selfcare_and_supporter(cw):
     assert (p.selfcare_failed_items, p.has_capable_supporter) == (None, None)
 
 
-def test_death_date_neither_future_nor_before_birth(cw):
+def test_death_date_neither_future_nor_before_birth(make_id, new_person, cw):
     today = timezone.localdate()
     refused("date_in_future", new_person, actor=cw, death_date=today + dt.timedelta(days=1))
     refused(
@@ -174,7 +139,7 @@ def test_death_date_neither_future_nor_before_birth(cw):
     )
 
 
-def test_person_update_changes_fields_with_history(cw):
+def test_person_update_changes_fields_with_history(make_id, new_person, cw):
     p = new_person(cw)
     newer = make_id("19910202", sex="F")
     svc.person_update(
@@ -211,7 +176,7 @@ def test_person_update_changes_fields_with_history(cw):
         svc.person_update(actor=cw, person=other, death_date=dt.date(2020, 1, 1))
 
 
-def test_services_refuse_targets_outside_the_jurisdiction(users):
+def test_services_refuse_targets_outside_the_jurisdiction(new_household, new_person, users):
     huli = users["huli_officer"]
     p = new_person(users["community_worker"])
     hh = new_household(users["community_worker"])
@@ -241,7 +206,7 @@ def test_services_refuse_targets_outside_the_jurisdiction(users):
 # ------------------------------------------------------------------------------------ households
 
 
-def test_household_create_with_head(cw):
+def test_household_create_with_head(new_person, cw):
     head = new_person(cw)
     hh = svc.household_create(
         actor=cw,
@@ -274,7 +239,7 @@ def test_household_create_with_head(cw):
     refused("not_found", svc.household_create, actor=cw, division=HULI_C1, head=new_person(cw))
 
 
-def test_add_member_rules(cw):
+def test_add_member_rules(new_household, new_person, cw):
     hh = new_household(cw)
     p = new_person(cw)
     refused(
@@ -309,7 +274,9 @@ def test_add_member_rules(cw):
     )
 
 
-def test_person_create_into_a_household_registered_elsewhere(users):
+def test_person_create_into_a_household_registered_elsewhere(
+    make_id, new_household, new_person, users
+):
     """A migrant registered in 湖里 joins a 中华 household: allowed through the household."""
     cw = users["community_worker"]
     hh = new_household(cw)
@@ -326,7 +293,7 @@ def test_person_create_into_a_household_registered_elsewhere(users):
     refused("not_found", new_person, actor=cw, division=HULI_C1)
 
 
-def test_membership_move_keeps_history(cw):
+def test_membership_move_keeps_history(new_household, new_person, cw):
     a = new_household(cw, members=["spouse", "child"])
     b = new_household(cw)
     child = Membership.objects.get(household=a, relation="child").person
@@ -356,7 +323,7 @@ def test_membership_move_keeps_history(cw):
     )
 
 
-def test_move_date_not_before_the_current_membership(cw):
+def test_move_date_not_before_the_current_membership(new_household, cw):
     a = new_household(cw, members=["child"])
     b = new_household(cw)
     child = Membership.objects.get(household=a, relation="child").person
@@ -372,7 +339,7 @@ def test_move_date_not_before_the_current_membership(cw):
     assert err.problems[0].field == "date"
 
 
-def test_moving_a_head_needs_a_new_head(cw):
+def test_moving_a_head_needs_a_new_head(new_household, new_person, cw):
     a = new_household(cw, members=["spouse", "child"])
     b = new_household(cw)
     head = Membership.objects.get(household=a, relation="head").person
@@ -418,7 +385,7 @@ def test_moving_a_head_needs_a_new_head(cw):
     assert not Membership.objects.filter(household=c, end_date__isnull=True).exists()
 
 
-def test_change_head(cw):
+def test_change_head(new_household, new_person, cw):
     hh = new_household(cw, members=["spouse", "child"])
     head = Membership.objects.get(household=hh, relation="head").person
     spouse = Membership.objects.get(household=hh, relation="spouse").person
@@ -457,7 +424,7 @@ def test_change_head(cw):
 # ----------------------------------------------------------------------------------- enrolments
 
 
-def test_enrolment_add_and_end(cw):
+def test_enrolment_add_and_end(new_household, cw):
     hh = new_household(cw)
     head = Membership.objects.get(household=hh).person
     e = svc.enrolment_add(
@@ -515,7 +482,7 @@ def test_enrolment_add_and_end(cw):
     assert Enrolment.objects.filter(person=head, category="dibao").count() == 3
 
 
-def test_enrolment_refusals(cw, users):
+def test_enrolment_refusals(make_id, new_person, cw, users):
     p = new_person(cw, id_number=make_id("19900101"))
     base = {"actor": cw, "person": p, "start_date": dt.date(2020, 1, 1)}
     refused("category_invalid", svc.enrolment_add, category="rich", legal_basis="x", **base)
@@ -546,7 +513,7 @@ def test_enrolment_refusals(cw, users):
         svc.enrolment_end(actor=users["huli_officer"], enrolment=e, end_date=dt.date(2021, 1, 1))
 
 
-def test_a_refused_service_writes_nothing(cw):
+def test_a_refused_service_writes_nothing(new_household, cw):
     hh = new_household(cw, members=["spouse"])
     head = Membership.objects.get(household=hh, relation="head").person
     before = (Membership.objects.count(), Membership.history.count())

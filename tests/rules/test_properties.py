@@ -1,6 +1,7 @@
 """Property tests (hypothesis): non-negative amounts, the dibao bound, alone == in a batch."""
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -112,6 +113,7 @@ def _big(month):
     return BIG[month]
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(situations(), st.sampled_from(["2019-07", "2019-11"]), st.integers(0, 999))
 def test_alone_equals_inside_a_million(s, month, pos):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_requests are parameters here)
 """Who sees verification data, and the log of every look at it."""
 
 import datetime as dt
@@ -9,22 +8,12 @@ from safetynet.accounts.models import Role
 from safetynet.verification import selectors
 from safetynet.verification.errors import NotFoundError, ServiceError
 from safetynet.verification.models import AccessAction, AccessLog
-from tests.verification.test_requests import (  # noqa: F401  (fixtures)
-    agencies,
-    agency_city,
-    caseworker,
-    city_db,
-    city_facts,
-    full_report,
-    open_and_dispatch,
-    operator,
-    simulator,
-    street_user,
-)
+from tests.helpers.verification import full_report, open_and_dispatch, street_user
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_every_view_is_logged(
     django_capture_on_commit_callbacks, agencies, agency_city, caseworker, city_facts
 ):

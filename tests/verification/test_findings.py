@@ -12,10 +12,6 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.management import CommandError, call_command
 
-from safetynet.accounts.models import User
-from safetynet.registry import loading
-from safetynet.registry.generator import generate
-from safetynet.verification.batch import verify_batch
 from safetynet.verification.findings import (
     FindingsImportError,
     caseload_coverage,
@@ -23,33 +19,13 @@ from safetynet.verification.findings import (
 )
 from safetynet.verification.models import BatchRun, Finding, HouseholdCheck, ReviewTask
 
-MONTH = "2020-06"
-
-
-@pytest.fixture(scope="module")
-def city(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("findings-city")
-    generate(out=out, persons=4_000, seed=5)
-    return out
-
-
-@pytest.fixture(scope="module")
-def batch_out(city, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("findings-batch")
-    verify_batch(city, MONTH, out)
-    return out
+MONTH = "2020-06"  # the findings city's batch month (conftest: FINDINGS_MONTH)
 
 
 @pytest.fixture
-def city_db(users, city, monkeypatch) -> Path:
-    monkeypatch.setattr(loading, "_tune_session", lambda: None, raising=False)
-    loading.city_load(city, history=False)
-    return city
-
-
-@pytest.fixture
-def operator(users, city_db) -> User:
-    return users["verification_operator"]
+def city_db(findings_city_db) -> Path:
+    """This module's city: the findings' one (tests/verification/conftest.py)."""
+    return findings_city_db
 
 
 def counts() -> tuple[int, int, int, int]:

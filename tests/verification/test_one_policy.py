@@ -27,7 +27,7 @@ from safetynet.verification.batch.job import INPUTS
 from safetynet.verification.policy import average_wage_of_records
 from safetynet.verification.report import QueryData, build_figures
 from safetynet.verification.sources.catalog import SOURCES
-from tests.web.data import make_id
+from tests.helpers.city import make_id
 
 MONTH = "2020-06"
 STANDARD = 80_000  # dibao.standard in force on 2020-06-01, fen

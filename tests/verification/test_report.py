@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_requests are parameters here)
 """Reports: an honest household meets; a planted undeclared wage or deposit does not, with the
 right amounts; the PDF; a recheck keeps both reports."""
 
@@ -14,21 +13,8 @@ from safetynet.verification import services
 from safetynet.verification.errors import ServiceError
 from safetynet.verification.models import Conclusion, QueryStatus, Report, RequestStatus
 from safetynet.verification.report import QueryData, Tolerance, build_figures
-from tests.conftest import ZHONGHUA_C1
-from tests.verification.test_requests import (  # noqa: F401  (fixtures)
-    STANDARD_2020,
-    agencies,
-    agency_city,
-    answer_manual,
-    caseworker,
-    city_db,
-    city_facts,
-    full_report,
-    open_and_dispatch,
-    operator,
-    simulator,
-)
-from tests.web.data import _household, make_id, make_person
+from tests.helpers.city import ZHONGHUA_C1, make_household, make_id, make_person
+from tests.helpers.verification import STANDARD_2020, answer_manual, full_report, open_and_dispatch
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +142,7 @@ def test_pdf_is_a_chinese_numbered_report(
     assert "符合条件" in text
 
 
+@pytest.mark.slow
 def test_recheck_keeps_both_reports(
     django_capture_on_commit_callbacks, agencies, agency_city, operator, city_facts
 ):
@@ -270,7 +257,7 @@ def test_the_tolerance_is_a_dated_rules_parameter():
 def _tekun_household(**facts):
     """A lone man of 70 in 中华街道 community 1, no income, no assets: 特困 but for a supporter."""
     person = make_person("林老伯", "350203", dt.date(1950, 3, 1), 7, "M", ZHONGHUA_C1, **facts)
-    return _household("TK-0001", ZHONGHUA_C1, [(person, "head")])
+    return make_household("TK-0001", ZHONGHUA_C1, [(person, "head")])
 
 
 # By hand (2020-06): basic living = 1.5 × dibao standard 800 yuan = 1,200 yuan; care = minimum

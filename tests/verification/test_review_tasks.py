@@ -1,16 +1,12 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_findings are parameters here)
 """Review tasks (复核任务): the street office's follow-up of a batch's findings — services
 (transitions, refusals, history), selectors (scoping per role, the access log) and the pages."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from safetynet.registry.models import Household, Membership, Person
 from safetynet.verification import selectors, services
 from safetynet.verification.errors import NotFoundError, ServiceError
 from safetynet.verification.findings import findings_import
@@ -18,19 +14,12 @@ from safetynet.verification.models import (
     AccessAction,
     AccessLog,
     BatchRun,
-    Finding,
     FindingKind,
     ReviewTask,
     TaskOutcome,
     TaskStatus,
 )
-from tests.conftest import HULI_C1, HULI_STREET, ZHONGHUA, ZHONGHUA_C1, ZHONGHUA_C2
-from tests.verification.test_findings import (  # noqa: F401  (fixtures)
-    batch_out,
-    city,
-    city_db,
-    operator,
-)
+from tests.helpers.city import HULI_STREET, ZHONGHUA
 
 pytestmark = pytest.mark.django_db
 
@@ -42,92 +31,10 @@ def english():
         yield
 
 
-# ================================================================== fixtures
-_seq = iter(range(1, 10_000))
-
-
-def _id_number(birth: dt.date) -> str:
-    from stdnum.cn import ric
-
-    body = f"350203{birth:%Y%m%d}{next(_seq):03d}"
-    return body + ric.calc_check_digit(body)
-
-
-def make_household(number: str, community: str, head: str) -> Household:
-    household = Household.objects.create(number=number, division_id=community, address="测试路1号")
-    birth = dt.date(1970, 1, 1)
-    person = Person.objects.create(
-        id_number=_id_number(birth),
-        name=head,
-        sex="M",
-        birth_date=birth,
-        hukou_division_id=community,
-    )
-    Membership.objects.create(
-        person=person, household=household, relation="head", start_date=dt.date(2010, 1, 1)
-    )
-    return household
-
-
-def make_task(household: Household, run: BatchRun, findings: list[dict]) -> ReviewTask:
-    for f in findings:
-        Finding.objects.create(batch_run=run, household=household, **f)
-    return ReviewTask.objects.create(
-        household=household, street_id=household.division_id[:9], batch_run=run
-    )
-
-
 @pytest.fixture
-def run(users) -> BatchRun:
-    now = timezone.now()
-    return BatchRun.objects.create(
-        month="2020-06",
-        engine="duckdb",
-        source_dir="/tmp/batch",
-        households_checked=3,
-        findings_count=3,
-        started_at=now,
-        finished_at=now,
-        imported_by=users["verification_operator"],
-    )
-
-
-@pytest.fixture
-def tasks(run) -> dict[str, ReviewTask]:
-    """A task in each of 中华街道's two communities and one in 湖里街道."""
-    zh1 = make_household("350203002001000001", ZHONGHUA_C1, "张三")
-    zh2 = make_household("350203002002000001", ZHONGHUA_C2, "李四")
-    huli = make_household("350206001001000001", HULI_C1, "王五")
-    wage = {
-        "kind": FindingKind.UNDECLARED_INCOME,
-        "person": zh1.memberships.get().person,
-        "source": "employment",
-        "source_record": "91350200MA2XXXXX1",
-        "detail": {"verified_fen": 123456, "declared_fen": 5, "limit_fen": None, "program": None},
-    }
-    line = {
-        "kind": FindingKind.INCOME_ABOVE_LINE,
-        "source": "employment",
-        "source_record": "91350200MA2XXXXX1",
-        "detail": {
-            "verified_fen": 123456,
-            "declared_fen": 5,
-            "limit_fen": 160000,
-            "program": "dibao",
-            "line_fen": 80000,
-        },
-    }
-    car = {
-        "kind": FindingKind.NEW_VEHICLE,
-        "source": "vehicles",
-        "source_record": "闽D12345",
-        "detail": {"verified_fen": 1, "declared_fen": 0, "limit_fen": 0, "value_fen": 8000001},
-    }
-    return {
-        "zh1": make_task(zh1, run, [wage, line]),
-        "zh2": make_task(zh2, run, [car]),
-        "huli": make_task(huli, run, [car]),
-    }
+def city_db(findings_city_db):
+    """This module's city: the findings' one (tests/verification/conftest.py)."""
+    return findings_city_db
 
 
 def _start(user, task):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_requests are parameters here)
 """A service that fails removes the files it stored: no scan outlives its rolled-back row."""
 
 from pathlib import Path
@@ -8,13 +7,7 @@ from django.conf import settings
 
 from safetynet.verification import services
 from safetynet.verification.models import VerificationRequest
-from tests.verification.test_requests import (  # noqa: F401  (fixtures)
-    agency_city,
-    caseworker,
-    city_db,
-    city_facts,
-    open_for,
-)
+from tests.helpers.verification import open_for
 
 pytestmark = pytest.mark.django_db
 

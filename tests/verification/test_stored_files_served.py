@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_requests are parameters here)
 """Stored files (authorization scans, report PDFs, exchange files) are reachable only through views
 that check jurisdiction and write the access log; uploads are taken by content (ADR 0730)."""
 
@@ -21,17 +20,7 @@ from safetynet.verification.models import (
     VerificationRequest,
 )
 from safetynet.verification.sources.catalog import SOURCES, Mode
-from tests.verification.test_requests import (  # noqa: F401  (fixtures)
-    agencies,
-    agency_city,
-    caseworker,
-    city_db,
-    city_facts,
-    open_and_dispatch,
-    open_for,
-    simulator,
-    street_user,
-)
+from tests.helpers.verification import open_and_dispatch, open_for, street_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_requests are parameters here)
 """The verification pages through Django's test client: the whole flow, errors, 404s and 403s."""
 
 import pytest
@@ -6,16 +5,7 @@ from django.urls import reverse
 
 from safetynet.verification.models import AccessLog, QueryStatus, Report, VerificationRequest
 from safetynet.verification.simulator.manual import answer_request_file
-from tests.verification.test_requests import (  # noqa: F401  (fixtures)
-    agencies,
-    agency_city,
-    caseworker,
-    city_db,
-    city_facts,
-    operator,
-    simulator,
-    street_user,
-)
+from tests.helpers.verification import street_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +38,7 @@ def _scan():
     return SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n signed", "image/png")
 
 
+@pytest.mark.slow
 def test_whole_flow(
     client, django_capture_on_commit_callbacks, agencies, agency_city, caseworker, city_facts
 ):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_requests are parameters here)
 """The real background worker: a request's dispatch waits in the database queue until
 `safetynet db_worker` runs it (the rest of the suite runs tasks at once)."""
 
@@ -8,15 +7,7 @@ from django_tasks_db.models import DBTaskResult
 
 from safetynet.verification.models import QueryStatus
 from safetynet.verification.sources.catalog import SOURCES, Mode
-from tests.verification.test_requests import (  # noqa: F401  (fixtures)
-    agencies,
-    agency_city,
-    caseworker,
-    city_db,
-    city_facts,
-    open_for,
-    simulator,
-)
+from tests.helpers.verification import open_for
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

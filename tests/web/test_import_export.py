@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from safetynet.registry import importers
 from safetynet.registry.models import Household
-from tests.conftest import ZHONGHUA_C1
-from tests.web.data import MAY_EXPORT, ROLES, VISIBLE, make_id
+from tests.helpers.city import MAY_EXPORT, ROLES, VISIBLE, ZHONGHUA_C1, make_id
 
 pytestmark = pytest.mark.django_db
 

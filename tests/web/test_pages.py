@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from safetynet.registry.ids import mask_id_number
 from safetynet.registry.models import Person
-from tests.web.data import FULL_ID, MAY_EXPORT, MAY_IMPORT, ROLES, VISIBLE
+from tests.helpers.city import FULL_ID, MAY_EXPORT, MAY_IMPORT, ROLES, VISIBLE
 
 pytestmark = pytest.mark.django_db
 

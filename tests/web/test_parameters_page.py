@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from safetynet.web import rules_selectors
-from tests.web.data import ROLES
+from tests.helpers.city import ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import make_user
+from tests.helpers.city import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_review_tasks are parameters here)
 """End to end in Chromium: a street officer opens the review tasks, opens one, starts it and
 closes it with a note."""
 
@@ -6,7 +5,6 @@ import pytest
 from playwright.sync_api import expect
 
 from safetynet.verification.models import ReviewTask, TaskStatus
-from tests.verification.test_review_tasks import run, tasks  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

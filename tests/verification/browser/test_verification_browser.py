@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_requests are parameters here)
 """End to end in Chromium: a caseworker opens a request for a household, sees the automatic
 sources answer within seconds, imports a manual source's response file, and downloads the PDF."""
 
@@ -13,14 +12,6 @@ from safetynet.verification.models import Report, VerificationRequest
 from safetynet.verification.simulator.manual import answer_request_file
 from safetynet.verification.sources.catalog import automatic_sources
 from tests.browser import SCREENSHOTS
-from tests.verification.test_requests import (  # noqa: F401  (fixtures)
-    agencies,
-    agency_city,
-    caseworker,
-    city_db,
-    city_facts,
-    simulator,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,5 @@
-"""A tiny registry across two districts, for the scoping tests of the web UI and the API.
+"""Test data helpers (not fixtures: those are in tests/conftest.py): the test divisions, and the
+tiny registry across two districts that the `registry` fixture builds for the scoping tests.
 
 中华街道 (思明区): household ZH1 in community 1 (3 members), ZH2 in community 2.
 湖里街道 (湖里区): household HL1 in community 3 (2 members, one deceased).
@@ -7,11 +8,17 @@
 import datetime as dt
 from dataclasses import dataclass
 
-import pytest
 from stdnum.cn import ric
 
+from safetynet.accounts.models import Role, User
 from safetynet.registry.models import Enrolment, Household, Membership, Person
-from tests.conftest import HULI_C1, ZHONGHUA_C1, ZHONGHUA_C2
+
+# Two test communities in 思明区中华街道 and one in 湖里区湖里街道 (synthetic, like the demo's).
+ZHONGHUA = "350203002"
+HULI_STREET = "350206001"
+ZHONGHUA_C1 = "350203002001"
+ZHONGHUA_C2 = "350203002002"
+HULI_C1 = "350206001001"
 
 
 def make_id(region: str, birth: dt.date, seq: int, sex: str) -> str:
@@ -47,7 +54,7 @@ class Registry:
         return {"zh1": self.zh1, "zh2": self.zh2, "hl1": self.hl1}
 
 
-def _household(number, division, members) -> Household:
+def make_household(number, division, members) -> Household:
     household = Household.objects.create(
         number=number, division_id=division, address=f"{number} 号测试路"
     )
@@ -58,8 +65,8 @@ def _household(number, division, members) -> Household:
     return household
 
 
-@pytest.fixture
-def registry(divisions) -> Registry:
+def build_registry() -> Registry:
+    """The three households (needs the `divisions` fixture's table)."""
     zhang_wei = make_person("张伟", "350203", dt.date(1938, 3, 5), 1, "M", ZHONGHUA_C1)
     li_na = make_person("李娜", "350203", dt.date(1941, 7, 9), 2, "F", ZHONGHUA_C1)
     zhang_xiaoming = make_person(
@@ -77,13 +84,13 @@ def registry(divisions) -> Registry:
     chen_jing = make_person(
         "陈静", "350206", dt.date(1930, 1, 8), 6, "F", HULI_C1, death_date=dt.date(2019, 12, 1)
     )
-    zh1 = _household(
+    zh1 = make_household(
         "ZH-0001",
         ZHONGHUA_C1,
         [(zhang_wei, "head"), (li_na, "spouse"), (zhang_xiaoming, "child")],
     )
-    zh2 = _household("ZH-0002", ZHONGHUA_C2, [(wang_fang, "head")])
-    hl1 = _household("HL-0001", HULI_C1, [(chen_jie, "head"), (chen_jing, "parent")])
+    zh2 = make_household("ZH-0002", ZHONGHUA_C2, [(wang_fang, "head")])
+    hl1 = make_household("HL-0001", HULI_C1, [(chen_jie, "head"), (chen_jing, "parent")])
     for person, household, category, end in [
         (zhang_wei, zh1, "dibao", None),
         (zhang_wei, zh1, "elderly_80", None),
@@ -131,3 +138,10 @@ MAY_EXPORT = {
     "huli_officer",
 }
 ROLES = list(VISIBLE)
+
+
+def make_user(username: str, role: Role, jurisdiction: str) -> User:
+    user = User.objects.create_user(
+        username=username, password="pass-for-tests-1", role=role, jurisdiction_id=jurisdiction
+    )
+    return user

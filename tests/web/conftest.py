@@ -1,1 +1,0 @@
-from tests.web.data import registry  # noqa: F401  (fixture)
