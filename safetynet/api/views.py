@@ -272,4 +272,3 @@ class RulesParametersView(APIView):
                 "parameters": parameters,
             }
         )
-

@@ -24,7 +24,8 @@ def next_year_calendar(data_dir: Path) -> None:
     folder = data_dir / "calendar"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{year}.yaml").write_text(
-        f"year: {year}\nreference: test stand-in\nholidays:\n  - {{name: 元旦, from: {year}-01-01}}\n",
+        f"year: {year}\nreference: test stand-in\n"
+        f"holidays:\n  - {{name: 元旦, from: {year}-01-01}}\n",
         encoding="utf-8",
     )
 
