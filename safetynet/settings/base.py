@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "safetynet.registry",
     "safetynet.accounts",
     "safetynet.verification",
+    "safetynet.cases",
     "safetynet.web",
     "safetynet.api",
 ]
