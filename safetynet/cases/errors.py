@@ -29,6 +29,7 @@ NOTICE_RUNNING = "case_notice_running"
 OBJECTION_UNANSWERED = "case_objection_unanswered"
 OBJECTION_ALREADY_ANSWERED = "objection_already_answered"
 OBJECTION_CONTENT_MISSING = "objection_content_missing"
+OBJECTION_OUTSIDE_NOTICE = "objection_outside_notice"
 REASON_REQUIRED = "case_reason_required"
 ALREADY_EXTENDED = "case_already_extended"
 CALENDAR_YEAR_UNKNOWN = "calendar_year_unknown"
@@ -56,6 +57,7 @@ CODES = {
     OBJECTION_UNANSWERED: _("Answer every objection before the notice is closed."),
     OBJECTION_ALREADY_ANSWERED: _("This objection has already been answered."),
     OBJECTION_CONTENT_MISSING: _("Write down the objection (or the answer)."),
+    OBJECTION_OUTSIDE_NOTICE: _("An objection is recorded during the public notice."),
     REASON_REQUIRED: _("A reason is required."),
     ALREADY_EXTENDED: _("The time limit of this case has already been extended."),
     CALENDAR_YEAR_UNKNOWN: _(

@@ -118,6 +118,9 @@ class Case(models.Model):
     notice_ends_on = models.DateField(_("notice ends on"), null=True, blank=True)
     decision_due = models.DateField(_("decision due"), null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    # Set once when the case first runs past a due date: it then shows in the district's list
+    # of escalated cases (POLICY §8; `cases_escalate_overdue`).
+    escalated_on = models.DateField(_("escalated to the district on"), null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -162,6 +165,7 @@ class EventKind(models.TextChoices):
     REFUSED = "refused", _("Refused")
     ENROLLED = "enrolled", _("Enrolled")
     EXTENDED = "extended", _("Time limit extended")
+    ESCALATED = "escalated", _("Overdue: escalated to the district")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 

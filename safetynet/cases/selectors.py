@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
 
 from . import clock, deadlines
 from . import errors as E
-from .models import Case, CaseEvent
-from .services import jurisdiction_q
-from .states import OPEN_STATES, Status
+from .models import Case, CaseEvent, Decision, Notice
+from .scopes import jurisdiction_q, overdue_q
+from .states import OPEN_STATES
 
 
 def cases_visible_to(actor: User) -> QuerySet[Case]:
@@ -55,57 +55,32 @@ class DueDate:
 
 
 def case_due_dates(*, case: Case, today: dt.date | None = None) -> list[DueDate]:
-    """The case's due date per step, whether met, and the working days left."""
+    """The case's due date per step, when it was met (or None while running) and the working
+    days left: investigation (met by the proposal), public notice end, decision, refusal notice
+    and the whole case (met by the decision or the withdrawal)."""
     today = today or clock.today()
-    is_open = case.status in OPEN_STATES
+    decision = Decision.objects.filter(case=case).first()
+    closed = case.closed_on if case.status not in OPEN_STATES else None
 
-    def left(due, done):
-        return None if done is not None else deadlines.workdays_left(today, due)
+    def row(step, due, done):
+        left = None if done is not None else deadlines.workdays_left(today, due)
+        return DueDate(step, due, done, left)
 
-    out = []
-    inv_done = case.proposed_on
-    if inv_done is None and not is_open:
-        inv_done = case.closed_on
-    out.append(
-        DueDate(
-            "investigation",
-            case.investigation_due,
-            inv_done,
-            left(case.investigation_due, inv_done),
-        )
-    )
+    out = [row("investigation", case.investigation_due, case.proposed_on or closed)]
+    if case.notice_ends_on is not None:
+        ended = case.notice_ends_on if today > case.notice_ends_on else None
+        out.append(DueDate("notice", case.notice_ends_on, ended, None))
     if case.decision_due is not None:
-        decided = (
-            getattr(getattr(case, "decision", None), "decided_on", None)
-            if _has_decision(case)
-            else None
+        out.append(row("decision", case.decision_due, decision.decided_on if decision else closed))
+    if decision is not None and decision.refusal_notice_due is not None:
+        issued = (
+            Notice.objects.filter(case=case, kind="decision")
+            .values_list("issued_on", flat=True)
+            .first()
         )
-        done = decided or (case.closed_on if not is_open else None)
-        out.append(DueDate("decision", case.decision_due, done, left(case.decision_due, done)))
-    done = case.closed_on if not is_open else None
-    out.append(DueDate("total", case.total_due, done, left(case.total_due, done)))
+        out.append(row("refusal_notice", decision.refusal_notice_due, issued))
+    out.append(row("total", case.total_due, decision.decided_on if decision else closed))
     return out
-
-
-def _has_decision(case: Case) -> bool:
-    try:
-        case.decision  # noqa: B018
-    except Exception:  # RelatedObjectDoesNotExist
-        return False
-    return True
-
-
-def overdue_q(today: dt.date) -> Q:
-    """Open cases past a due date: the investigation (before the proposal), the decision (once
-    set), or the whole case."""
-    return Q(status__in=[s.value for s in OPEN_STATES]) & (
-        Q(
-            status__in=[Status.ACCEPTED.value, Status.INVESTIGATING.value],
-            investigation_due__lt=today,
-        )
-        | Q(decision_due__lt=today)
-        | Q(total_due__lt=today)
-    )
 
 
 def case_overdue(*, actor: User, today: dt.date | None = None) -> QuerySet[Case]:
@@ -118,3 +93,21 @@ def case_overdue(*, actor: User, today: dt.date | None = None) -> QuerySet[Case]
         .select_related("household", "applicant", "handling_division")
         .order_by("total_due", "id")
     )
+
+
+def case_escalated(*, actor: User) -> QuerySet[Case]:
+    """Open cases escalated to the district for running late (the district approver's list)."""
+    return (
+        cases_visible_to(actor)
+        .filter(escalated_on__isnull=False, status__in=[s.value for s in OPEN_STATES])
+        .select_related("household", "applicant", "handling_division")
+        .order_by("escalated_on", "id")
+    )
+
+
+def case_overdue_by_office(*, actor: User, today: dt.date | None = None) -> dict[str, list[Case]]:
+    """The overdue cases the actor sees, grouped by handling office (division code)."""
+    out: dict[str, list[Case]] = {}
+    for case in case_overdue(actor=actor, today=today):
+        out.setdefault(case.handling_division_id, []).append(case)
+    return out

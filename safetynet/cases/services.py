@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
@@ -48,6 +47,7 @@ from .models import (
     Outcome,
 )
 from .proposal import build_proposal
+from .scopes import jurisdiction_q, overdue_q, overdue_steps
 from .states import DECIDED_STATES, Action, Status, TransitionNotAllowed, target
 
 CASE_SERIES = "SQ"  # 申请: SQ-2025-000001
@@ -70,13 +70,6 @@ def _prefix(actor: User) -> str | None:
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return None
     return actor.scope_prefix
-
-
-def jurisdiction_q(prefix: str) -> Q:
-    """Cases whose household lies in the subtree, or that an office of the subtree accepted."""
-    return Q(household__division__code__startswith=prefix) | Q(
-        accepting_division__code__startswith=prefix
-    )
 
 
 def _case_for_update(*, actor: User, case_id: int) -> Case:
@@ -524,10 +517,10 @@ def case_objection_record(
     raised_on = raised_on or today
     if case.status != Status.IN_NOTICE:
         raise E.ServiceError(
-            E.TRANSITION_NOT_ALLOWED, f"case {case.number}: objections only during the notice"
+            E.OBJECTION_OUTSIDE_NOTICE, f"case {case.number}: objections only during the notice"
         )
     if not (case.notice_posted_on <= raised_on <= min(today, case.notice_ends_on)):
-        _refuse(E.TRANSITION_NOT_ALLOWED, f"{raised_on} is outside the notice", "raised_on")
+        _refuse(E.OBJECTION_OUTSIDE_NOTICE, f"{raised_on} is outside the notice", "raised_on")
     objection = Objection.objects.create(
         case=case,
         raised_on=raised_on,
@@ -818,3 +811,35 @@ def _notice_issue(*, case: Case, kind: str, actor: User, on: dt.date) -> Notice:
     store_file(notice.pdf, f"{notice.number}.pdf", ContentFile(render(case=case, notice=notice)))
     notice.save()
     return notice
+
+
+# --------------------------------------------------------------------------- escalation
+def cases_escalate_overdue(*, today: dt.date | None = None) -> list[str]:
+    """Escalate to the district every open case that has run past a due date and is not yet
+    escalated: `escalated_on` is set and an event names the late steps. A system job (daily, by
+    the worker or cron; no actor: it decides nothing). Returns the case numbers escalated."""
+    today = today or clock.today()
+    done = []
+    ids = list(
+        Case.objects.filter(overdue_q(today), escalated_on__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in ids:
+        with transaction.atomic():
+            case = Case.objects.select_for_update(of=("self",)).get(pk=pk)
+            steps = overdue_steps(case, today)
+            if case.escalated_on is not None or not steps:
+                continue
+            case.escalated_on = today
+            case.save(update_fields=["escalated_on", "updated_at"])
+            event_record(
+                case=case,
+                kind=EventKind.ESCALATED,
+                actor=None,
+                on=today,
+                steps=[{"step": s, "due": d.isoformat()} for s, d in steps],
+                district=case.handling_division.parent_id,
+            )
+            done.append(case.number)
+    return done
