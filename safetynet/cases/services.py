@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
@@ -676,7 +676,11 @@ def case_decide(
             _refuse(E.REASON_REQUIRED, "a refusal states its reasons", "reasons")
         decision.reasons = reasons
         decision.refusal_notice_due = deadlines.refusal_notice_due(today)
-    decision.save()
+    try:
+        with transaction.atomic():
+            decision.save()  # one decision per case: the database's unique key is the backstop
+    except IntegrityError:
+        raise E.ServiceError(E.ALREADY_DECIDED, f"case {case.number} is already decided") from None
     case.closed_on = today
     case.save(update_fields=["status", "closed_on", "updated_at"])
     notice = _notice_issue(case=case, kind=NoticeKind.DECISION, actor=actor, on=today)
