@@ -33,6 +33,8 @@ OBJECTION_OUTSIDE_NOTICE = "objection_outside_notice"
 REASON_REQUIRED = "case_reason_required"
 ALREADY_EXTENDED = "case_already_extended"
 CALENDAR_YEAR_UNKNOWN = "calendar_year_unknown"
+DUPLICATE_APPLICATION = "case_duplicate_application"
+ALREADY_ENROLLED = "case_already_enrolled"
 
 CODES = {
     TRANSITION_NOT_ALLOWED: _("This step is not possible in the case's present state."),
@@ -60,6 +62,8 @@ CODES = {
     OBJECTION_OUTSIDE_NOTICE: _("An objection is recorded during the public notice."),
     REASON_REQUIRED: _("A reason is required."),
     ALREADY_EXTENDED: _("The time limit of this case has already been extended."),
+    DUPLICATE_APPLICATION: _("The household already has an open case for this program."),
+    ALREADY_ENROLLED: _("The household already receives this benefit."),
     CALENDAR_YEAR_UNKNOWN: _(
         "The working-day calendar does not know this year yet; the bureau must add it."
     ),

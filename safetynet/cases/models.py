@@ -66,6 +66,15 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = Status.WITHDRAWN.value, _("Withdrawn")
 
 
+OPEN_STATUSES = [
+    CaseStatus.ACCEPTED,
+    CaseStatus.INVESTIGATING,
+    CaseStatus.PROPOSED,
+    CaseStatus.IN_NOTICE,
+    CaseStatus.AWAITING_DECISION,
+]
+
+
 class Case(models.Model):
     """One application (申请) of one household for one program, from acceptance to decision."""
 
@@ -130,6 +139,12 @@ class Case(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=CaseStatus.values), name="case_status_known"
+            ),
+            # one open application per household and program (a second is refused)
+            models.UniqueConstraint(
+                fields=["household", "program"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_one_open_per_household_and_program",
             ),
             models.CheckConstraint(
                 condition=Q(extended_on__isnull=True) | ~Q(extension_reason=""),

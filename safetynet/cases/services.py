@@ -22,7 +22,14 @@ from safetynet.accounts.permissions import require
 from safetynet.core.files import removes_stored_files_on_failure, store_file
 from safetynet.core.uploads import FileRefused, scan_type
 from safetynet.registry import services as registry
-from safetynet.registry.models import Division, DivisionLevel, Household, Membership, Person
+from safetynet.registry.models import (
+    Division,
+    DivisionLevel,
+    Enrolment,
+    Household,
+    Membership,
+    Person,
+)
 from safetynet.registry.selectors import household_get
 from safetynet.rules.catalog import CATALOG, VERIFIED_PROGRAMS
 from safetynet.verification.models import Purpose, Report
@@ -34,6 +41,7 @@ from .events import event_record
 from .models import (
     APPLICATION_PROGRAMS,
     ENROLMENT_CATEGORY,
+    OPEN_STATUSES,
     Case,
     CaseDocument,
     CaseEvent,
@@ -267,6 +275,17 @@ def case_apply(
         )
     if applicant_obj is None or applicant_obj.death_date is not None:
         _refuse(E.APPLICANT_NOT_MEMBER, f"{applicant!r} is not a living member", "applicant")
+    if Case.objects.filter(household=household, program=program, status__in=OPEN_STATUSES).exists():
+        _refuse(
+            E.DUPLICATE_APPLICATION, f"{household.number} has an open {program} case", "program"
+        )
+    category = ENROLMENT_CATEGORY.get(program)
+    if category and (
+        Enrolment.objects.filter(person_id__in=members, category=category)  # now or later
+        .exclude(end_date__lt=today)
+        .exists()
+    ):
+        _refuse(E.ALREADY_ENROLLED, f"{household.number} is enrolled in {category}", "program")
     income = _by_person_id(household, declared_income)
     # The authorization opens the verification (the existing app) — one upload, one request.
     vprogram = program if program in VERIFIED_PROGRAMS else "dibao"
@@ -297,7 +316,13 @@ def case_apply(
         investigation_due=deadlines.investigation_due(today),
         total_due=deadlines.total_due(today),
     )
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()  # the partial unique key: one open case per household and program
+    except IntegrityError:
+        _refuse(
+            E.DUPLICATE_APPLICATION, f"{household.number} has an open {program} case", "program"
+        )
     for i, (title, upload) in enumerate(documents or (), start=1):
         doc = CaseDocument(case=case, title=_text(title, field=f"documents[{i}].title"))
         doc.uploaded_by = actor
