@@ -70,6 +70,8 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "cases.record_objection": frozenset({C, S}),  # case_objection_record
     "cases.answer_objection": frozenset({S}),  # case_objection_answer
     "cases.decide": frozenset({D}),  # case_decide (and the enrolment it makes)
+    # case_reinvestigate: the street on an upheld objection, the district sending a case back
+    "cases.reinvestigate": frozenset({S, D}),
     "cases.extend_deadline": frozenset({S, D}),  # case_extend (30 → 45 working days)
     "cases.withdraw": frozenset({C, S}),  # case_withdraw
 }
@@ -100,6 +102,7 @@ ABILITY_LABELS = {
     "cases.record_objection": _("record objections"),
     "cases.answer_objection": _("answer objections"),
     "cases.decide": _("decide cases"),
+    "cases.reinvestigate": _("send cases back to the investigation"),
     "cases.extend_deadline": _("extend a case's time limit"),
     "cases.withdraw": _("withdraw applications"),
 }

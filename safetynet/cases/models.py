@@ -182,6 +182,7 @@ class EventKind(models.TextChoices):
     EXTENDED = "extended", _("Time limit extended")
     ESCALATED = "escalated", _("Overdue: escalated to the district")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    REINVESTIGATED = "reinvestigated", _("Sent back to the investigation")
 
 
 class CaseEvent(models.Model):
@@ -346,7 +347,13 @@ class Notice(models.Model):
     class Meta:
         ordering = ["issued_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "kind"], name="notice_one_per_case_and_kind")
+            # one decision notice per case; a public notice is posted again after a
+            # re-investigation
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(kind="decision"),
+                name="notice_one_decision_notice_per_case",
+            )
         ]
 
     def __str__(self) -> str:

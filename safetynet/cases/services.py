@@ -642,6 +642,44 @@ def case_refer_for_decision(*, actor: User, case_id: int) -> Case:
     return case
 
 
+@transaction.atomic
+def case_reinvestigate(*, actor: User, case_id: int, reason: str) -> Case:
+    """Send the case back to the investigation (an objection upheld, new facts): the proposal,
+    the notice dates and the decision due date are dropped (the timeline keeps them); the
+    investigation and whole-case due dates still run from the acceptance."""
+    require(actor, "cases.reinvestigate")
+    case = _case_for_update(actor=actor, case_id=case_id)
+    today = clock.today()
+    before, after = _move(case, Action.REINVESTIGATE)
+    reason = _text(reason, field="reason")
+    dropped = {
+        "eligible": case.proposed_eligible,
+        "amount_fen": case.proposed_amount_fen,
+        "proposed_on": case.proposed_on.isoformat() if case.proposed_on else None,
+        "notice_posted_on": case.notice_posted_on.isoformat() if case.notice_posted_on else None,
+    }
+    case.proposal = None
+    case.proposed_eligible = None
+    case.proposed_amount_fen = None
+    case.proposed_on = None
+    case.proposed_by = None
+    case.notice_posted_on = None
+    case.notice_ends_on = None
+    case.decision_due = None
+    case.save()
+    event_record(
+        case=case,
+        kind=EventKind.REINVESTIGATED,
+        actor=actor,
+        on=today,
+        from_status=before,
+        to_status=after,
+        reason=reason,
+        dropped=dropped,
+    )
+    return case
+
+
 # --------------------------------------------------------------------------- decision
 def accepted_or_investigated_by(case: Case) -> set[int]:
     """Everyone who accepted or investigated the case (POLICY §8: none of them decides it)."""

@@ -12,6 +12,7 @@ drawn on its own.
     awaiting_decision ─approve→ approved ─enrol→ enrolled
     awaiting_decision ─refuse→ refused
     accepted | investigating | proposed | in_notice | awaiting_decision ─withdraw→ withdrawn
+    proposed | in_notice | awaiting_decision ─reinvestigate→ investigating
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Action(StrEnum):
     REFUSE = "refuse"
     ENROL = "enrol"
     WITHDRAW = "withdraw"
+    REINVESTIGATE = "reinvestigate"
 
 
 OPEN_STATES = frozenset(
@@ -66,6 +68,11 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
     Action.REFUSE: (frozenset({Status.AWAITING_DECISION}), Status.REFUSED),
     Action.ENROL: (frozenset({Status.APPROVED}), Status.ENROLLED),
     Action.WITHDRAW: (OPEN_STATES, Status.WITHDRAWN),
+    # an objection upheld, or new facts: back to the investigation (the proposal is dropped)
+    Action.REINVESTIGATE: (
+        frozenset({Status.PROPOSED, Status.IN_NOTICE, Status.AWAITING_DECISION}),
+        Status.INVESTIGATING,
+    ),
 }
 
 

@@ -28,6 +28,7 @@ EXPECTED = {
     "decide": {"district_approver"},
     "withdraw": {"community_worker", "street_officer"},
     "extend": {"street_officer", "district_approver"},
+    "reinvestigate": {"street_officer", "district_approver"},
     "view": {"community_worker", "street_officer", "district_approver", "city_admin", "auditor"},
 }
 
@@ -60,6 +61,14 @@ def test_investigating(role, staff, family, clock):
 def test_deciding(role, staff, awaiting):
     got = outcome(services.case_decide, actor=staff[role], case_id=awaiting.pk, outcome="approved")
     assert got == ("ok" if role in EXPECTED["decide"] else "not_permitted")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sending_back_to_the_investigation(role, staff, awaiting):
+    got = outcome(
+        services.case_reinvestigate, actor=staff[role], case_id=awaiting.pk, reason="补充材料。"
+    )
+    assert got == ("ok" if role in EXPECTED["reinvestigate"] else "not_permitted")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -50,6 +50,7 @@ ACTIONS = [
     "refuse",
     "withdraw",
     "extend",
+    "reinvestigate",
 ]
 KNOWN = {
     *E.CODES,
@@ -72,6 +73,7 @@ RIGHT = {
     "refuse": "district_approver_2",
     "withdraw": "community_worker",
     "extend": "district_approver",
+    "reinvestigate": "street_officer",
 }
 REACHED: set[str] = set()
 CODES_SEEN: set = set()
@@ -179,6 +181,9 @@ def test_no_sequence_of_actions_reaches_an_invalid_state(staff, clock, monkeypat
                     actor=user, case_id=cid, reason="撤回。"
                 ),
                 "extend": lambda: services.case_extend(actor=user, case_id=cid, reason="延期。"),
+                "reinvestigate": lambda: services.case_reinvestigate(
+                    actor=user, case_id=cid, reason="重新调查。"
+                ),
             }
             before = Case.objects.get(pk=cid).status
             events = CaseEvent.objects.filter(case_id=cid).count()

@@ -293,3 +293,45 @@ def test_a_decided_case_cannot_be_withdrawn(staff, awaiting):
         case_id=awaiting.pk,
         reason="x",
     )
+
+
+def test_an_upheld_objection_sends_the_case_back_and_the_notice_runs_again(staff, accepted, clock):
+    so, cw, da = staff["street_officer"], staff["community_worker"], staff["district_approver"]
+    cid = accepted.pk
+    clock.advance(2)
+    investigate(staff, accepted, clock)
+    case = services.case_notice_publish(actor=so, case_id=cid)
+    first_amount = case.proposed_amount_fen
+    objection = services.case_objection_record(actor=cw, case_id=cid, content="其配偶有固定工作。")
+    services.case_objection_answer(
+        actor=so, objection_id=objection.pk, answer="属实，重新调查。", upheld=True
+    )
+    refused("case_reason_required", services.case_reinvestigate, actor=so, case_id=cid, reason="")
+    refused(
+        "not_permitted",
+        services.case_reinvestigate,
+        actor=cw,
+        case_id=cid,
+        reason="x",
+    )
+    case = services.case_reinvestigate(actor=so, case_id=cid, reason="异议属实。")
+    assert case.status == "investigating"
+    assert case.proposal is None and case.notice_posted_on is None and case.decision_due is None
+    ev = CaseEvent.objects.filter(case=case).latest("id")
+    assert ev.kind == "reinvestigated" and ev.data["dropped"]["amount_fen"] == first_amount
+    # propose again (the report stands), post again: a second public notice
+    case = services.case_propose(actor=so, case_id=cid)
+    case = services.case_notice_publish(actor=so, case_id=cid)
+    assert case.notices.filter(kind="public").count() == 2
+    clock.set(case.notice_ends_on + dt.timedelta(days=1))
+    case = services.case_notice_close(actor=so, case_id=cid)
+    # the district may send it back too
+    case = services.case_reinvestigate(actor=da, case_id=cid, reason="请补充入户照片。")
+    assert case.status == "investigating"
+    refused(
+        "case_transition_not_allowed",
+        services.case_reinvestigate,
+        actor=so,
+        case_id=cid,
+        reason="x",
+    )
