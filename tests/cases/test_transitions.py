@@ -335,3 +335,39 @@ def test_an_upheld_objection_sends_the_case_back_and_the_notice_runs_again(staff
         case_id=cid,
         reason="x",
     )
+
+
+def test_a_decision_that_cannot_enrol_writes_nothing_and_leaves_no_file(staff, awaiting, family):
+    """The registry refuses the enrolment (the head was enrolled meanwhile): no decision, no
+    event, the case still awaits, and the rendered decision notice is removed from storage."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from safetynet.cases.models import Notice
+    from safetynet.registry.services import enrolment_add
+
+    enrolment_add(
+        actor=staff["community_worker"],
+        person=family.head,
+        category="dibao",
+        start_date=dt.date(2025, 12, 1),
+        legal_basis="另案",
+    )
+
+    def stored():
+        return {p.name for p in (Path(settings.MEDIA_ROOT) / "cases").rglob("*.pdf")}
+
+    stored_before = stored()
+    assert any(name.startswith("GS-") for name in stored_before)
+    refused(
+        "enrolment_overlaps",
+        services.case_decide,
+        actor=staff["district_approver"],
+        case_id=awaiting.pk,
+        outcome="approved",
+    )
+    assert not Decision.objects.filter(case=awaiting).exists()
+    assert not Notice.objects.filter(case=awaiting, kind="decision").exists()
+    assert Case.objects.get(pk=awaiting.pk).status == "awaiting_decision"
+    assert stored() == stored_before
