@@ -119,3 +119,17 @@ def test_overdue_cases_per_office_and_escalation_to_the_district(staff, family, 
     rows = {r.step: r for r in selectors.case_due_dates(case=late, today=clock())}
     assert rows["investigation"].overdue and rows["investigation"].workdays_left == -1
     assert on_time not in selectors.case_overdue(actor=so)
+
+
+def test_the_escalation_command(staff, family, clock, capsys):
+    from django.core.management import CommandError, call_command
+
+    case = apply(staff["community_worker"], family)
+    call_command("cases", "escalate", "--date", "2025-10-23")
+    assert capsys.readouterr().out == ""
+    call_command("cases", "escalate", "--date", "2025-10-24")
+    assert capsys.readouterr().out.split() == [case.number]
+    assert Case.objects.get(pk=case.pk).escalated_on == D(2025, 10, 24)
+    with pytest.raises(CommandError) as exc:
+        call_command("cases", "escalate", "--date", "24/10/2025")
+    assert exc.value.returncode == 2
