@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
 
 from . import clock, deadlines
 from . import errors as E
-from .models import Case, CaseEvent, Decision, Notice
+from .models import Case, CaseEvent, Decision, HomeVisit, Notice
 from .scopes import jurisdiction_q, overdue_q
-from .states import OPEN_STATES
+from .states import OPEN_STATES, Status
 
 
 def cases_visible_to(actor: User) -> QuerySet[Case]:
@@ -111,3 +111,34 @@ def case_overdue_by_office(*, actor: User, today: dt.date | None = None) -> dict
     for case in case_overdue(actor=actor, today=today):
         out.setdefault(case.handling_division_id, []).append(case)
     return out
+
+
+def case_counts_by_status(*, actor: User) -> dict[str, int]:
+    """How many cases the actor sees in each status (the workbench's tabs)."""
+    rows = cases_visible_to(actor).order_by().values_list("status").annotate(n=Count("id"))
+    return {status: n for status, n in rows}
+
+
+def case_approver_queue(*, actor: User) -> QuerySet[Case]:
+    """Cases awaiting the decision that the actor may decide: in the jurisdiction, and not one
+    the actor accepted or investigated (ADR 0811), earliest decision due first."""
+    from .services import ACCEPT_OR_INVESTIGATE
+
+    return (
+        cases_visible_to(actor)
+        .filter(status=Status.AWAITING_DECISION.value)
+        .exclude(accepted_by=actor)
+        .exclude(proposed_by=actor)
+        .exclude(
+            pk__in=CaseEvent.objects.filter(actor=actor, kind__in=ACCEPT_OR_INVESTIGATE).values(
+                "case_id"
+            )
+        )
+        .exclude(
+            pk__in=HomeVisit.objects.filter(
+                Q(staff_1=actor) | Q(staff_2=actor) | Q(recorded_by=actor)
+            ).values("case_id")
+        )
+        .select_related("household", "applicant", "handling_division")
+        .order_by("decision_due", "id")
+    )

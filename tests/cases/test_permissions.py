@@ -200,3 +200,15 @@ def test_visiting_staff_may_be_any_office_of_the_street(staff, family, clock):
     assert visit.staff_1 == other_cw
     assert case.handling_division_id == ZHONGHUA
     assert clock() == dt.date(2025, 9, 26)
+
+
+def test_the_approver_queue_leaves_out_what_one_may_not_decide(staff, awaiting):
+    da = staff["district_approver"]
+    assert list(selectors.case_approver_queue(actor=da)) == [awaiting]
+    # an officer who went on the home visit, now an approver, does not get it in the queue
+    visitor = _promote(staff["street_officer_2"], Role.DISTRICT_APPROVER, "350203")
+    assert not selectors.case_approver_queue(actor=visitor).exists()
+    assert selectors.case_counts_by_status(actor=da) == {"awaiting_decision": 1}
+    services.case_decide(actor=da, case_id=awaiting.pk, outcome="approved")
+    assert not selectors.case_approver_queue(actor=da).exists()
+    assert selectors.case_counts_by_status(actor=staff["auditor"]) == {"enrolled": 1}
