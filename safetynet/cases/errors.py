@@ -34,6 +34,7 @@ REASON_REQUIRED = "case_reason_required"
 ALREADY_EXTENDED = "case_already_extended"
 CALENDAR_YEAR_UNKNOWN = "calendar_year_unknown"
 DUPLICATE_APPLICATION = "case_duplicate_application"
+REQUEST_INVALID = "case_request_invalid"
 ALREADY_ENROLLED = "case_already_enrolled"
 
 CODES = {
@@ -62,6 +63,10 @@ CODES = {
     OBJECTION_OUTSIDE_NOTICE: _("An objection is recorded during the public notice."),
     REASON_REQUIRED: _("A reason is required."),
     ALREADY_EXTENDED: _("The time limit of this case has already been extended."),
+    REQUEST_INVALID: _(
+        "Give the kind of the request and the amount asked for, in fen (temporary assistance, "
+        "disaster housing only)."
+    ),
     DUPLICATE_APPLICATION: _("The household already has an open case for this program."),
     ALREADY_ENROLLED: _("The household already receives this benefit."),
     CALENDAR_YEAR_UNKNOWN: _(

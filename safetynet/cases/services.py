@@ -222,6 +222,37 @@ def _by_person_id(household: Household, mapping: Mapping | None) -> dict[int, An
     return out
 
 
+# The one-off request of a grant (docs/rules-situation-schema.md "requests").
+REQUEST_SHAPES = {
+    "temporary_assistance": ("kind", ("emergency", "expenditure"), "requested_fen"),
+    "disaster_housing": ("kind", ("new_build", "repair"), "cost_fen"),
+}
+
+
+def _check_requests(program: str, requests: Mapping | None) -> dict:
+    """The grant request of a temporary-assistance or disaster-housing application (required
+    there, refused elsewhere): its kind and its amount in fen."""
+    requests = dict(requests or {})
+    shape = REQUEST_SHAPES.get(program)
+    if shape is None:
+        if requests:
+            _refuse(E.REQUEST_INVALID, f"{program} takes no grant request", "requests")
+        return {}
+    kind_key, kinds, amount_key = shape
+    extra = set(requests) - {program}
+    req = requests.get(program)
+    if extra or not isinstance(req, Mapping) or set(req) != {kind_key, amount_key}:
+        _refuse(
+            E.REQUEST_INVALID, f"requests.{program} needs {kind_key} and {amount_key}", "requests"
+        )
+    if req[kind_key] not in kinds:
+        _refuse(E.REQUEST_INVALID, f"{kind_key} must be one of {kinds}", f"requests.{kind_key}")
+    amount = req[amount_key]
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        _refuse(E.REQUEST_INVALID, f"{amount_key} must be a positive integer (fen)", amount_key)
+    return {program: {kind_key: req[kind_key], amount_key: amount}}
+
+
 @removes_stored_files_on_failure
 @transaction.atomic
 def case_apply(
@@ -247,6 +278,10 @@ def case_apply(
     if program not in APPLICATION_PROGRAMS:
         _refuse(E.PROGRAM_INVALID, f"{program!r} takes no application", "program")
     today = clock.today()
+    # the due dates first: a day beyond the calendar's known years is refused before any write
+    investigation_due = deadlines.investigation_due(today)
+    total_due = deadlines.total_due(today)
+    requests = _check_requests(program, requests)
     if (household_id is None) == (new_household is None):
         _refuse(E.HOUSEHOLD_INVALID, "give household_id or new_household", "household")
     if new_household is not None:
@@ -311,10 +346,10 @@ def case_apply(
         handling_division=_street_of(community),
         accepted_by=actor,
         accepted_on=today,
-        declared={**vrequest.declared, "requests": dict(requests or {})},
+        declared={**vrequest.declared, "requests": requests},
         verification_request=vrequest,
-        investigation_due=deadlines.investigation_due(today),
-        total_due=deadlines.total_due(today),
+        investigation_due=investigation_due,
+        total_due=total_due,
     )
     try:
         with transaction.atomic():

@@ -95,7 +95,7 @@ def test_an_application_is_not_taken_twice(staff, family, clock):
     assert exc.value.code == "case_duplicate_application"
     assert Case.objects.count() == 1
     # another program is another case; after a withdrawal, a new application is taken
-    apply(cw, family, program="temporary_assistance")
+    apply(cw, family, program="temporary_assistance", requests=REQUESTS["temporary_assistance"])
     services.case_withdraw(actor=cw, case_id=case.pk, reason="撤回。")
     assert apply(cw, family).pk != case.pk
 
@@ -105,3 +105,31 @@ def test_a_household_already_receiving_the_benefit_is_refused(staff, awaiting, f
     with pytest.raises(ServiceError) as exc:
         apply(staff["community_worker"], family)
     assert exc.value.code == "case_already_enrolled"
+
+
+@pytest.mark.parametrize(
+    ("program", "requests"),
+    [
+        ("temporary_assistance", None),
+        ("temporary_assistance", {"temporary_assistance": {"kind": "gift", "requested_fen": 1}}),
+        (
+            "temporary_assistance",
+            {"temporary_assistance": {"kind": "emergency", "requested_fen": 0}},
+        ),
+        (
+            "temporary_assistance",
+            {"temporary_assistance": {"kind": "emergency", "requested_fen": "9"}},
+        ),
+        ("disaster_housing", {"disaster_housing": {"kind": "repair"}}),
+        ("disaster_housing", {"temporary_assistance": {"kind": "emergency", "requested_fen": 1}}),
+        ("dibao", {"temporary_assistance": {"kind": "emergency", "requested_fen": 1}}),
+    ],
+)
+def test_a_grant_request_is_checked(program, requests, staff, family, clock):
+    with pytest.raises(ServiceError) as exc:
+        apply(staff["community_worker"], family, program=program, requests=requests)
+    assert exc.value.code == "case_request_invalid"
+    assert exc.value.problems and exc.value.problems[0].field.startswith(
+        ("requests", "requested_fen", "cost_fen")
+    )
+    assert not Case.objects.exists()
