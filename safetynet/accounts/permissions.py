@@ -57,6 +57,23 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "verification.view_coverage": EVERY_ROLE,
     # accounts: the audit trail of role, jurisdiction, staff and superuser changes
     "accounts.view_account_changes": frozenset({AU}),
+    # casework (cases/services.py, POLICY §8): any community or street office accepts (一门受理);
+    # the street investigates, proposes and runs the notice; the district decides. The auditor
+    # and the city administrator read. A person who accepted or investigated a case never
+    # decides it (checked per case in the service, ADR 0811).
+    "cases.view_cases": frozenset({C, S, D, A, AU}),
+    "cases.accept_application": frozenset({C, S}),  # case_apply
+    "cases.investigate": frozenset({S}),  # case_investigation_start, case_home_visit_record
+    "cases.propose": frozenset({S}),  # case_propose
+    # case_notice_publish, case_notice_close, case_refer_for_decision
+    "cases.publish_notice": frozenset({S}),
+    "cases.record_objection": frozenset({C, S}),  # case_objection_record
+    "cases.answer_objection": frozenset({S}),  # case_objection_answer
+    "cases.decide": frozenset({D}),  # case_decide (and the enrolment it makes)
+    # case_reinvestigate: the street on an upheld objection, the district sending a case back
+    "cases.reinvestigate": frozenset({S, D}),
+    "cases.extend_deadline": frozenset({S, D}),  # case_extend (30 → 45 working days)
+    "cases.withdraw": frozenset({C, S}),  # case_withdraw
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -77,6 +94,17 @@ ABILITY_LABELS = {
     "verification.view_access_log": _("read the access log"),
     "verification.view_coverage": _("see verification coverage"),
     "accounts.view_account_changes": _("read the account changes"),
+    "cases.view_cases": _("see cases"),
+    "cases.accept_application": _("accept applications"),
+    "cases.investigate": _("investigate cases"),
+    "cases.propose": _("make proposals on cases"),
+    "cases.publish_notice": _("post and close public notices"),
+    "cases.record_objection": _("record objections"),
+    "cases.answer_objection": _("answer objections"),
+    "cases.decide": _("decide cases"),
+    "cases.reinvestigate": _("send cases back to the investigation"),
+    "cases.extend_deadline": _("extend a case's time limit"),
+    "cases.withdraw": _("withdraw applications"),
 }
 
 NOT_PERMITTED = "not_permitted"

@@ -57,8 +57,8 @@ def object_in_jurisdiction(user, obj) -> bool:
 
 
 for _name in ABILITIES:
-    if _name.startswith("verification."):
-        continue  # verification/rules.py (its objects are requests and tasks)
+    if _name.startswith(("verification.", "cases.")):
+        continue  # verification/rules.py, cases/rules.py (their objects are requests, cases)
     _check = has_jurisdiction & role_in(_name)
     if _name.startswith("registry.") and _name != "registry.view_registry":
         _check = _check & object_in_jurisdiction

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "safetynet.registry",
     "safetynet.accounts",
     "safetynet.verification",
+    "safetynet.cases",
     "safetynet.web",
     "safetynet.api",
     "axes",  # web hardening: login throttling (see the block at the end)
