@@ -11,7 +11,7 @@ PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
-        bench bench-registry bench-rules bench-verify clean messages
+        bench bench-registry bench-rules bench-verify bench-cases clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -72,6 +72,16 @@ bench-rules: install
 bench-verify: install
 	$(BIN)/python -m benchmarks.bench_verify_request
 	$(BIN)/python -m benchmarks.bench_verify_batch
+
+# Casework (issue 8): the workbench with 100,000 open cases on PostgreSQL, and the monthly
+# proactive lists / review schedule (benchmarks/bench_cases_batch.py, when present).
+bench-cases: install
+	$(BIN)/python -m benchmarks.bench_cases_workbench
+	@if $(BIN)/python -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('benchmarks.bench_cases_batch') is None)"; then \
+		$(BIN)/python -m benchmarks.bench_cases_batch; \
+	else \
+		echo "bench-cases: benchmarks/bench_cases_batch.py is not in this branch (issue8-dynamic adds it); skipped"; \
+	fi
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -144,6 +144,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["handling_division", "status"]),
             models.Index(fields=["status", "total_due"]),
+            # the screens (migration 0050_casesui_indexes): the workbench's order and the
+            # approver's queue, oldest due first
+            models.Index(fields=["total_due", "id"], name="case_total_due_id"),
+            models.Index(fields=["status", "decision_due", "id"], name="case_status_decision_due"),
         ]
 
     def __str__(self) -> str:
