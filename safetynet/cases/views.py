@@ -78,7 +78,7 @@ def workbench(request):
             "counts": [
                 (s.value, CaseStatus(s.value).label, counts[s.value]) for s in screens.STEPS
             ],
-            "overdue": screens.overdue_count(actor=request.user),
+            "overdue": counts["overdue"],
             "query": query.urlencode(),
             "may_apply": request.user.has_perm("cases.accept_application"),
         },
@@ -192,6 +192,7 @@ def case_act(request, case_id: int, action: str):
             if field in form.fields:
                 form.add_error(field, E.message_for(exc))
         return _case_page(request, case_id, bound=bound, status=422)
+    screens.counts_forget(actor=request.user)
     messages.success(request, _("Done: %(action)s.") % {"action": a.label})
     return redirect("cases:detail", case_id=case_id)
 
@@ -284,6 +285,7 @@ def apply(request):
                 if problem.message:
                     form.add_error(None, f"{problem.field}: {problem.message}")
         else:
+            screens.counts_forget(actor=request.user)
             messages.success(
                 request, _("Application %(number)s accepted.") % {"number": case.number}
             )

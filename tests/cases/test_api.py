@@ -29,6 +29,7 @@ def test_list_is_scoped_filtered_and_paginated(api, staff, family, clock):
     assert r.status_code == 200
     assert [c["number"] for c in r.data["results"]] == [case.number]
     assert r.data["results"][0]["step_due"] == case.investigation_due.isoformat()
+    assert r.data["next"] is None and r.data["page"] == 1
     assert api.get("/api/cases/", {"step": "in_notice"}).data["results"] == []
     assert api.get("/api/cases/", {"program": "tekun"}).data["results"] == []
     r = api.get("/api/cases/", {"step": "nonsense"})

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -13,6 +14,13 @@ from safetynet.verification.models import AccessLog
 from tests.cases.conftest import PDF, PNG, apply, verify
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_counts():
+    cache.clear()  # the workbench keeps its counts a minute per jurisdiction (ADR 0820)
+    yield
+    cache.clear()
 
 
 def act(client, case, action, data=None, **kw):
@@ -27,6 +35,10 @@ def test_workbench_counts_steps_and_marks_overdue(client, staff, family, clock):
     body = r.content.decode()
     assert case.number in body and "cases-late" not in body.split("<tbody>")[-1]
     assert [n for v, _l, n in r.context["counts"] if v == "accepted"] == [1]
+    # the officer's own action refreshes the counts (others' within a minute)
+    assert act(client, case, "start_investigation").status_code == 302
+    r = client.get(reverse("cases:workbench"))
+    assert [n for v, _l, n in r.context["counts"] if v == "investigating"] == [1]
     clock.set(case.investigation_due + dt.timedelta(days=1))
     r = client.get(reverse("cases:workbench"), {"overdue": "on"})
     assert case.number in r.content.decode()
