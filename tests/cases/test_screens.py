@@ -204,3 +204,30 @@ def test_apply_form_existing_and_new_household(client, staff, family, clock):
     assert Case.objects.count() == 2
     client.force_login(staff["district_approver"])
     assert client.get(reverse("cases:apply")).status_code == 403
+
+
+def test_workbench_and_queue_queries_do_not_grow_with_rows(
+    client, staff, clock, django_assert_max_num_queries
+):
+    from tests.cases.conftest import make_family
+
+    for seq in range(1, 6):
+        apply(staff["community_worker"], make_family(staff["community_worker"], seq))
+    client.force_login(staff["street_officer"])
+    with django_assert_max_num_queries(8):  # session, user, counts (2), page
+        r = client.get(reverse("cases:workbench"))
+    assert len(r.context["page"].object_list) == 5
+    client.force_login(staff["district_approver"])
+    with django_assert_max_num_queries(6):
+        client.get(reverse("cases:queue"))
+
+
+def test_screens_in_chinese_and_english(client, staff, family, clock):
+    case = apply(staff["community_worker"], family)
+    client.force_login(staff["street_officer"])
+    zh = client.get(reverse("cases:detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "已受理" in zh.content.decode() and "开始调查核实" in zh.content.decode()
+    client.cookies["django_language"] = "en"
+    en = client.get(reverse("cases:detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    body = en.content.decode()
+    assert "Start the investigation" in body and "Due dates" in body and "已受理" not in body
