@@ -132,6 +132,10 @@ def _case_page(request, case_id: int, *, bound: dict | None = None, status: int 
             "p": page,
             "case": case,
             "due_dates": [(screens.STEP_LABELS.get(d.step, d.step), d) for d in page.due_dates],
+            "figures": _figures(case.proposal),
+            "timeline": [
+                (e, _status_label(e.from_status), _status_label(e.to_status)) for e in page.timeline
+            ],
             "decision_amount": yuan(page.decision.amount_fen or 0) if page.decision else "",
             "actions": forms,
             "may_answer": may_answer,
@@ -143,6 +147,27 @@ def _case_page(request, case_id: int, *, bound: dict | None = None, status: int 
         },
         status=status,
     )
+
+
+def _status_label(value: str) -> str:
+    return str(CaseStatus(value).label) if value in CaseStatus.values else value
+
+
+def _figures(proposal: dict | None) -> list[tuple[str, str]]:
+    """The proposal's named figures for display: money (`*_fen`) in yuan; the household's
+    figures (dibao's) once when the program's are the same."""
+    if not proposal:
+        return []
+    out: dict[str, object] = {}
+    for group in (proposal.get("household_figures") or {}, proposal.get("figures") or {}):
+        out.update(group)
+    rows = []
+    for name, value in out.items():
+        if name.endswith("_fen") and isinstance(value, int) and not isinstance(value, bool):
+            rows.append((name, _("%(amount)s yuan") % {"amount": yuan(value)}))
+        else:
+            rows.append((name, str(value)))
+    return rows
 
 
 @login_required
