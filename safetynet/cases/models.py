@@ -148,6 +148,7 @@ class Case(models.Model):
             # approver's queue, oldest due first
             models.Index(fields=["total_due", "id"], name="case_total_due_id"),
             models.Index(fields=["status", "decision_due", "id"], name="case_status_decision_due"),
+            models.Index(fields=["escalated_on", "id"], name="case_escalated_on"),
         ]
 
     def __str__(self) -> str:

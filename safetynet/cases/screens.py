@@ -141,6 +141,13 @@ def approver_queue(*, actor: User) -> QuerySet[Case]:
     return _rows(qs).order_by("decision_due", "id")
 
 
+def escalated(*, actor: User, limit: int = 20) -> list[Case]:
+    """Open cases escalated to the district for running late (the queue page's second list),
+    the earliest escalated first."""
+    qs = cases_visible_to(actor).filter(escalated_on__isnull=False, status__in=OPEN)
+    return decorate(_rows(qs).order_by("escalated_on", "id")[:limit])
+
+
 def decorate(cases, today: dt.date | None = None) -> list[Case]:
     """Each row with `step_due` and `late` (the overdue steps), computed without queries."""
     today = today or clock.today()

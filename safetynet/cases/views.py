@@ -92,7 +92,11 @@ def queue(request):
     page = screens.slice_page(
         screens.approver_queue(actor=request.user), request.GET.get("page"), PAGE_SIZE
     )
-    return render(request, "cases/queue.html", {"page": page})
+    return render(
+        request,
+        "cases/queue.html",
+        {"page": page, "escalated": screens.escalated(actor=request.user)},
+    )
 
 
 # --------------------------------------------------------------------------- case page

@@ -219,7 +219,7 @@ def test_workbench_and_queue_queries_do_not_grow_with_rows(
         r = client.get(reverse("cases:workbench"))
     assert len(r.context["page"].object_list) == 5
     client.force_login(staff["district_approver"])
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # session, user, queue page, escalated list
         client.get(reverse("cases:queue"))
 
 
@@ -232,3 +232,16 @@ def test_screens_in_chinese_and_english(client, staff, family, clock):
     en = client.get(reverse("cases:detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en")
     body = en.content.decode()
     assert "Start the investigation" in body and "Due dates" in body and "已受理" not in body
+
+
+def test_queue_lists_cases_escalated_to_the_district(client, staff, family, clock):
+    from safetynet.cases.services import cases_escalate_overdue
+
+    case = apply(staff["community_worker"], family)
+    clock.set(case.investigation_due + dt.timedelta(days=1))
+    assert cases_escalate_overdue() == [case.number]
+    client.force_login(staff["district_approver"])
+    r = client.get(reverse("cases:queue"))
+    assert [c.number for c in r.context["escalated"]] == [case.number]
+    assert r.context["escalated"][0].late  # shown red
+    assert r.context["page"].object_list == []  # nothing awaits the decision yet
