@@ -8,7 +8,7 @@ session, selectors, templates).
 The database `sn_casesui_bench` (or --db) is dropped and created on the server of
 $BENCH_POSTGRES_URL (default postgres://safetynet:safetynet@127.0.0.1:5432/postgres), migrated,
 and filled with bulk_create (households, applicants and cases spread over the open steps, a
-tenth of them overdue). Prints p50/p95/max in milliseconds per screen; never asserts.
+tenth of them overdue and escalated). Prints p50/p95/max in milliseconds per screen; never asserts.
 Target (issue 8): p95 < 200 ms.
 """
 
@@ -120,6 +120,7 @@ def _setup(n_cases: int) -> dict:
                 decision_due=decision_due,
                 notice_posted_on=notice_on,
                 notice_ends_on=notice_on + dt.timedelta(days=7) if notice_on else None,
+                escalated_on=today - dt.timedelta(days=1) if late else None,
             )
         )
     Case.objects.bulk_create(cases, batch_size=5000)
