@@ -169,6 +169,13 @@ def test_apply_form_existing_and_new_household(client, staff, family, clock):
     assert r.status_code == 302, r.content.decode()[:3000]
     case = Case.objects.get()
     assert case.documents.count() == 1
+    doc = case.documents.get()
+    logged = AccessLog.objects.count()
+    r = client.get(reverse("cases:document", args=[doc.pk]))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert r["Content-Disposition"].startswith("attachment")
+    assert AccessLog.objects.count() == logged + 1
+    assert case.number in AccessLog.objects.latest("at").purpose
     assert "50000" in json.dumps(case.declared)  # 500 yuan in fen
     # a bad file: a message, nothing written
     r = client.post(
