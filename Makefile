@@ -11,7 +11,7 @@ PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
-        bench bench-registry bench-rules bench-verify bench-load serve-prod clean messages
+        bench bench-registry bench-rules bench-verify bench-load bench-cases serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -83,6 +83,12 @@ LOAD_USERS ?= 50
 LOAD_PERSONS ?= 100000
 bench-load: install
 	$(BIN)/python -m benchmarks.bench_load --run-time $(LOAD_RUN_TIME) --users $(LOAD_USERS) --persons $(LOAD_PERSONS)
+
+# Casework (issue 8): the workbench with 100,000 open cases on PostgreSQL, then the monthly
+# proactive lists and review schedule.
+bench-cases: install
+	$(BIN)/python -m benchmarks.bench_cases_workbench
+	$(BIN)/python -m benchmarks.bench_cases_batch
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("safetynet.api.urls")),
     path("verification/", include("safetynet.verification.urls")),
+    path("cases/", include("safetynet.cases.urls")),
     path("", include("safetynet.web.urls")),
 ]
 # No static() media route in any settings: stored files are personal data, served only by views

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("households/<int:pk>/", views.HouseholdDetailView.as_view(), name="api-household-detail"),
     path("persons/", views.PersonListView.as_view(), name="api-person-list"),
     path("persons/<int:pk>/", views.PersonDetailView.as_view(), name="api-person-detail"),
+    path("cases/", include("safetynet.cases.api")),
     path("rules/calculate/", views.RulesCalculateView.as_view(), name="api-rules-calculate"),
     path("rules/parameters/", views.RulesParametersView.as_view(), name="api-rules-parameters"),
 ]

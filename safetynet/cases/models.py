@@ -159,6 +159,11 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["handling_division", "status"]),
             models.Index(fields=["status", "total_due"]),
+            # the screens (migration 0050_casesui_indexes): the workbench's order and the
+            # approver's queue, oldest due first
+            models.Index(fields=["total_due", "id"], name="case_total_due_id"),
+            models.Index(fields=["status", "decision_due", "id"], name="case_status_decision_due"),
+            models.Index(fields=["escalated_on", "id"], name="case_escalated_on"),
         ]
 
     def __str__(self) -> str:

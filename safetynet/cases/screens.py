@@ -1,0 +1,291 @@
+"""Reads for the case screens and the API (workbench, approver's queue, case page, stored files),
+built on the scoped selectors: a case outside the actor's jurisdiction is not found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from safetynet.accounts.models import User
+from safetynet.verification.models import AccessAction, AccessLog, Report
+
+from . import clock
+from . import errors as E
+from .models import Case, CaseDocument, CaseProgram, Decision, HomeVisit, HomeVisitPhoto, Notice
+from .scopes import OPEN, overdue_q, overdue_steps
+from .selectors import case_due_dates, case_get, case_timeline, cases_visible_to
+from .states import Status
+
+STEPS = [
+    Status.ACCEPTED,
+    Status.INVESTIGATING,
+    Status.PROPOSED,
+    Status.IN_NOTICE,
+    Status.AWAITING_DECISION,
+]
+STEP_LABELS = {
+    "investigation": _("Investigation"),
+    "notice": _("Public notice"),
+    "decision": _("Decision"),
+    "refusal_notice": _("Refusal notice"),
+    "total": _("Whole case"),
+}
+LIST_FIELDS = (
+    "id",
+    "number",
+    "program",
+    "status",
+    "household_id",
+    "household__number",
+    "applicant__name",
+    "handling_division_id",
+    "handling_division__name",
+    "accepted_on",
+    "investigation_due",
+    "notice_ends_on",
+    "decision_due",
+    "total_due",
+    "escalated_on",
+    "extended_on",
+)
+
+
+def step_due(case: Case) -> dt.date | None:
+    """The due date of the step the case is at (the investigation until the proposal, the
+    notice's end, the decision), else the whole case's."""
+    if case.status in (Status.ACCEPTED, Status.INVESTIGATING):
+        return case.investigation_due
+    if case.status == Status.IN_NOTICE:
+        return case.notice_ends_on
+    if case.status == Status.AWAITING_DECISION:
+        return case.decision_due
+    return case.total_due
+
+
+def _rows(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.select_related("household", "applicant", "handling_division").only(*LIST_FIELDS)
+
+
+def workbench(
+    *,
+    actor: User,
+    program: str | None = None,
+    step: str | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+    today: dt.date | None = None,
+) -> QuerySet[Case]:
+    """The actor's cases (their jurisdiction), open unless a closed step is asked for, oldest
+    due first; filtered by program, step, overdue, and the actor's own."""
+    today = today or clock.today()
+    qs = cases_visible_to(actor)
+    qs = qs.filter(status=step) if step else qs.filter(status__in=OPEN)
+    if program:
+        qs = qs.filter(program=program)
+    if overdue:
+        qs = qs.filter(overdue_q(today))
+    if mine:
+        qs = qs.filter(Q(accepted_by=actor) | Q(proposed_by=actor))
+    return _rows(qs).order_by("total_due", "id")
+
+
+# The workbench's counts (per step, overdue) cost a pass over every open case of the
+# jurisdiction (a join to the households: ~50–180 ms at 100,000 cases); the list itself is an
+# index scan that stops after one page. The counts are therefore kept for COUNTS_TTL seconds
+# per jurisdiction (they are the same for everyone there), and dropped when the user acts
+# (ADR 0820): the list is always live, a count may lag up to a minute behind others' work.
+COUNTS_TTL = 60
+
+
+def _counts_key(prefix: str, program: str | None, today: dt.date) -> str:
+    return f"cases:counts:{prefix}:{program or '-'}:{today.isoformat()}"
+
+
+def counts_forget(*, actor: User) -> None:
+    """Drop the cached counts of the actor's jurisdiction (after one of their actions)."""
+    prefix = actor.scope_prefix
+    if prefix is None:
+        return
+    today = clock.today()
+    cache.delete_many([_counts_key(prefix, p, today) for p in [None, *CaseProgram.values]])
+
+
+def step_counts(*, actor: User, program: str | None = None) -> dict[str, int]:
+    """Open cases per step, and `overdue`, in the actor's jurisdiction (one grouped count and
+    one count, kept COUNTS_TTL seconds)."""
+    today = clock.today()
+    qs = cases_visible_to(actor)  # checks the ability first, every time
+    prefix = actor.scope_prefix
+    key = _counts_key(prefix or "", program, today)
+    cached = cache.get(key) if prefix is not None else None
+    if cached is not None:
+        return cached
+    qs = qs.filter(status__in=OPEN)
+    if program:
+        qs = qs.filter(program=program)
+    counts = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
+    out = {s.value: counts.get(s.value, 0) for s in STEPS}
+    out["overdue"] = qs.filter(overdue_q(today)).order_by().count()
+    if prefix is not None:
+        cache.set(key, out, COUNTS_TTL)
+    return out
+
+
+def approver_queue(*, actor: User) -> QuerySet[Case]:
+    """Cases awaiting the decision in the actor's jurisdiction (the district), oldest due first."""
+    qs = cases_visible_to(actor).filter(status=Status.AWAITING_DECISION)
+    return _rows(qs).order_by("decision_due", "id")
+
+
+def escalated(*, actor: User, limit: int = 20) -> list[Case]:
+    """Open cases escalated to the district for running late (the queue page's second list),
+    the earliest escalated first."""
+    qs = cases_visible_to(actor).filter(escalated_on__isnull=False, status__in=OPEN)
+    return decorate(_rows(qs).order_by("escalated_on", "id")[:limit])
+
+
+def decorate(cases, today: dt.date | None = None) -> list[Case]:
+    """Each row with `step_due` and `late` (the overdue steps), computed without queries."""
+    today = today or clock.today()
+    out = list(cases)
+    for c in out:
+        c.step_due = step_due(c)
+        c.late = overdue_steps(c, today)
+    return out
+
+
+@dataclass
+class CasePage:
+    case: Case
+    due_dates: list
+    timeline: list
+    visits: list
+    documents: list
+    objections: list
+    notices: list
+    decision: object
+    report: Report | None
+    today: dt.date
+
+
+def case_page(*, actor: User, case_id: int) -> CasePage:
+    case = case_get(actor=actor, case_id=case_id)
+    today = clock.today()
+    photos = Prefetch("photos", queryset=HomeVisitPhoto.objects.order_by("id"))
+    visits = list(
+        HomeVisit.objects.filter(case=case)
+        .select_related("staff_1", "staff_2", "recorded_by")
+        .prefetch_related(photos)
+    )
+    report = None
+    if case.verification_request_id:
+        report = (
+            Report.objects.filter(request_id=case.verification_request_id).order_by("-pk").first()
+        )
+    decision = Decision.objects.filter(case=case).select_related("decided_by").first()
+    return CasePage(
+        case=case,
+        due_dates=case_due_dates(case=case, today=today),
+        timeline=case_timeline(case=case),
+        visits=visits,
+        documents=list(case.documents.select_related("uploaded_by").order_by("id")),
+        objections=list(case.objections.order_by("raised_on", "id")),
+        notices=list(case.notices.order_by("issued_on", "id")),
+        decision=decision,
+        report=report,
+        today=today,
+    )
+
+
+# --------------------------------------------------------------------------- stored files
+def _log(actor: User, case: Case, detail: str) -> None:
+    """Every download of a case's stored file is in the access log (who, when, which case)."""
+    AccessLog.objects.create(
+        user=actor,
+        action=AccessAction.DOWNLOAD_FILE,
+        request_id=case.verification_request_id,
+        household_id=case.household_id,
+        purpose=f"{case.number} · {detail}"[:200],
+    )
+
+
+def visit_photo_get(*, actor: User, photo_id: int) -> HomeVisitPhoto:
+    try:
+        photo = HomeVisitPhoto.objects.select_related("visit").get(pk=photo_id)
+    except HomeVisitPhoto.DoesNotExist:
+        raise E.NotFoundError("photo") from None
+    case = case_get(actor=actor, case_id=photo.visit.case_id)
+    _log(actor, case, f"home visit photo {photo.pk}")
+    return photo
+
+
+def document_get(*, actor: User, document_id: int) -> CaseDocument:
+    try:
+        doc = CaseDocument.objects.get(pk=document_id)
+    except CaseDocument.DoesNotExist:
+        raise E.NotFoundError("document") from None
+    case = case_get(actor=actor, case_id=doc.case_id)
+    _log(actor, case, f"document {doc.pk}")
+    return doc
+
+
+def notice_get(*, actor: User, notice_id: int) -> Notice:
+    try:
+        notice = Notice.objects.get(pk=notice_id)
+    except Notice.DoesNotExist:
+        raise E.NotFoundError("notice") from None
+    case = case_get(actor=actor, case_id=notice.case_id)
+    _log(actor, case, f"notice {notice.number}")
+    return notice
+
+
+# --------------------------------------------------------------------------- paging
+@dataclass
+class SlicePage:
+    """A page of a list without counting the whole list: one more row than shown is fetched to
+    know whether a next page exists (the workbench's counts per step come from one grouped
+    count; a COUNT(*) per page over 100,000 open cases would cost as much again)."""
+
+    object_list: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def slice_page(qs, page: str | None, size: int) -> SlicePage:
+    try:
+        number = max(1, int(page or 1))
+    except ValueError:
+        number = 1
+    number = min(number, 10_000)
+    start = (number - 1) * size
+    rows = list(qs[start : start + size + 1])
+    return SlicePage(decorate(rows[:size]), number, len(rows) > size)
+
+
+def household_cases(*, actor: User, household_id: int) -> list[Case]:
+    """A household's cases the actor sees (the household page's list), newest first."""
+    if not actor.has_perm("cases.view_cases"):
+        return []
+    return list(
+        _rows(cases_visible_to(actor).filter(household_id=household_id)).order_by(
+            "-accepted_on", "-id"
+        )[:50]
+    )
