@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from safetynet.cases.models import Case
-from tests.cases.conftest import PNG, apply, verify
+from tests.helpers.cases import PNG, apply, verify
 
 pytestmark = pytest.mark.django_db
 

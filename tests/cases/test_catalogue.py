@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import safetynet.cases
-from tests.web.test_i18n import po_entries
+from tests.helpers.catalogues import po_entries
 
 LOCALE = Path(safetynet.cases.__file__).parent / "locale"
 

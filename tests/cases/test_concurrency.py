@@ -11,8 +11,7 @@ from safetynet.cases import services
 from safetynet.cases.errors import ServiceError
 from safetynet.cases.models import Case, CaseEvent, Decision, EventKind, Notice
 from safetynet.registry.models import Enrolment
-
-from .conftest import apply, to_decision
+from tests.helpers.cases import apply, to_decision
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),

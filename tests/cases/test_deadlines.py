@@ -10,8 +10,7 @@ import pytest
 from safetynet.cases import selectors, services
 from safetynet.cases.errors import ServiceError
 from safetynet.cases.models import Case, CaseEvent, EventKind
-
-from .conftest import apply, investigate, make_family
+from tests.helpers.cases import apply, investigate, make_family
 
 D = dt.date
 

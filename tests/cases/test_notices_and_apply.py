@@ -14,8 +14,7 @@ from safetynet.registry.models import Household, Person
 from safetynet.rules.money import yuan
 from safetynet.verification.models import VerificationRequest
 from tests.conftest import ZHONGHUA_C1
-
-from .conftest import PDF, PNG, RICH, apply, make_id, scan, to_decision
+from tests.helpers.cases import PDF, PNG, RICH, apply, make_id, scan, to_decision
 
 
 def pdf_text(notice: Notice) -> str:

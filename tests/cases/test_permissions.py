@@ -10,8 +10,7 @@ from safetynet.cases import selectors, services
 from safetynet.cases.errors import ServiceError
 from safetynet.cases.models import Case, CaseEvent
 from tests.conftest import ZHONGHUA, make_user
-
-from .conftest import apply, investigate
+from tests.helpers.cases import apply, investigate
 
 ROLES = [
     "community_worker",

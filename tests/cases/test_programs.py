@@ -10,8 +10,7 @@ from safetynet.cases.errors import ServiceError
 from safetynet.cases.models import APPLICATION_PROGRAMS, Case
 from safetynet.registry.models import Enrolment
 from safetynet.registry.services import enrolment_add, person_update
-
-from .conftest import apply, investigate, make_family
+from tests.helpers.cases import apply, investigate, make_family
 
 REQUESTS = {
     "temporary_assistance": {

@@ -5,8 +5,7 @@ import datetime as dt
 from safetynet.cases import services
 from safetynet.cases.models import Case, CaseEvent, Decision, EventKind, Notice
 from safetynet.registry.models import Enrolment
-
-from .conftest import RICH, apply, to_decision
+from tests.helpers.cases import RICH, apply, to_decision
 
 
 def test_approval_enrols_the_household_from_the_month_after(staff, family, clock):

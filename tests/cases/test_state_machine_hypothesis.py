@@ -22,8 +22,7 @@ from safetynet.cases.models import Case, CaseEvent, Decision, Notice, Objection
 from safetynet.cases.states import DECIDED_STATES, FINAL_STATES, Status
 from safetynet.registry.models import Enrolment
 from safetynet.verification import errors as VE
-
-from .conftest import POOR, RICH, apply, make_family, verify
+from tests.helpers.cases import POOR, RICH, apply, make_family, verify
 
 ACTORS = [
     "community_worker",

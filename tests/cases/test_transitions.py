@@ -17,8 +17,7 @@ from safetynet.cases.states import (
     target,
 )
 from safetynet.verification.services import verification_report_build
-
-from .conftest import RICH, apply, investigate, scan
+from tests.helpers.cases import RICH, apply, investigate, scan
 
 
 def refused(code, fn, **kwargs):

@@ -1,33 +1,15 @@
 """The shared catalogues: Chinese complete, compiled, and used by default."""
 
 import gettext
-import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.helpers.catalogues import po_entries
+
 LOCALE = Path(settings.LOCALE_PATHS[0])
-
-
-def po_entries(path: Path) -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) of every entry but the header; multi-line strings joined."""
-    entries = []
-    for block in path.read_text(encoding="utf-8").split("\n\n"):
-        fuzzy = bool(re.search(r"^#,.*\bfuzzy\b", block, re.M))
-        fields: dict[str, str] = {}
-        key = None
-        for line in block.splitlines():
-            m = re.match(r'^(msgid|msgid_plural|msgstr(?:\[0\])?) "(.*)"$', line)
-            if m:
-                key = m.group(1).replace("[0]", "")
-                fields[key] = m.group(2)
-            elif line.startswith('"') and key:
-                fields[key] += line[1:-1]
-        if fields.get("msgid"):
-            entries.append((fields["msgid"], fields.get("msgstr", ""), fuzzy))
-    return entries
 
 
 def test_chinese_catalogue_is_complete_and_not_fuzzy():

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from safetynet.cases.models import Case
 from safetynet.verification.models import QueryStatus, SourceQuery
 from tests.browser import SCREENSHOTS
-from tests.cases.conftest import PDF, PNG, RICH, apply, investigate
+from tests.helpers.cases import PDF, PNG, RICH, apply, investigate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
