@@ -44,7 +44,7 @@ SEARCH_P95_TARGET_MS = 50.0
 
 # ------------------------------------------------------------------------------ workers
 def worker_generate(persons: int, out: str) -> dict:
-    from safetynet.registry.generator import generate
+    from safetynet.simulated.generator import generate
 
     t0 = time.perf_counter()
     manifest = generate(out=Path(out), persons=persons, seed=1)

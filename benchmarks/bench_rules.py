@@ -13,7 +13,7 @@ age allowance (with the tekun dependency, reasons and funding splits) to a plain
 computation of just those two formulas on the same arrays (target: within 2×). The machine is
 shared, so every figure is the best and the median of ``--repeat`` runs.
 
-Cities are generated with ``safetynet.registry.generator`` (seed 1) into ``--cities``
+Cities are generated with ``safetynet.simulated.generator`` (seed 1) into ``--cities``
 (default ``$TMPDIR/safetynet-bench``) the first time; 5M persons take about a minute.
 """
 
@@ -133,7 +133,7 @@ def ensure_city(size: int, cities: Path) -> Path:
     d = cities / f"city-{size}-seed1"
     if (d / "manifest.json").is_file():
         return d
-    from safetynet.registry.generator import generate
+    from safetynet.simulated.generator import generate
 
     print(f"(generating a city of {size:,} persons into {d} ...)", flush=True)
     t0 = time.perf_counter()

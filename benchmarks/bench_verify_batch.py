@@ -44,7 +44,7 @@ print(json.dumps({"seconds": wall, "peak_mb": self_mb, "children_peak_mb": kids_
 
 
 def ensure_city(cities: Path, persons: int) -> Path:
-    from safetynet.registry.generator import generate
+    from safetynet.simulated.generator import generate
 
     city = cities / f"city-{persons}"
     if not (city / "manifest.json").is_file():

@@ -46,15 +46,15 @@ def main(argv: list[str] | None = None) -> dict:
     )
     args = ap.parse_args(argv)
 
-    from safetynet.verification.simulator.data import CityIndex
-    from safetynet.verification.simulator.server import AgencySimulator, Behaviour, SimulatorConfig
+    from safetynet.simulated.agencies.data import CityIndex
+    from safetynet.simulated.agencies.server import AgencySimulator, Behaviour, SimulatorConfig
     from safetynet.verification.sources.catalog import automatic_sources
     from safetynet.verification.sources.connectors import query_automatic_sources
 
     tmp = None
     city = args.city
     if city is None:
-        from safetynet.registry.generator import generate
+        from safetynet.simulated.generator import generate
 
         tmp = tempfile.TemporaryDirectory(prefix="bench-verify-")
         city = Path(tmp.name) / "city"

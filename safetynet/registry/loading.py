@@ -1,4 +1,4 @@
-"""Bulk load of a generated city (safetynet.registry.generator) into the registry tables.
+"""Bulk load of a generated city (safetynet.simulated.generator) into the registry tables.
 
 One transaction for the whole city. PostgreSQL: COPY ... FROM STDIN (CSV written by Arrow);
 SQLite: executemany in large batches. Each loaded row gets a simple_history "+" row with the change
@@ -29,7 +29,7 @@ from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from .generator import FORMAT, read_manifest
+from .city_format import FORMAT, read_manifest
 from .models import Division, DivisionLevel, Enrolment, Household, Membership, Person
 from .services import division_table_load
 

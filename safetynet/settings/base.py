@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "safetynet.accounts",
     "safetynet.verification",
     "safetynet.cases",
+    "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",
     "axes",  # web hardening: login throttling (see the block at the end)

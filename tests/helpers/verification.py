@@ -10,13 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from safetynet.accounts.models import Role, User
 from safetynet.registry.models import Division, Enrolment, Household, Membership, Person
+from safetynet.simulated.agencies.manual import answer_request_file
 from safetynet.verification import services
 from safetynet.verification.models import (
     QueryStatus,
     Report,
     VerificationRequest,
 )
-from safetynet.verification.simulator.manual import answer_request_file
 from safetynet.verification.sources.catalog import SOURCES, Mode
 
 COUNTED = ("wage_fen", "business_fen", "pension_fen", "property_fen", "transfer_fen")

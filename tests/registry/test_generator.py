@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 from stdnum.cn import ric, uscc
 
-from safetynet.registry.generator import generate, read_manifest
-from safetynet.registry.generator.population import ID_REGION_HISTORY
+from safetynet.simulated.generator import generate, read_manifest
+from safetynet.simulated.generator.population import ID_REGION_HISTORY
 
 N = 3_000
 REF = dt.date(2020, 6, 30)
@@ -299,7 +299,7 @@ def test_planted_discrepancies_are_in_the_extracts(city):
 
 
 def test_the_generator_rules_and_registry_share_one_list_of_categories():
-    from safetynet.registry.generator.enrolments import CATEGORIES
     from safetynet.registry.models import Category
+    from safetynet.simulated.generator.enrolments import CATEGORIES
 
     assert list(CATEGORIES) == list(Category.values)

@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from safetynet.registry.generator import generate
 from safetynet.registry.ids import parse_id_number
 from safetynet.registry.loading import LoadError, city_load
 from safetynet.registry.models import Division, Enrolment, Household, Membership, Person
+from safetynet.simulated.generator import generate
 
 N = 2_000
 

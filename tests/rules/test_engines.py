@@ -14,9 +14,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from safetynet.registry.generator import generate
 from safetynet.rules.cli import run_main
 from safetynet.rules.job import run_city
+from safetynet.simulated.generator import generate
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
 

@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from safetynet.accounts.models import Role, User
 from safetynet.registry import loading
-from safetynet.registry.generator import generate
+from safetynet.simulated.agencies.testing import running_simulator, small_city
+from safetynet.simulated.generator import generate
 from safetynet.verification.batch import verify_batch
 from safetynet.verification.models import (
     BatchRun,
     FindingKind,
     ReviewTask,
 )
-from safetynet.verification.simulator.testing import running_simulator, small_city
 from tests.helpers.city import HULI_C1, ZHONGHUA_C1, ZHONGHUA_C2
 from tests.helpers.review_tasks import make_household, make_task
 from tests.helpers.verification import CityFacts, load_households, read_city_facts, street_user

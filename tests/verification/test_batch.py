@@ -13,8 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from safetynet.batch import run_job
-from safetynet.registry.generator import generate
 from safetynet.rules import load_parameters
+from safetynet.simulated.generator import generate
 from safetynet.verification.batch import (
     FINDING_KINDS,
     BatchParameters,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from safetynet.verification.simulator.server import _draws
-from safetynet.verification.simulator.testing import running_simulator, small_city
+from safetynet.simulated.agencies.server import _draws
+from safetynet.simulated.agencies.testing import running_simulator, small_city
 from safetynet.verification.sources.catalog import SOURCES, automatic_sources, bank_sources
 from safetynet.verification.sources.connectors import (
     DEFAULT_AGENCIES_URL,

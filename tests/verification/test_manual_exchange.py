@@ -10,8 +10,8 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from safetynet.core.errors import ServiceError
-from safetynet.verification.simulator.manual import answer_request_file
-from safetynet.verification.simulator.testing import city_index, small_city
+from safetynet.simulated.agencies.manual import answer_request_file
+from safetynet.simulated.agencies.testing import city_index, small_city
 from safetynet.verification.sources.catalog import SOURCES
 from safetynet.verification.sources.manual import (
     DATA_SHEET,

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from safetynet.registry.generator import generate
+from safetynet.simulated.generator import generate
 from safetynet.verification.batch import verify_batch
 from safetynet.verification.batch.job import INPUTS
 from safetynet.verification.policy import average_wage_of_records

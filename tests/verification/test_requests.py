@@ -10,6 +10,8 @@ import threading
 import pytest
 from django.db import connection
 
+from safetynet.simulated.agencies.manual import answer_request_file
+from safetynet.simulated.agencies.testing import running_simulator
 from safetynet.verification import services
 from safetynet.verification.errors import NotFoundError, ServiceError
 from safetynet.verification.models import (
@@ -20,8 +22,6 @@ from safetynet.verification.models import (
     SourceQuery,
     VerificationRequest,
 )
-from safetynet.verification.simulator.manual import answer_request_file
-from safetynet.verification.simulator.testing import running_simulator
 from safetynet.verification.sources.catalog import SOURCES, Mode
 from tests.helpers.verification import (
     answer_manual,

@@ -10,13 +10,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from safetynet.verification.simulator.server import (
+from safetynet.simulated.agencies.server import (
     AgencySimulator,
     Behaviour,
     SimulatorConfig,
     _draws,
 )
-from safetynet.verification.simulator.testing import city_index, running_simulator, small_city
+from safetynet.simulated.agencies.testing import city_index, running_simulator, small_city
 from safetynet.verification.sources.catalog import SOURCES, automatic_sources
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from safetynet.registry.generator.tables import BANKS as GENERATOR_BANKS
-from safetynet.verification.simulator.testing import city_index, small_city
+from safetynet.simulated.agencies.testing import city_index, small_city
+from safetynet.simulated.generator.tables import BANKS as GENERATOR_BANKS
 from safetynet.verification.sources.catalog import (
     DATA_ITEMS,
     SOURCES,

@@ -205,7 +205,7 @@ def test_the_form_names_the_refused_scan(client, caseworker, city_facts):
 def test_a_response_file_is_stored_under_a_server_name(
     django_capture_on_commit_callbacks, agencies, agency_city, caseworker, city_facts
 ):
-    from safetynet.verification.simulator.manual import answer_request_file
+    from safetynet.simulated.agencies.manual import answer_request_file
 
     request = open_and_dispatch(django_capture_on_commit_callbacks, caseworker, city_facts.honest)
     q = request.queries.get(source="tax")

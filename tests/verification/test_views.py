@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from safetynet.simulated.agencies.manual import answer_request_file
 from safetynet.verification.models import AccessLog, QueryStatus, Report, VerificationRequest
-from safetynet.verification.simulator.manual import answer_request_file
 from tests.helpers.verification import street_user
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from safetynet.simulated.agencies.manual import answer_request_file
 from safetynet.verification.models import Report, VerificationRequest
-from safetynet.verification.simulator.manual import answer_request_file
 from safetynet.verification.sources.catalog import automatic_sources
 from tests.browser import SCREENSHOTS
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from safetynet.verification.simulator.data import CityDataError, CityIndex
-from safetynet.verification.simulator.manual import answer_request_file
-from safetynet.verification.simulator.server import AgencySimulator, Behaviour, SimulatorConfig
+from safetynet.simulated.agencies.data import CityDataError, CityIndex
+from safetynet.simulated.agencies.manual import answer_request_file
+from safetynet.simulated.agencies.server import AgencySimulator, Behaviour, SimulatorConfig
 from safetynet.verification.sources.catalog import SOURCES
 from safetynet.verification.sources.manual import ResponseFileError
 

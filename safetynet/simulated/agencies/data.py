@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..sources.catalog import SOURCES, Source, automatic_sources, get_source
+from safetynet.verification.sources.catalog import SOURCES, Source, automatic_sources, get_source
 
 
 class CityDataError(Exception):

@@ -1,6 +1,6 @@
 """The demo-city generator: a deterministic synthetic Xiamen written as Parquet.
 
-    from safetynet.registry.generator import generate
+    from safetynet.simulated.generator import generate
     summary = generate(out=Path("var/city"), persons=20_000, seed=1)
 
 Pure numpy + pyarrow (no Django), so batch code can use it. The same arguments give byte-identical
@@ -20,6 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from safetynet.registry.city_format import FORMAT, read_manifest
+
 from . import strings as s
 from .agencies import DEFAULT_DISCREPANCY_SHARE, PLANT_KINDS, extracts, ground_truth, plant
 from .divisions import (
@@ -34,7 +36,6 @@ from .identity import id_numbers, names
 from .population import YUAN, Population, build, dibao_standard
 from .tables import DISABILITY_KINDS, ENTITLED_KINDS, LEGAL_BASIS, RELATIONS
 
-FORMAT = "safetynet-city/1"
 GENERATOR_VERSION = "1"
 DEFAULT_REFERENCE_DATE = dt.date(2020, 6, 30)
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1}
@@ -185,10 +186,6 @@ def _household_strings(p: Population) -> tuple[pa.Array, pa.Array]:
     urban = s.join(names_, building, "号", room, "室")
     village = s.join(names_, building, "号")
     return numbers, pc.if_else(pa.array(p.hh_rural), village, urban)
-
-
-def read_manifest(directory: Path) -> dict:
-    return json.loads((Path(directory) / "manifest.json").read_text(encoding="utf-8"))
 
 
 def generate(

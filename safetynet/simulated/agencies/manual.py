@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..sources.catalog import SOURCES, FieldType
-from ..sources.manual import (
+from safetynet.verification.sources.catalog import SOURCES, FieldType
+from safetynet.verification.sources.manual import (
     ExchangeRow,
     FieldProblem,
     ResponseFileError,
@@ -15,6 +15,7 @@ from ..sources.manual import (
     response_filename,
     write_exchange_workbook,
 )
+
 from .data import CityIndex
 
 

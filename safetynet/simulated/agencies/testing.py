@@ -1,6 +1,6 @@
 """Test helpers: a small generated city and a simulator on an ephemeral loopback port.
 
-    from safetynet.verification.simulator.testing import small_city, running_simulator
+    from safetynet.simulated.agencies.testing import small_city, running_simulator
 
     city = small_city(tmp_path_factory.getbasetemp() / "agency-city")   # generated once per session
     with running_simulator(city, latency_ms=0) as sim:
@@ -25,7 +25,7 @@ TEST_SEED = 7
 
 def small_city(directory: Path, *, persons: int = TEST_PERSONS, seed: int = TEST_SEED) -> Path:
     """Generate the city into `directory` unless it is already there (safe across processes)."""
-    from safetynet.registry.generator import generate
+    from safetynet.simulated.generator import generate
 
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -44,7 +44,7 @@ def city_index(city: Path) -> CityIndex:
     """Every source of the city, loaded once per process."""
     city = Path(city).resolve()
     if city not in _INDEXES:
-        from ..sources.catalog import SOURCES
+        from safetynet.verification.sources.catalog import SOURCES
 
         _INDEXES[city] = CityIndex.load(city, SOURCES)
     return _INDEXES[city]

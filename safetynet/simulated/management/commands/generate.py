@@ -6,8 +6,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from safetynet.registry.generator import generate
-from safetynet.registry.generator.agencies import DEFAULT_DISCREPANCY_SHARE
+from safetynet.simulated.generator import generate
+from safetynet.simulated.generator.agencies import DEFAULT_DISCREPANCY_SHARE
 
 
 class Command(BaseCommand):

@@ -29,7 +29,8 @@ from pathlib import Path
 
 from stdnum.cn import ric
 
-from ..sources.catalog import SOURCES, Mode
+from safetynet.verification.sources.catalog import SOURCES, Mode
+
 from .data import CityIndex
 
 MAX_BODY_BYTES = 1_000_000

@@ -16,7 +16,7 @@ import numpy as np
 from .tables import DISTRICT_POPULATION_K
 
 # Read directly (not through registry.services) so that the generator needs no Django.
-DIVISION_TABLE = Path(__file__).resolve().parent.parent / "data" / "divisions.csv"
+DIVISION_TABLE = Path(__file__).resolve().parents[2] / "registry" / "data" / "divisions.csv"
 COMMUNITY_VALID_FROM = "2016-01-01"
 COMMUNITY_TABLE_VERSION = "demo-communities.1"
 
