@@ -167,6 +167,12 @@ class EventKind(models.TextChoices):
     EXTENDED = "extended", _("Time limit extended")
     ESCALATED = "escalated", _("Overdue: escalated to the district")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # fast path and grievances (docs/cases-dynamic.md)
+    EMERGENCY_GRANTED = "emergency_granted", _("Emergency aid granted")
+    FORMALITY_DONE = "formality_done", _("Formality completed")
+    FORMALITIES_COMPLETED = "formalities_completed", _("Formalities completed")
+    GRIEVANCE = "grievance", _("Complaint or reconsideration recorded")
+    GRIEVANCE_ANSWERED = "grievance_answered", _("Complaint or reconsideration answered")
 
 
 class CaseEvent(models.Model):
@@ -336,3 +342,15 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# Fast path, proactive lists, dynamic management and grievances (docs/cases-dynamic.md).
+from .dynamic_models import (  # noqa: E402, F401
+    DynamicEvent,
+    EmergencyAid,
+    Grant,
+    Grievance,
+    ProposalEntry,
+    ProposalList,
+    Review,
+)
