@@ -195,6 +195,11 @@ def propose_funerals(*, month: str, prefix: str, person_ids=None) -> list[dict]:
     qs = Person.objects.filter(death_date__isnull=False, death_date__lt=nxt)
     if person_ids is not None:
         qs = qs.filter(pk__in=list(person_ids))
+    else:
+        # the month's and the previous month's deaths (a death recorded later is proposed by
+        # `death_follow_up` when it is recorded): a registry's history is not re-proposed
+        prev = dt.date.fromisoformat(f"{_prev_month(month)}-01")
+        qs = qs.filter(death_date__gte=prev)
     qs = _persons(qs.filter(~Exists(granted), ~Exists(listed)))
     last = Membership.objects.filter(person=OuterRef("pk")).order_by("-start_date")
     qs = qs.annotate(

@@ -460,3 +460,73 @@ def test_complaint_needs_no_decision_but_reconsideration_does(staff, family, clo
         actor=staff["community_worker"], case_id=case.pk, kind="complaint", content="受理太慢"
     )
     assert g.answer_due == dt.date(2025, 10, 23)
+
+
+def test_price_subsidy_list_in_a_triggered_month(staff, enrolled, clock):
+    young, old = enrolled  # dibao since 2024-09 and 2025-01: move the month to one they cover
+    cw = staff["community_worker"]
+    fam = make_family(cw, 6)
+    enrol(cw, fam.head, "dibao", dt.date(2019, 3, 1), fam.household)
+    clock.set(dt.date(2019, 8, 5))
+    # 2019-08: food CPI +10% triggers (CPI +2.8% does not): 800 yuan × 10% = 80 yuan each
+    entries = proactive.propose_price_subsidy(month="2019-08", prefix="350203")
+    assert [(e["person_id"], e["amount_fen"]) for e in entries] == [(fam.head.pk, 8_000)]
+    # 2019-01: no index triggers: nobody
+    assert proactive.propose_price_subsidy(month="2019-01", prefix="350203") == []
+    proactive.proposals_make(month="2019-08", prefix="350203")
+    plist = ProposalList.objects.get(kind="price_subsidy")
+    proactive.proposal_list_confirm(actor=staff["street_officer"], list_id=plist.pk)
+    g = Grant.objects.get(person=fam.head)
+    assert (g.program, g.month, g.amount_fen) == ("price_subsidy", "2019-08", 8_000)
+    assert proactive.propose_price_subsidy(month="2019-08", prefix="350203") == []
+
+
+def test_review_opened_by_a_batch_review_task(staff, enrolled, clock):
+    from safetynet.verification.models import BatchRun, ReviewTask
+
+    young, _old = enrolled
+    clock.set(dt.date(2025, 10, 9))
+    run = BatchRun.objects.create(**_batch_run_fields())
+    task = ReviewTask.objects.create(
+        household=young.household, street=young.household.division.parent, batch_run=run
+    )
+    r = reviews.review_open(
+        actor=staff["street_officer"],
+        household_id=young.household.pk,
+        program="dibao",
+        trigger="finding",
+        review_task_id=task.pk,
+    )
+    assert r.review_task_id == task.pk and r.trigger == "finding"
+    # the schedule does not open a second one
+    assert reviews.reviews_schedule(month="2025-10", prefix="350203") == 0
+    reviews.review_decide(actor=staff["district_approver"], review_id=r.pk, outcome="continue")
+    task.refresh_from_db()
+    assert task.status == "closed"
+    with pytest.raises(ServiceError) as exc:
+        reviews.review_open(
+            actor=staff["community_worker"],
+            household_id=young.household.pk,
+            program="tekun",
+            trigger="reported_change",
+            reported_change="x",
+        )
+    assert exc.value.code == "review_not_enrolled"
+
+
+def _batch_run_fields():
+    from safetynet.verification.models import BatchRun
+
+    fields = {}
+    for f in BatchRun._meta.concrete_fields:
+        if f.primary_key or f.null or f.has_default() or getattr(f, "auto_now_add", False):
+            continue
+        fields[f.name] = {
+            "DateField": dt.date(2025, 10, 1),
+            "DateTimeField": dt.datetime(2025, 10, 1, tzinfo=dt.UTC),
+            "JSONField": {},
+            "IntegerField": 0,
+            "PositiveIntegerField": 0,
+            "BigIntegerField": 0,
+        }.get(f.get_internal_type(), "2025-10")
+    return fields
