@@ -369,12 +369,32 @@ def review_decide(
         notice=review.notice_number,
     )
     if review.review_task_id:
-        from safetynet.verification.models import TaskStatus
-
-        type(review.review_task).objects.filter(pk=review.review_task_id).exclude(
-            status=TaskStatus.CLOSED
-        ).update(status=TaskStatus.CLOSED, closed_by=actor)
+        _close_task(review, actor)
     return review
+
+
+def _close_task(review: Review, actor: User) -> None:
+    """The batch review task behind the review is closed by its decision (with the history row
+    naming the decider): no change for `continue`, a confirmed change otherwise."""
+    from django.utils import timezone
+
+    from safetynet.verification.models import ReviewTask, TaskOutcome, TaskStatus
+
+    task = ReviewTask.objects.select_for_update().get(pk=review.review_task_id)
+    if task.status == TaskStatus.CLOSED:
+        return
+    task.status = TaskStatus.CLOSED
+    task.outcome = (
+        TaskOutcome.NO_CHANGE
+        if review.outcome == ReviewOutcome.CONTINUE
+        else TaskOutcome.CONFIRMED_CHANGE
+    )
+    task.note = f"复核 {review.pk}：{ReviewOutcome(review.outcome).label} {review.reason}".strip()
+    task.closed_at = timezone.now()
+    task.closed_by = actor
+    task._history_user = actor
+    task._change_reason = "review_decide"
+    task.save()
 
 
 def _review_notice(review: Review, on: dt.date) -> None:

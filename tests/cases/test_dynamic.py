@@ -502,7 +502,8 @@ def test_review_opened_by_a_batch_review_task(staff, enrolled, clock):
     assert reviews.reviews_schedule(month="2025-10", prefix="350203") == 0
     reviews.review_decide(actor=staff["district_approver"], review_id=r.pk, outcome="continue")
     task.refresh_from_db()
-    assert task.status == "closed"
+    assert (task.status, task.outcome) == ("closed", "no_change")
+    assert task.closed_by == staff["district_approver"]
     with pytest.raises(ServiceError) as exc:
         reviews.review_open(
             actor=staff["community_worker"],
