@@ -116,6 +116,25 @@ def _persons(qs):
     )
 
 
+MEMBER_LOOKUPS = (
+    "person_id",
+    "household_id",
+    "person__birth_date",
+    "person__death_date",
+    "person__hukou_division_id",
+    "household__division__parent_id",
+)
+
+
+def _members_rows(qs, extra: tuple[str, ...] = ()) -> dict[str, list]:
+    """Open memberships (one per person) joined to the person and the household's street, as
+    columns named like PERSON_FIELDS (a plain join: no per-row subquery)."""
+    rows = list(qs.values_list(*MEMBER_LOOKUPS, *extra))
+    names = (*PERSON_FIELDS, *extra)
+    cols = list(zip(*rows, strict=True)) or [() for _ in names]
+    return {n: list(c) for n, c in zip(names, cols, strict=True)}
+
+
 # --------------------------------------------------------------------------- proposals
 def _already_listed(kind: str, month: str):
     return ProposalEntry.objects.filter(person=OuterRef("pk"), plist__kind=kind, plist__month=month)
@@ -130,28 +149,34 @@ def propose_age_allowance(*, month: str, prefix: str) -> list[dict]:
     # the engine's age for a month is the years completed by the end of the previous month:
     # anyone younger than youngest-1 at the month's start cannot be eligible (SQL bound)
     bound = dt.date(first.year - youngest + 1, first.month, 1)
-    qs = _persons(
-        Person.objects.filter(
-            Q(death_date__isnull=True) | Q(death_date__gte=first),
-            birth_date__lt=bound,
-            hukou_division__code__startswith=XIAMEN,
-        ).filter(~Exists(_already_listed(ProactiveKind.AGE_ALLOWANCE, month)))
-    ).filter(street__startswith=prefix)
+    listed = ProposalEntry.objects.filter(
+        person=OuterRef("person_id"), plist__kind=ProactiveKind.AGE_ALLOWANCE, plist__month=month
+    )
     enrolled = Enrolment.objects.filter(
-        person=OuterRef("pk"), category="elderly_80", start_date__lte=first
+        person=OuterRef("person_id"), category="elderly_80", start_date__lte=first
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
-    qs = qs.annotate(enrolled=Exists(enrolled))
-    cols = _rows(qs, (*PERSON_FIELDS, "enrolled"))
+    qs = (
+        Membership.objects.filter(
+            Q(person__death_date__isnull=True) | Q(person__death_date__gte=first),
+            end_date__isnull=True,
+            person__birth_date__lt=bound,
+            person__hukou_division__code__startswith=XIAMEN,
+            household__division__code__startswith=prefix,
+        )
+        .filter(~Exists(listed))
+        .annotate(enrolled=Exists(enrolled))
+    )
+    cols = _members_rows(qs, ("enrolled",))
     if not cols["id"]:
         return []
-    cols = _in_prefix(cols, prefix)
-    now = run_batch(_batch(month, cols), ["age_allowance"])["age_allowance"]
-    before = run_batch(_batch(_prev_month(month), cols), ["age_allowance"])["age_allowance"]
-    # results are in the batch's person order (sorted by household): map back by person id
-    b_now = _batch(month, cols)
-    order = b_now.p["person_id"]
-    enrolled_by_id = dict(zip(cols["id"], cols["enrolled"], strict=True))
-    enrolled_arr = np.fromiter((enrolled_by_id[int(i)] for i in order), bool, len(order))
+    # "already in the age-allowance database" rides along as the engine's enrolment column
+    # (the age-allowance formula does not read it), so it is reordered with the batch
+    enrolled_col = np.where(np.asarray(cols["enrolled"], dtype=bool), 0, int(NO_DATE_LOW))
+    b = _batch(month, cols, {"enr_elderly_80_start": enrolled_col.astype(np.int32)})
+    now = run_batch(b, ["age_allowance"])["age_allowance"]
+    before = run_batch(b.with_month(_prev_month(month)), ["age_allowance"])["age_allowance"]
+    order = b.p["person_id"]  # results are in the batch's person order
+    enrolled_arr = b.p["enr_elderly_80_start"] != NO_DATE_LOW
     amount, amount_before = now.p_amount, before.p_amount
     new = now.p_eligible & ~enrolled_arr
     tier = now.p_eligible & enrolled_arr & before.p_eligible & (amount != amount_before)
@@ -244,18 +269,25 @@ def propose_price_subsidy(*, month: str, prefix: str) -> list[dict]:
     living dibao or tekun recipient of the month with the engine's amount."""
     month, first = check_month(month)
     open_in = Q(start_date__lt=first) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
-    enr = Enrolment.objects.filter(open_in, person=OuterRef("pk"), category__in=PRICE_COVERED)
-    qs = _persons(
-        Person.objects.filter(Exists(enr))
-        .filter(Q(death_date__isnull=True) | Q(death_date__gte=first))
-        .filter(~Exists(_already_listed(ProactiveKind.PRICE_SUBSIDY, month)))
-    ).filter(street__startswith=prefix)
-    cols = _rows(qs, PERSON_FIELDS)
-    cols = _in_prefix(cols, prefix) if cols["id"] else cols
+    enr = Enrolment.objects.filter(
+        open_in, person=OuterRef("person_id"), category__in=PRICE_COVERED
+    )
+    listed = ProposalEntry.objects.filter(
+        person=OuterRef("person_id"), plist__kind=ProactiveKind.PRICE_SUBSIDY, plist__month=month
+    )
+    qs = Membership.objects.filter(
+        Q(person__death_date__isnull=True) | Q(person__death_date__gte=first),
+        Exists(enr),
+        ~Exists(listed),
+        end_date__isnull=True,
+        household__division__code__startswith=prefix,
+    )
+    cols = _members_rows(qs)
     if not cols["id"]:
         return []
-    res = run_batch(_batch(month, cols), ["price_subsidy"])["price_subsidy"]
-    order = _batch(month, cols).p["person_id"]
+    b = _batch(month, cols)
+    res = run_batch(b, ["price_subsidy"])["price_subsidy"]
+    order = b.p["person_id"]
     return _entries(
         cols, order, np.flatnonzero(res.p_eligible), "price_subsidy", res.p_amount, "month"
     )

@@ -49,6 +49,7 @@ def test_emergency_aid_up_to_the_cap_with_formalities_due(staff, family, clock):
             actor=so, household_id=family.household.pk, amount_fen=160_001, hardship="火灾"
         )
     assert exc.value.code == "emergency_over_cap"
+    assert not CaseEvent.objects.exists()  # a refusal writes nothing
     aid = emergency.emergency_aid_grant(
         actor=so, household_id=family.household.pk, amount_fen=160_000, hardship="家中失火"
     )
