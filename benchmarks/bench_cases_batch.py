@@ -148,13 +148,15 @@ def main() -> None:
         _synthetic_communities()
     built = build_city(args.persons, args.month)
     from safetynet.accounts.models import Role, User
-    from safetynet.cases.dynamic_models import ProposalEntry, ProposalList, Review
+
+    # the job's outputs of an earlier run go (the city stays with --reuse)
+    from safetynet.cases.dynamic_models import DynamicEvent, ProposalEntry, ProposalList, Review
     from safetynet.cases.monthly import monthly_run
 
-    if not args.reuse:
-        Review.objects.all().delete()
-        ProposalEntry.objects.all().delete()
-        ProposalList.objects.all().delete()
+    DynamicEvent.objects.all().delete()
+    ProposalEntry.objects.all().delete()
+    ProposalList.objects.all().delete()
+    Review.objects.all().delete()
     admin, _ = User.objects.get_or_create(
         username="bench-city",
         defaults={"role": Role.CITY_ADMIN, "jurisdiction_id": "350200"},
