@@ -532,3 +532,62 @@ def _batch_run_fields():
             "BigIntegerField": 0,
         }.get(f.get_internal_type(), "2025-10")
     return fields
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviews_opened_at_once_make_one(staff, enrolled, clock):
+    """PostgreSQL: two offices opening a review of the same household at once, and two monthly
+    schedules at once, leave exactly one open review."""
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and concurrent transactions: PostgreSQL")
+    young, _old = enrolled
+    clock.set(dt.date(2025, 10, 9))
+    codes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def open_one(actor) -> None:
+        try:
+            barrier.wait()
+            reviews.review_open(
+                actor=actor,
+                household_id=young.household.pk,
+                program="dibao",
+                trigger="reported_change",
+                reported_change="收入变化",
+            )
+            codes.append("opened")
+        except ServiceError as exc:
+            codes.append(exc.code)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [
+        threading.Thread(target=open_one, args=(staff[r],))
+        for r in ("community_worker", "street_officer")
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == ["opened", "review_already_open"]
+
+    def schedule() -> None:
+        try:
+            barrier.wait()
+            reviews.reviews_schedule(month="2026-06", prefix="350203")
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=schedule) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # the young household's review is open: only the elders' (due 2026-01) is added, once
+    assert Review.objects.filter(closed_on__isnull=True).count() == 2
