@@ -163,6 +163,23 @@ def reviews_schedule(*, month: str, prefix: str, on: dt.date | None = None) -> i
     ]
     with transaction.atomic():
         Review.objects.bulk_create(reviews, batch_size=5000, ignore_conflicts=True)
+        # the `review_opened` event of each review opened here (bulk, like the reviews)
+        opened = Review.objects.filter(
+            trigger=ReviewTrigger.SCHEDULED,
+            opened_on=on,
+            closed_on__isnull=True,
+            household__division__code__startswith=prefix,
+            events__isnull=True,
+        ).values_list("pk", flat=True)
+        DynamicEvent.objects.bulk_create(
+            [
+                DynamicEvent(
+                    review_id=pk, kind="review_opened", on=on, data={"trigger": "scheduled"}
+                )
+                for pk in opened.iterator(chunk_size=10_000)
+            ],
+            batch_size=5000,
+        )
     return len(reviews)
 
 

@@ -591,3 +591,29 @@ def test_two_reviews_opened_at_once_make_one(staff, enrolled, clock):
         t.join()
     # the young household's review is open: only the elders' (due 2026-01) is added, once
     assert Review.objects.filter(closed_on__isnull=True).count() == 2
+
+
+def test_selectors_scope_and_overdue(staff, enrolled, clock):
+    from safetynet.cases import dynamic_selectors as sel
+
+    young, _old = enrolled
+    clock.set(dt.date(2025, 10, 9))
+    reviews.reviews_schedule(month="2025-10", prefix="350203")
+    mine = list(sel.reviews_open(actor=staff["street_officer"], today=dt.date(2025, 10, 30)))
+    assert [(r.household_id, r.overdue) for r in mine] == [(young.household.pk, True)]
+    assert not sel.reviews_open(actor=staff["huli_officer"]).exists()  # another street
+    with pytest.raises(ServiceError) as exc:
+        sel.review_get(actor=staff["huli_officer"], review_id=mine[0].pk)
+    assert exc.value.code == "not_found"
+    assert [e.kind for e in sel.review_timeline(review=mine[0])] == ["review_opened"]
+    reviews.review_decide(
+        actor=staff["district_approver"], review_id=mine[0].pk, outcome="continue"
+    )
+    assert [e.kind for e in sel.review_timeline(review=mine[0])] == [
+        "review_opened",
+        "review_decided",
+    ]
+    assert not sel.reviews_open(actor=staff["street_officer"]).exists()
+    with pytest.raises(ServiceError) as exc:
+        sel.reviews_open(actor=staff["verification_operator"])
+    assert exc.value.code == "not_permitted"
