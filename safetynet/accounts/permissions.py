@@ -74,6 +74,14 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "cases.reinvestigate": frozenset({S, D}),
     "cases.extend_deadline": frozenset({S, D}),  # case_extend (30 → 45 working days)
     "cases.withdraw": frozenset({C, S}),  # case_withdraw
+    # fast path, proactive lists, dynamic management, grievances (docs/cases-dynamic.md)
+    "cases.grant_emergency": frozenset({S}),  # emergency_aid_grant, emergency_formality_done
+    "cases.run_monthly": frozenset({S, D, A}),  # monthly_run (lists proposed, reviews scheduled)
+    "cases.confirm_lists": frozenset({S}),  # proposal_list_confirm
+    "cases.open_review": frozenset({C, S}),  # review_open (reported change, review task)
+    "cases.decide_review": frozenset({D}),  # review_decide (continue, adjust, stop, exit)
+    "cases.record_grievance": frozenset({C, S, D}),  # grievance_record
+    "cases.answer_grievance": frozenset({D}),  # grievance_answer
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -105,6 +113,13 @@ ABILITY_LABELS = {
     "cases.reinvestigate": _("send cases back to the investigation"),
     "cases.extend_deadline": _("extend a case's time limit"),
     "cases.withdraw": _("withdraw applications"),
+    "cases.grant_emergency": _("grant emergency aid"),
+    "cases.run_monthly": _("run the monthly casework jobs"),
+    "cases.confirm_lists": _("confirm proposed lists"),
+    "cases.open_review": _("open reviews"),
+    "cases.decide_review": _("decide reviews"),
+    "cases.record_grievance": _("record complaints and reconsideration requests"),
+    "cases.answer_grievance": _("answer complaints and reconsideration requests"),
 }
 
 NOT_PERMITTED = "not_permitted"

@@ -36,6 +36,22 @@ CALENDAR_YEAR_UNKNOWN = "calendar_year_unknown"
 DUPLICATE_APPLICATION = "case_duplicate_application"
 REQUEST_INVALID = "case_request_invalid"
 ALREADY_ENROLLED = "case_already_enrolled"
+# fast path, proactive lists, dynamic management, grievances (docs/cases-dynamic.md)
+EMERGENCY_OVER_CAP = "emergency_over_cap"
+EMERGENCY_AMOUNT_INVALID = "emergency_amount_invalid"
+FORMALITY_UNKNOWN = "emergency_formality_unknown"
+FORMALITY_DONE = "emergency_formality_done"
+LIST_CONFIRMED = "proposal_list_confirmed"
+LIST_ENTRY_UNKNOWN = "proposal_list_entry_unknown"
+MONTH_INVALID = "month_invalid"
+REVIEW_OPEN = "review_already_open"
+REVIEW_CLOSED = "review_closed"
+REVIEW_NOT_ENROLLED = "review_not_enrolled"
+REVIEW_OUTCOME_INVALID = "review_outcome_invalid"
+GRIEVANCE_KIND_INVALID = "grievance_kind_invalid"
+GRIEVANCE_NO_DECISION = "grievance_no_decision"
+GRIEVANCE_TOO_LATE = "grievance_too_late"
+GRIEVANCE_ANSWERED = "grievance_already_answered"
 
 CODES = {
     TRANSITION_NOT_ALLOWED: _("This step is not possible in the case's present state."),
@@ -72,6 +88,25 @@ CODES = {
     CALENDAR_YEAR_UNKNOWN: _(
         "The working-day calendar does not know this year yet; the bureau must add it."
     ),
+    EMERGENCY_OVER_CAP: _(
+        "Emergency aid is at most the cap: the monthly dibao standard per member."
+    ),
+    EMERGENCY_AMOUNT_INVALID: _("Give the emergency aid amount in fen, more than zero."),
+    FORMALITY_UNKNOWN: _("This is not one of the emergency case's formalities."),
+    FORMALITY_DONE: _("This formality is already completed."),
+    LIST_CONFIRMED: _("This list has already been confirmed."),
+    LIST_ENTRY_UNKNOWN: _("Every excluded person must be on the list, with a reason."),
+    MONTH_INVALID: _("Give the month as YYYY-MM."),
+    REVIEW_OPEN: _("A review of this household and program is already open."),
+    REVIEW_CLOSED: _("This review has already been decided."),
+    REVIEW_NOT_ENROLLED: _("The household is not enrolled in this program."),
+    REVIEW_OUTCOME_INVALID: _(
+        "The outcome does not fit the review (continue, adjust, stop, exit)."
+    ),
+    GRIEVANCE_KIND_INVALID: _("A grievance is a complaint, a reconsideration or a lawsuit."),
+    GRIEVANCE_NO_DECISION: _("Reconsideration and lawsuit are about a decision notified."),
+    GRIEVANCE_TOO_LATE: _("The time limit for this request has passed."),
+    GRIEVANCE_ANSWERED: _("This grievance has already been answered."),
 }
 
 

@@ -188,6 +188,12 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Overdue: escalated to the district")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REINVESTIGATED = "reinvestigated", _("Sent back to the investigation")
+    # fast path and grievances (docs/cases-dynamic.md)
+    EMERGENCY_GRANTED = "emergency_granted", _("Emergency aid granted")
+    FORMALITY_DONE = "formality_done", _("Formality completed")
+    FORMALITIES_COMPLETED = "formalities_completed", _("Formalities completed")
+    GRIEVANCE = "grievance", _("Complaint or reconsideration recorded")
+    GRIEVANCE_ANSWERED = "grievance_answered", _("Complaint or reconsideration answered")
 
 
 class CaseEvent(models.Model):
@@ -363,3 +369,15 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# Fast path, proactive lists, dynamic management and grievances (docs/cases-dynamic.md).
+from .dynamic_models import (  # noqa: E402, F401
+    DynamicEvent,
+    EmergencyAid,
+    Grant,
+    Grievance,
+    ProposalEntry,
+    ProposalList,
+    Review,
+)

@@ -472,8 +472,9 @@ def person_update(*, actor: User, person: Person | int, **changes) -> Person:
 
 @transaction.atomic
 def person_record_death(*, actor: User, person: Person | int, death_date: dt.date) -> Person:
-    """Record a death (not in the future, not before birth). Memberships and enrolments stay as
-    they are: ending benefits is a decision of the casework that follows."""
+    """Record a death (not in the future, not before birth). Memberships stay as they are; the
+    casework that follows (`cases.reviews.death_follow_up`, same transaction) ends the person's
+    enrolments with the month of death and proposes the funeral grants."""
     require(actor, "registry.record_death")
     obj = _person_for_write(actor, person)
     if obj.death_date is not None:
@@ -485,6 +486,11 @@ def person_record_death(*, actor: User, person: Person | int, death_date: dt.dat
     check_death_date(death_date, birth_date=obj.birth_date)
     obj.death_date = death_date
     _save(obj, actor, "person_record_death")
+    # The casework that follows a death (POLICY §3, §8): personal benefits stop the month after,
+    # the funeral grants are proposed (cases/reviews.py; a service call, not a signal).
+    from safetynet.cases.reviews import death_follow_up
+
+    death_follow_up(actor=actor, person=obj, death_date=death_date)
     return obj
 
 

@@ -243,6 +243,7 @@ REQUIRED_PARAMETERS: dict[str, str] = {
     "tekun.care_ratio": "ratio_table",
     "tekun.funding": "ratio_table",
     "temporary_assistance.cap_multiple": "ratio_table",
+    "temporary_assistance.advance_cap_multiple": "ratio",
     "temporary_assistance.fund_per_capita_year": "fen",
     "temporary_assistance.funding": "ratio_table",
     "disaster_housing.cap": "fen_table",

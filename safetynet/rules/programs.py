@@ -383,6 +383,18 @@ def temporary_assistance_fund(year: int, registered_population: int, params=None
     return per * registered_population
 
 
+def emergency_advance_cap(on, members: int, params=None) -> int:
+    """Cap (fen) of the emergency advance aid (急难 先行救助, POLICY §8) for a household of
+    `members` living members on day `on`: members × (dibao standard × advance multiple), the
+    per-person cap rounded half up to the fen."""
+    from .parameters import load_parameters
+
+    params = params or load_parameters()
+    std = params.at("dibao.standard", on).value
+    mult = params.at("temporary_assistance.advance_cap_multiple", on).value
+    return int(mul_ratio(std, mult)) * max(int(members), 0)
+
+
 # ===================================================================== disaster housing 灾后重建
 @program(
     "disaster_housing",
