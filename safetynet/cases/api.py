@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from safetynet.api.errors import FieldError
+from safetynet.api.views import BAD_FILTER, NOT_FOUND, NOT_SIGNED_IN
 
 from . import errors as E
 from . import screens
@@ -241,6 +242,26 @@ def _detail(request, case_id: int) -> dict:
 
 
 # --------------------------------------------------------------------------- views
+class CaseListFilters(serializers.Serializer):
+    """The list's query parameters, strictly: an unknown value is a 400 naming the parameter
+    (the page's form is lenient with a hand-edited URL; an API client gets told)."""
+
+    program = serializers.ChoiceField(choices=CaseProgram.values, required=False)
+    step = serializers.ChoiceField(choices=CaseStatus.values, required=False)
+    overdue = serializers.BooleanField(required=False)
+    mine = serializers.BooleanField(required=False)
+    page = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+
+
+def _list_filters(request) -> dict:
+    # A plain dict, not the QueryDict: DRF treats an empty form value as "not given".
+    params = CaseListFilters(data=request.query_params.dict())
+    if not params.is_valid():
+        field, problems = next(iter(params.errors.items()))
+        raise FieldError(code="invalid_filter", field=field, message=str(problems[0]))
+    return params.validated_data
+
+
 class PageWithoutCount(pagination.PageNumberPagination):
     """`?page=N` (50 a page) without a COUNT(*) over the jurisdiction's cases: one more row
     than shown is read to know whether `next` exists (100,000 open cases, ADR 0820)."""
@@ -252,6 +273,8 @@ class PageWithoutCount(pagination.PageNumberPagination):
         self.page_obj = screens.slice_page(
             queryset, request.query_params.get(self.page_query_param), self.page_size
         )
+        if self.page_obj.number > 1 and not self.page_obj.object_list:
+            raise FieldError(code="invalid_filter", field="page", message="no such page")
         return self.page_obj.object_list
 
     def get_paginated_response(self, data):
@@ -300,7 +323,8 @@ class PageWithoutCount(pagination.PageNumberPagination):
         ),
         OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Only cases past a due date."),
         OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only cases I accepted/proposed."),
-    ]
+    ],
+    responses={200: CaseListSerializer(many=True), 400: BAD_FILTER, **NOT_SIGNED_IN},
 )
 class CaseListView(generics.ListAPIView):
     """The caller's cases (their jurisdiction), open by default, the oldest due first."""
@@ -309,6 +333,7 @@ class CaseListView(generics.ListAPIView):
     pagination_class = PageWithoutCount
 
     def get_queryset(self):
+        _list_filters(self.request)
         form = WorkbenchFilterForm(self.request.query_params)
         if not form.is_valid():
             field, errors = next(iter(form.errors.items()))
@@ -329,6 +354,7 @@ class CaseDetailView(generics.GenericAPIView):
 
     serializer_class = CaseDetailSerializer
 
+    @extend_schema(responses={200: CaseDetailSerializer, 404: NOT_FOUND, **NOT_SIGNED_IN})
     def get(self, request, pk: int):
         return Response(_detail(request, pk))
 
@@ -344,6 +370,7 @@ class CaseTransitionView(generics.GenericAPIView):
         responses={
             200: CaseDetailSerializer,
             400: OpenApiResponse(ErrorOut, description="Invalid input; `field` names it."),
+            401: NOT_SIGNED_IN[401],
             403: OpenApiResponse(ErrorOut, description="`not_permitted`: the role may not."),
             404: OpenApiResponse(ErrorOut, description="No such case in your jurisdiction."),
             409: OpenApiResponse(ErrorOut, description="The step is impossible now."),

@@ -22,6 +22,9 @@ AUTH = {"Authorization": "Basic " + base64.b64encode(b"so:pass-for-tests-1").dec
 EXCLUDED = [schemathesis.checks.positive_data_acceptance, schemathesis.checks.ignored_auth]
 OPERATIONS = [
     ("/api/me/", "GET"),
+    ("/api/cases/", "GET"),
+    ("/api/cases/{id}/", "GET"),
+    ("/api/cases/{id}/transitions/", "POST"),
     ("/api/households/", "GET"),
     ("/api/households/{id}/", "GET"),
     ("/api/persons/", "GET"),

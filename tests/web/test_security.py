@@ -212,7 +212,13 @@ def test_swagger_ui_gets_styles_but_never_inline_scripts(client, users):
 
 TEMPLATE_DIRS = sorted(Path(settings.BASE_DIR, "safetynet").glob("*/templates"))
 # Rendered to PDF by WeasyPrint, never sent to a browser.
-NOT_SERVED = {"report_pdf.html"}
+NOT_SERVED = {
+    "report_pdf.html",
+    "notice_base.html",
+    "public_notice_pdf.html",
+    "decision_notice_pdf.html",
+    "review_notice_pdf.html",
+}
 
 
 @pytest.mark.parametrize("template", [p for d in TEMPLATE_DIRS for p in d.rglob("*.html")], ids=str)
