@@ -23,8 +23,8 @@ from safetynet.cases.monthly import monthly_run
 from safetynet.core.errors import ServiceError
 from safetynet.registry.models import Enrolment
 from safetynet.registry.services import enrolment_add, person_create, person_record_death
-from tests.helpers.cases import apply, make_family, make_id, to_decision
 from tests.conftest import ZHONGHUA_C1
+from tests.helpers.cases import apply, make_family, make_id, to_decision
 
 FUNERAL_FEES = 40000 + 10000 + 50000 + 15000 + 30000  # the five basic fees, fen = 1,450 yuan
 
