@@ -163,3 +163,27 @@ def case_approver_queue(*, actor: User) -> QuerySet[Case]:
         .select_related("household", "applicant", "handling_division")
         .order_by("decision_due", "id")
     )
+
+
+def cases_deadlines_pending() -> dict[int, int]:
+    """{year: number of cases} whose due dates wait for that year's calendar (ADR 0814); a
+    system read (the `cases deadlines` command), not scoped to an actor."""
+    rows = (
+        Case.objects.filter(deadlines_pending_year__isnull=False)
+        .order_by()
+        .values_list("deadlines_pending_year")
+        .annotate(n=Count("id"))
+    )
+    return {year: n for year, n in rows}
+
+
+def case_deadlines_pending_count(*, actor: User) -> dict[int, int]:
+    """{year: number of the actor's cases} whose due dates wait for that year's calendar."""
+    rows = (
+        cases_visible_to(actor)
+        .filter(deadlines_pending_year__isnull=False)
+        .order_by()
+        .values_list("deadlines_pending_year")
+        .annotate(n=Count("id"))
+    )
+    return {year: n for year, n in rows}
