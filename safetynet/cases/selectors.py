@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
@@ -161,7 +161,7 @@ def case_approver_queue(*, actor: User) -> QuerySet[Case]:
             ).values("case_id")
         )
         .select_related("household", "applicant", "handling_division")
-        .order_by("decision_due", "id")
+        .order_by(F("decision_due").asc(nulls_last=True), "id")
     )
 
 

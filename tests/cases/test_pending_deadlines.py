@@ -182,3 +182,86 @@ def test_the_deadlines_command(staff, family, clock, calendar_dir, capsys):
     with pytest.raises(CommandError) as exc:
         call_command("cases", "deadlines", "--date", "2027-13-01")
     assert exc.value.returncode == 2 and "--date" in str(exc.value)
+
+
+PENDING_ZH = "待定（等待2027年工作日安排）"
+
+
+def test_pages_show_pending_and_the_workbench_notice(client, staff, family, clock, calendar_dir):
+    from django.urls import reverse
+
+    case = _walk_to_refusal(staff, family, clock)
+    clock.set(D(2026, 12, 15))
+    open_case = apply(staff["community_worker"], make_family(staff["community_worker"], seq=2))
+    for who in ("community_worker", "street_officer", "district_approver"):
+        client.force_login(staff[who])
+        page = client.get(reverse("cases:workbench"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        html = page.content.decode()
+        assert page.status_code == 200
+        notice = '<p class="card notice" role="status" data-testid="deadlines-pending">'
+        assert notice in html, who
+        # both cases (the refused one is counted: its refusal notice date is pending too)
+        assert "2 件案件的办理期限待定：尚无2027年工作日安排。" in html, who
+        assert "请系统管理员添加2027年工作日历文件" in html
+    client.force_login(staff["street_officer"])
+    html = client.get(reverse("cases:workbench"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert open_case.number in html and html.count(PENDING_ZH) == 2  # step due, whole case
+    detail = client.get(reverse("cases:detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert detail.content.decode().count(PENDING_ZH) == 4  # investigation, decision, refusal, total
+    client.cookies["django_language"] = "en"
+    en = client.get(reverse("cases:detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    del client.cookies["django_language"]
+    assert "Pending (waiting for the 2027 working-day calendar)" in en.content.decode()
+
+    add_calendar_2027(calendar_dir)
+    services.cases_deadlines_fill(today=D(2027, 1, 2))
+    html = client.get(reverse("cases:workbench"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert PENDING_ZH not in html and "deadlines-pending" not in html
+    assert "2027-01-27" in html
+
+
+def test_the_approver_queue_shows_pending(client, staff, family, clock, calendar_dir):
+    from django.urls import reverse
+
+    clock.set(D(2026, 12, 15))
+    case = apply(staff["community_worker"], family)
+    clock.set(D(2026, 12, 18))
+    case = investigate(staff, case, clock)
+    clock.set(D(2026, 12, 20))
+    services.case_notice_publish(actor=staff["street_officer"], case_id=case.pk)
+    clock.set(D(2026, 12, 28))
+    services.case_notice_close(actor=staff["street_officer"], case_id=case.pk)
+    client.force_login(staff["district_approver"])
+    html = client.get(reverse("cases:queue"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert case.number in html and html.count(PENDING_ZH) == 2  # decision due, whole case
+
+
+def test_the_api_gives_null_due_dates_with_the_pending_year(staff, family, clock, calendar_dir):
+    from rest_framework.test import APIClient
+
+    clock.set(D(2026, 12, 15))
+    case = apply(staff["community_worker"], family)
+    api = APIClient()
+    api.force_authenticate(staff["street_officer"])
+    row = api.get("/api/cases/").data["results"][0]
+    assert row["number"] == case.number
+    assert row["investigation_due"] is None and row["total_due"] is None
+    assert row["step_due"] is None and row["pending_year"] == 2027 and row["overdue"] == []
+    d = api.get(f"/api/cases/{case.pk}/").data
+    assert d["pending_year"] == 2027
+    total = next(r for r in d["due_dates"] if r["step"] == "total")
+    assert total == {
+        "step": "total",
+        "due": None,
+        "pending_year": 2027,
+        "done_on": None,
+        "workdays_left": None,
+        "overdue": False,
+    }
+    schema = api.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    for name in ("CaseList", "DueDate"):
+        props = schema[name]["properties"]
+        assert "pending_year" in props, name
+        due = props["due" if name == "DueDate" else "total_due"]
+        assert due.get("nullable") is True, (name, due)
+    assert schema["CaseList"]["properties"]["investigation_due"]["nullable"] is True
