@@ -62,12 +62,16 @@ def refusal_notice_due(decided_on: dt.date) -> dt.date | None:
     return _add(decided_on, limit("refusal_notice_workdays", decided_on))
 
 
-def workdays_left(today: dt.date, due: dt.date) -> int:
-    """Working days after today up to due (negative: overdue by that many)."""
+def workdays_left(today: dt.date, due: dt.date) -> int | None:
+    """Working days after today up to due (negative: overdue by that many); None when the count
+    crosses a year this process's calendar does not know (a due date filled by another process
+    that already loaded the year's file: the server is restarted after adding one)."""
     try:
         return workdays_between(today, due)
     except CalendarError as exc:
-        raise E.ServiceError(E.CALENDAR_YEAR_UNKNOWN, str(exc)) from None
+        if exc.code == E.CALENDAR_YEAR_UNKNOWN:
+            return None
+        raise E.ServiceError(exc.code, str(exc)) from None
 
 
 def start_month_after(day: dt.date) -> str:

@@ -265,3 +265,22 @@ def test_the_api_gives_null_due_dates_with_the_pending_year(staff, family, clock
         due = props["due" if name == "DueDate" else "total_due"]
         assert due.get("nullable") is True, (name, due)
     assert schema["CaseList"]["properties"]["investigation_due"]["nullable"] is True
+
+
+def test_a_process_without_the_new_year_shows_a_filled_date_without_counting(
+    staff, family, clock, calendar_dir
+):
+    # the cron job filled the dates with the 2027 file; the web server's calendar was loaded
+    # before the file was added: the date shows, the working days left are not guessed
+    clock.set(D(2026, 12, 15))
+    case = apply(staff["community_worker"], family)
+    add_calendar_2027(calendar_dir)
+    services.cases_deadlines_fill(today=D(2026, 12, 16))
+    (calendar_dir / "2027.yaml").unlink()
+    from safetynet.workdays import default_calendar
+
+    default_calendar.cache_clear()
+    case.refresh_from_db()
+    rows = {r.step: r for r in selectors.case_due_dates(case=case, today=D(2026, 12, 16))}
+    assert rows["total"].due == D(2027, 1, 27) and rows["total"].workdays_left is None
+    assert not rows["total"].overdue
