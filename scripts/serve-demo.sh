@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Serve the demo: the simulated agencies, the background worker and the web UI, stopped together.
+# No scheduler: the daily casework job (`safetynet cases escalate`, which fills pending due dates
+# first, ADR 0814) is a cron job in production (docs/deploy.md); in the demo run it by hand.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 CITY=${1:?usage: serve-demo.sh CITY_DIR [HOST] [PORT]}
