@@ -734,6 +734,8 @@ def case_reinvestigate(*, actor: User, case_id: int, reason: str) -> Case:
     case.notice_posted_on = None
     case.notice_ends_on = None
     case.decision_due = None
+    if case.investigation_due is not None and case.total_due is not None:
+        case.deadlines_pending_year = None  # only the dropped decision date was pending
     case.save()
     event_record(
         case=case,

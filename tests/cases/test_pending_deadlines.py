@@ -284,3 +284,22 @@ def test_a_process_without_the_new_year_shows_a_filled_date_without_counting(
     rows = {r.step: r for r in selectors.case_due_dates(case=case, today=D(2026, 12, 16))}
     assert rows["total"].due == D(2027, 1, 27) and rows["total"].workdays_left is None
     assert not rows["total"].overdue
+
+
+def test_reinvestigation_drops_a_pending_decision_date(staff, family, clock, calendar_dir):
+    # accepted Mon 2 Nov 2026: both limits known (investigation and whole case in 2026)
+    clock.set(D(2026, 11, 2))
+    case = apply(staff["community_worker"], family)
+    assert case.total_due is not None and case.deadlines_pending_year is None
+    clock.set(D(2026, 12, 18))
+    case = investigate(staff, case, clock)
+    clock.set(D(2026, 12, 20))
+    case = services.case_notice_publish(actor=staff["street_officer"], case_id=case.pk)
+    assert case.decision_due is None and case.deadlines_pending_year == 2027
+    ev = CaseEvent.objects.get(case=case, kind=EventKind.DEADLINES_PENDING)
+    assert ev.data == {"year": 2027, "steps": ["decision"]}
+    case = services.case_reinvestigate(
+        actor=staff["street_officer"], case_id=case.pk, reason="异议成立，重新调查。"
+    )
+    assert case.deadlines_pending_year is None
+    assert selectors.case_deadlines_pending_count(actor=staff["street_officer"]) == {}
