@@ -19,9 +19,10 @@ def limit(name: str, on: dt.date) -> int:
     return int(load_parameters().at(f"casework.{name}", on).value)
 
 
-def _add(day: dt.date, n: int) -> dt.date | None:
+def due_after(day: dt.date, n: int) -> dt.date | None:
     """n working days after `day`, or None (pending) when the count runs into a year the
-    calendar does not know yet. The one place where "unknown year" becomes "pending"."""
+    calendar does not know yet. The one place where "unknown year" becomes "pending" (ADR 0814):
+    a caller storing the result keeps a NULL date and records the awaited year."""
     try:
         return add_workdays(day, n)
     except CalendarError as exc:
@@ -41,12 +42,12 @@ def awaited_year(start: dt.date) -> int:
 
 
 def investigation_due(accepted_on: dt.date) -> dt.date | None:
-    return _add(accepted_on, limit("investigation_workdays", accepted_on))
+    return due_after(accepted_on, limit("investigation_workdays", accepted_on))
 
 
 def total_due(accepted_on: dt.date, *, extended: bool = False) -> dt.date | None:
     name = "total_extended_workdays" if extended else "total_workdays"
-    return _add(accepted_on, limit(name, accepted_on))
+    return due_after(accepted_on, limit(name, accepted_on))
 
 
 def notice_ends(posted_on: dt.date) -> dt.date:
@@ -55,11 +56,11 @@ def notice_ends(posted_on: dt.date) -> dt.date:
 
 
 def decision_due(notice_end: dt.date) -> dt.date | None:
-    return _add(notice_end, limit("decision_workdays", notice_end))
+    return due_after(notice_end, limit("decision_workdays", notice_end))
 
 
 def refusal_notice_due(decided_on: dt.date) -> dt.date | None:
-    return _add(decided_on, limit("refusal_notice_workdays", decided_on))
+    return due_after(decided_on, limit("refusal_notice_workdays", decided_on))
 
 
 def workdays_left(today: dt.date, due: dt.date) -> int | None:
