@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Serve the demo: the simulated agencies, the background worker and the web UI, stopped together.
+# No scheduler: the daily casework job (`safetynet cases escalate`, which fills pending due dates
+# first, ADR 0814) is a cron job in production (docs/deploy.md); the demo runs it once at start.
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 CITY=${1:?usage: serve-demo.sh CITY_DIR [HOST] [PORT]}
@@ -14,6 +16,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
+"$BIN/safetynet" cases escalate >var/log/escalate.log 2>&1 || echo "daily job failed: var/log/escalate.log"
 "$BIN/safetynet" agencies serve --city "$CITY" --port "$AGENCIES_PORT" >var/log/agencies.log 2>&1 &
 pids+=($!)
 # No autoreload: a reload would kill a dispatch half-way (the dev settings default to it).

@@ -62,6 +62,12 @@ class CaseListSerializer(serializers.ModelSerializer):
     applicant_name = serializers.CharField(source="applicant.name", read_only=True)
     handling_division = serializers.CharField(source="handling_division_id", read_only=True)
     step_due = serializers.DateField(read_only=True, allow_null=True)
+    pending_year = serializers.IntegerField(
+        source="deadlines_pending_year",
+        read_only=True,
+        allow_null=True,
+        help_text="The year whose working-day calendar the null (pending) due dates wait for.",
+    )
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -81,6 +87,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "notice_ends_on",
             "decision_due",
             "total_due",
+            "pending_year",
             "escalated_on",
             "overdue",
         ]
@@ -91,7 +98,10 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 class DueDateSerializer(serializers.Serializer):
     step = serializers.CharField()
-    due = serializers.DateField()
+    due = serializers.DateField(
+        allow_null=True, help_text="null: pending, the calendar does not know `pending_year` yet"
+    )
+    pending_year = serializers.IntegerField(allow_null=True)
     done_on = serializers.DateField(allow_null=True)
     workdays_left = serializers.IntegerField(allow_null=True)
     overdue = serializers.BooleanField()
@@ -121,6 +131,11 @@ class CaseDetailSerializer(serializers.Serializer):
     )
     report = serializers.CharField(source="report.number", allow_null=True, default=None)
     extension_reason = serializers.CharField(source="case.extension_reason")
+    pending_year = serializers.IntegerField(
+        source="case.deadlines_pending_year",
+        allow_null=True,
+        help_text="The year whose working-day calendar the pending due dates wait for.",
+    )
     due_dates = DueDateSerializer(many=True)
     timeline = EventSerializer(many=True)
     proposal = serializers.SerializerMethodField()

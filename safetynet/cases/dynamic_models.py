@@ -23,7 +23,8 @@ class EmergencyAid(models.Model):
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    formalities_due = models.DateField(_("formalities due"))
+    # NULL: pending next year's working-day calendar (ADR 0814)
+    formalities_due = models.DateField(_("formalities due"), null=True, blank=True)
     # {item: "YYYY-MM-DD" when done, or null while missing}
     checklist = models.JSONField(_("formalities"), default=dict)
     completed_on = models.DateField(_("formalities completed on"), null=True, blank=True)
@@ -172,7 +173,7 @@ class Review(models.Model):
     street = models.ForeignKey("registry.Division", on_delete=models.PROTECT, related_name="+")
     trigger = models.CharField(max_length=16, choices=ReviewTrigger.choices)
     opened_on = models.DateField()
-    due_on = models.DateField()
+    due_on = models.DateField(null=True, blank=True)  # NULL: pending the calendar (ADR 0814)
     review_task = models.ForeignKey(
         "verification.ReviewTask", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -253,7 +254,7 @@ class Grievance(models.Model):
     )
     # the last day it could be lodged (reconsideration / lawsuit, from the decision notice)
     lodge_deadline = models.DateField(null=True, blank=True)
-    answer_due = models.DateField()
+    answer_due = models.DateField(null=True, blank=True)  # NULL: pending the calendar
     answer = models.TextField(blank=True)
     answered_on = models.DateField(null=True, blank=True)
     answered_by = models.ForeignKey(

@@ -26,7 +26,7 @@ from . import clock, deadlines
 from . import errors as E
 from .events import event_record
 from .models import Case, EmergencyAid, EventKind
-from .services import CASE_SERIES, _case_for_update, _refuse, _street_of, _text
+from .services import CASE_SERIES, _case_for_update, _iso, _pending_note, _refuse, _street_of, _text
 from .states import Status
 
 # The formalities of an emergency case, in the order an office completes them.
@@ -39,8 +39,10 @@ FORMALITIES = (
 )
 
 
-def formalities_due(granted_on: dt.date) -> dt.date:
-    return deadlines._add(granted_on, deadlines.limit("emergency_formalities_workdays", granted_on))
+def formalities_due(granted_on: dt.date) -> dt.date | None:
+    """None while the count runs into a year the calendar does not know (pending, ADR 0814)."""
+    limit = deadlines.limit("emergency_formalities_workdays", granted_on)
+    return deadlines.due_after(granted_on, limit)
 
 
 @transaction.atomic
@@ -82,6 +84,12 @@ def emergency_aid_grant(
         investigation_due=deadlines.investigation_due(today),
         total_due=deadlines.total_due(today),
     )
+    pending = [
+        step
+        for step, due in (("investigation", case.investigation_due), ("total", case.total_due))
+        if due is None
+    ]
+    _pending_note(case, actor=actor, on=today, start=today, steps=pending)
     aid = EmergencyAid.objects.create(
         case=case,
         members=len(members),
@@ -103,8 +111,8 @@ def emergency_aid_grant(
         program=case.program,
         household=household.number,
         emergency=True,
-        investigation_due=case.investigation_due.isoformat(),
-        total_due=case.total_due.isoformat(),
+        investigation_due=_iso(case.investigation_due),
+        total_due=_iso(case.total_due),
     )
     event_record(
         case=case,
@@ -114,7 +122,7 @@ def emergency_aid_grant(
         amount_fen=amount_fen,
         cap_fen=cap,
         members=len(members),
-        formalities_due=aid.formalities_due.isoformat(),
+        formalities_due=_iso(aid.formalities_due),
     )
     return aid
 
@@ -143,7 +151,7 @@ def emergency_formality_done(*, actor: User, case_id: int, item: str) -> Emergen
             actor=actor,
             on=today,
             late=today > aid.formalities_due,
-            formalities_due=aid.formalities_due.isoformat(),
+            formalities_due=_iso(aid.formalities_due),
         )
     aid.save()
     return aid

@@ -26,7 +26,7 @@ from . import errors as E
 from .dynamic_models import Grievance, GrievanceKind
 from .events import event_record
 from .models import EventKind, Notice, NoticeKind
-from .services import _case_for_update, _refuse, _text
+from .services import _case_for_update, _iso, _refuse, _text
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -44,9 +44,12 @@ def lodge_deadline(kind: str, notified_on: dt.date) -> dt.date | None:
     return None
 
 
-def answer_due(kind: str, lodged_on: dt.date) -> dt.date:
+def answer_due(kind: str, lodged_on: dt.date) -> dt.date | None:
+    """None for a complaint whose working days run into a year the calendar does not know yet
+    (pending, ADR 0814); the daily job fills it."""
     if kind == GrievanceKind.COMPLAINT:
-        return deadlines._add(lodged_on, deadlines.limit("complaint_answer_workdays", lodged_on))
+        limit = deadlines.limit("complaint_answer_workdays", lodged_on)
+        return deadlines.due_after(lodged_on, limit)
     name = (
         "reconsideration_decision_days"
         if kind == GrievanceKind.RECONSIDERATION
@@ -105,7 +108,7 @@ def grievance_record(
         grievance=g.pk,
         grievance_kind=kind,
         lodge_deadline=last_day.isoformat() if last_day else None,
-        answer_due=g.answer_due.isoformat(),
+        answer_due=_iso(g.answer_due),
     )
     return g
 

@@ -107,8 +107,13 @@ class Case(models.Model):
         related_name="cases",
     )
     # Due dates (working days on the official calendar, docs/calendar.md), set by the services.
-    investigation_due = models.DateField(_("investigation due"))
-    total_due = models.DateField(_("whole case due"))
+    # NULL while pending: the count runs into a year the calendar does not know yet; the case
+    # then records the year it waits for, and `cases_deadlines_fill` sets the dates (ADR 0814).
+    investigation_due = models.DateField(_("investigation due"), null=True, blank=True)
+    total_due = models.DateField(_("whole case due"), null=True, blank=True)
+    deadlines_pending_year = models.PositiveSmallIntegerField(
+        _("deadlines wait for the calendar of"), null=True, blank=True
+    )
     extension_reason = models.TextField(_("extension reason"), blank=True)
     extended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -164,6 +169,7 @@ class Case(models.Model):
             models.Index(fields=["total_due", "id"], name="case_total_due_id"),
             models.Index(fields=["status", "decision_due", "id"], name="case_status_decision_due"),
             models.Index(fields=["escalated_on", "id"], name="case_escalated_on"),
+            models.Index(fields=["deadlines_pending_year"], name="case_deadlines_pending"),
         ]
 
     def __str__(self) -> str:
@@ -194,6 +200,8 @@ class EventKind(models.TextChoices):
     FORMALITIES_COMPLETED = "formalities_completed", _("Formalities completed")
     GRIEVANCE = "grievance", _("Complaint or reconsideration recorded")
     GRIEVANCE_ANSWERED = "grievance_answered", _("Complaint or reconsideration answered")
+    DEADLINES_PENDING = "deadlines_pending", _("Due dates pending the next year's calendar")
+    DEADLINES_FILLED = "deadlines_filled", _("Pending due dates set")
 
 
 class CaseEvent(models.Model):

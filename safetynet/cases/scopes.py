@@ -21,7 +21,8 @@ def jurisdiction_q(prefix: str) -> Q:
 
 def overdue_q(today: dt.date) -> Q:
     """Open cases past a due date: the investigation (until the proposal), the decision (once
-    set), or the whole case. A due date is met on the day itself."""
+    set), or the whole case. A due date is met on the day itself; a pending one (NULL, the
+    calendar does not know its year yet) is never overdue (NULL < today is not true)."""
     return Q(status__in=OPEN) & (
         Q(status__in=BEFORE_PROPOSAL, investigation_due__lt=today)
         | Q(decision_due__lt=today)
@@ -30,14 +31,16 @@ def overdue_q(today: dt.date) -> Q:
 
 
 def overdue_steps(case, today: dt.date) -> list[tuple[str, dt.date]]:
-    """The steps of an open case that are past due on `today`: (step, due date)."""
+    """The steps of an open case that are past due on `today`: (step, due date). A pending due
+    date (None) is never past due."""
     if case.status not in OPEN:
         return []
     out = []
-    if case.status in BEFORE_PROPOSAL and case.investigation_due < today:
+    inv = case.investigation_due
+    if case.status in BEFORE_PROPOSAL and inv is not None and inv < today:
         out.append(("investigation", case.investigation_due))
     if case.decision_due is not None and case.decision_due < today:
         out.append(("decision", case.decision_due))
-    if case.total_due < today:
+    if case.total_due is not None and case.total_due < today:
         out.append(("total", case.total_due))
     return out

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.accounts.models import User
@@ -17,7 +17,13 @@ from . import clock
 from . import errors as E
 from .models import Case, CaseDocument, CaseProgram, Decision, HomeVisit, HomeVisitPhoto, Notice
 from .scopes import OPEN, overdue_q, overdue_steps
-from .selectors import case_due_dates, case_get, case_timeline, cases_visible_to
+from .selectors import (
+    case_deadlines_pending_count,
+    case_due_dates,
+    case_get,
+    case_timeline,
+    cases_visible_to,
+)
 from .states import Status
 
 STEPS = [
@@ -51,6 +57,7 @@ LIST_FIELDS = (
     "total_due",
     "escalated_on",
     "extended_on",
+    "deadlines_pending_year",
 )
 
 
@@ -90,7 +97,8 @@ def workbench(
         qs = qs.filter(overdue_q(today))
     if mine:
         qs = qs.filter(Q(accepted_by=actor) | Q(proposed_by=actor))
-    return _rows(qs).order_by("total_due", "id")
+    # a pending whole-case date (ADR 0814) runs past every known one: last, on every database
+    return _rows(qs).order_by(F("total_due").asc(nulls_last=True), "id")
 
 
 # The workbench's counts (per step, overdue) cost a pass over every open case of the
@@ -135,10 +143,17 @@ def step_counts(*, actor: User, program: str | None = None) -> dict[str, int]:
     return out
 
 
+def deadlines_pending(*, actor: User) -> list[tuple[str, int]]:
+    """[(year, number of the actor's cases)] whose due dates wait for that year's calendar
+    (ADR 0814): the workbench's notice to add the year's calendar file."""
+    counts = case_deadlines_pending_count(actor=actor)
+    return [(str(year), n) for year, n in sorted(counts.items())]
+
+
 def approver_queue(*, actor: User) -> QuerySet[Case]:
     """Cases awaiting the decision in the actor's jurisdiction (the district), oldest due first."""
     qs = cases_visible_to(actor).filter(status=Status.AWAITING_DECISION)
-    return _rows(qs).order_by("decision_due", "id")
+    return _rows(qs).order_by(F("decision_due").asc(nulls_last=True), "id")
 
 
 def escalated(*, actor: User, limit: int = 20) -> list[Case]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
@@ -43,12 +43,19 @@ def case_timeline(*, case: Case) -> list[CaseEvent]:
 @dataclass(frozen=True)
 class DueDate:
     step: str  # investigation | decision | total | refusal_notice
-    due: dt.date
+    due: dt.date | None  # None: pending, the calendar does not know `pending_year` yet
     done_on: dt.date | None
-    workdays_left: int | None  # after today up to due; < 0 overdue; None once done
+    workdays_left: int | None  # after today up to due; < 0 overdue; None once done or pending
+    pending_year: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.due is None
 
     @property
     def overdue(self) -> bool:
+        if self.due is None:  # pending: never overdue
+            return False
         if self.done_on is not None:
             return self.done_on > self.due
         return self.workdays_left is not None and self.workdays_left < 0
@@ -57,12 +64,15 @@ class DueDate:
 def case_due_dates(*, case: Case, today: dt.date | None = None) -> list[DueDate]:
     """The case's due date per step, when it was met (or None while running) and the working
     days left: investigation (met by the proposal), public notice end, decision, refusal notice
-    and the whole case (met by the decision or the withdrawal)."""
+    and the whole case (met by the decision or the withdrawal). A pending due date (ADR 0814)
+    has `due` None and the year it waits for in `pending_year`."""
     today = today or clock.today()
     decision = Decision.objects.filter(case=case).first()
     closed = case.closed_on if case.status not in OPEN_STATES else None
 
     def row(step, due, done):
+        if due is None:
+            return DueDate(step, None, done, None, case.deadlines_pending_year)
         left = None if done is not None else deadlines.workdays_left(today, due)
         return DueDate(step, due, done, left)
 
@@ -70,9 +80,20 @@ def case_due_dates(*, case: Case, today: dt.date | None = None) -> list[DueDate]
     if case.notice_ends_on is not None:
         ended = case.notice_ends_on if today > case.notice_ends_on else None
         out.append(DueDate("notice", case.notice_ends_on, ended, None))
-    if case.decision_due is not None:
+    if case.decision_due is not None or (
+        # pending: the decision limit has started (notice posted, referred, or decided)
+        case.deadlines_pending_year is not None
+        and (
+            case.notice_ends_on is not None
+            or case.status == Status.AWAITING_DECISION
+            or decision is not None
+        )
+    ):
         out.append(row("decision", case.decision_due, decision.decided_on if decision else closed))
-    if decision is not None and decision.refusal_notice_due is not None:
+    if decision is not None and (
+        decision.refusal_notice_due is not None
+        or (decision.outcome == "refused" and case.deadlines_pending_year is not None)
+    ):
         issued = (
             Notice.objects.filter(case=case, kind="decision")
             .values_list("issued_on", flat=True)
@@ -140,5 +161,29 @@ def case_approver_queue(*, actor: User) -> QuerySet[Case]:
             ).values("case_id")
         )
         .select_related("household", "applicant", "handling_division")
-        .order_by("decision_due", "id")
+        .order_by(F("decision_due").asc(nulls_last=True), "id")
     )
+
+
+def cases_deadlines_pending() -> dict[int, int]:
+    """{year: number of cases} whose due dates wait for that year's calendar (ADR 0814); a
+    system read (the `cases deadlines` command), not scoped to an actor."""
+    rows = (
+        Case.objects.filter(deadlines_pending_year__isnull=False)
+        .order_by()
+        .values_list("deadlines_pending_year")
+        .annotate(n=Count("id"))
+    )
+    return {year: n for year, n in rows}
+
+
+def case_deadlines_pending_count(*, actor: User) -> dict[int, int]:
+    """{year: number of the actor's cases} whose due dates wait for that year's calendar."""
+    rows = (
+        cases_visible_to(actor)
+        .filter(deadlines_pending_year__isnull=False)
+        .order_by()
+        .values_list("deadlines_pending_year")
+        .annotate(n=Count("id"))
+    )
+    return {year: n for year, n in rows}

@@ -74,6 +74,26 @@ ACCEPT_OR_INVESTIGATE = (
 
 
 # --------------------------------------------------------------------------- helpers
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _pending_note(case: Case, *, actor, on: dt.date, start: dt.date, steps: list[str]) -> None:
+    """Due dates of `steps`, counted from `start`, are pending (the calendar does not know the
+    year yet, ADR 0814): the case records the year it waits for, and the timeline says so once."""
+    if not steps:
+        return
+    year = deadlines.awaited_year(start)
+    first = case.deadlines_pending_year is None
+    if first or year < case.deadlines_pending_year:
+        case.deadlines_pending_year = year
+        case.save(update_fields=["deadlines_pending_year", "updated_at"])
+    if first:
+        event_record(
+            case=case, kind=EventKind.DEADLINES_PENDING, actor=actor, on=on, year=year, steps=steps
+        )
+
+
 def _prefix(actor: User) -> str | None:
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return None
@@ -278,7 +298,7 @@ def case_apply(
     if program not in APPLICATION_PROGRAMS:
         _refuse(E.PROGRAM_INVALID, f"{program!r} takes no application", "program")
     today = clock.today()
-    # the due dates first: a day beyond the calendar's known years is refused before any write
+    # due dates running into a year the calendar does not know yet are pending (None, ADR 0814)
     investigation_due = deadlines.investigation_due(today)
     total_due = deadlines.total_due(today)
     requests = _check_requests(program, requests)
@@ -379,9 +399,18 @@ def case_apply(
         household=household.number,
         handling_division=case.handling_division_id,
         verification_request=vrequest.number,
-        investigation_due=case.investigation_due.isoformat(),
-        total_due=case.total_due.isoformat(),
+        investigation_due=_iso(case.investigation_due),
+        total_due=_iso(case.total_due),
         documents=len(list(case.documents.all())),
+    )
+    _pending_note(
+        case,
+        actor=actor,
+        on=today,
+        start=today,
+        steps=[
+            s for s, d in (("investigation", investigation_due), ("total", total_due)) if d is None
+        ],
     )
     return case
 
@@ -556,8 +585,10 @@ def case_notice_publish(*, actor: User, case_id: int) -> Case:
         to_status=after,
         notice=notice.number,
         ends_on=case.notice_ends_on.isoformat(),
-        decision_due=case.decision_due.isoformat(),
+        decision_due=_iso(case.decision_due),
     )
+    if case.decision_due is None:
+        _pending_note(case, actor=actor, on=today, start=case.notice_ends_on, steps=["decision"])
     return case
 
 
@@ -672,8 +703,10 @@ def case_refer_for_decision(*, actor: User, case_id: int) -> Case:
         on=today,
         from_status=before,
         to_status=after,
-        decision_due=case.decision_due.isoformat(),
+        decision_due=_iso(case.decision_due),
     )
+    if case.decision_due is None:
+        _pending_note(case, actor=actor, on=today, start=today, steps=["decision"])
     return case
 
 
@@ -701,6 +734,8 @@ def case_reinvestigate(*, actor: User, case_id: int, reason: str) -> Case:
     case.notice_posted_on = None
     case.notice_ends_on = None
     case.decision_due = None
+    if case.investigation_due is not None and case.total_due is not None:
+        case.deadlines_pending_year = None  # only the dropped decision date was pending
     case.save()
     event_record(
         case=case,
@@ -794,6 +829,8 @@ def case_decide(
         reasons=decision.reasons,
         notice=notice.number,
     )
+    if outcome == Outcome.REFUSED and decision.refusal_notice_due is None:
+        _pending_note(case, actor=actor, on=today, start=today, steps=["refusal_notice"])
     if outcome == Outcome.APPROVED and case.program in ENROLMENT_CATEGORY:
         _enrol(actor=actor, case=case, decision=decision, on=today)
     return decision
@@ -869,9 +906,11 @@ def case_extend(*, actor: User, case_id: int, reason: str) -> Case:
         actor=actor,
         on=today,
         reason=case.extension_reason,
-        total_due_before=before_due.isoformat(),
-        total_due=case.total_due.isoformat(),
+        total_due_before=_iso(before_due),
+        total_due=_iso(case.total_due),
     )
+    if case.total_due is None:
+        _pending_note(case, actor=actor, on=today, start=case.accepted_on, steps=["total"])
     return case
 
 
@@ -915,12 +954,130 @@ def _notice_issue(*, case: Case, kind: str, actor: User, on: dt.date) -> Notice:
     return notice
 
 
+# --------------------------------------------------------------------------- pending due dates
+def _referred_on(case_ids: list[int]) -> dict[int, dt.date]:
+    """The referral day of the cases whose decision limit runs from a referral (the last of
+    their referral / re-investigation / notice events is the referral)."""
+    last: dict[int, tuple[str, dt.date]] = {}
+    kinds = (EventKind.REFERRED, EventKind.REINVESTIGATED, EventKind.NOTICE_PUBLISHED)
+    for case_id, kind, on in (
+        CaseEvent.objects.filter(case_id__in=case_ids, kind__in=kinds)
+        .order_by("at", "id")
+        .values_list("case_id", "kind", "on")
+    ):
+        last[case_id] = (kind, on)
+    return {pk: on for pk, (kind, on) in last.items() if kind == EventKind.REFERRED}
+
+
+@transaction.atomic
+def _dynamic_due_dates_fill() -> None:
+    """The pending due dates of emergency aid, reviews and complaints (ADR 0814), from their own
+    start dates, once the calendar knows the year; those still pending stay NULL."""
+    from .dynamic_models import EmergencyAid, Grievance, Review
+    from .emergency import formalities_due
+    from .grievances import answer_due
+
+    for model, field, compute in (
+        (EmergencyAid, "formalities_due", lambda r: formalities_due(r.granted_on)),
+        (Review, "due_on", lambda r: deadlines.investigation_due(r.opened_on)),
+        (Grievance, "answer_due", lambda r: answer_due(r.kind, r.lodged_on)),
+    ):
+        rows = list(model.objects.select_for_update().filter(**{f"{field}__isnull": True}))
+        for row in rows:
+            setattr(row, field, compute(row))
+        model.objects.bulk_update([r for r in rows if getattr(r, field) is not None], [field])
+
+
+def cases_deadlines_fill(*, today: dt.date | None = None) -> int:
+    """Set the pending due dates (ADR 0814) of every case waiting for a year the calendar now
+    knows, from the original event dates — acceptance, notice end or referral, decision,
+    extension — exactly as if the calendar had been known then. Each filled case gets an event
+    `deadlines_filled`; a date still running into an unknown year stays pending (the case then
+    waits for that year). A system job, run first by the daily escalation; idempotent. Returns
+    the number of cases filled."""
+    today = today or clock.today()
+    _dynamic_due_dates_fill()
+    with transaction.atomic():
+        cases = list(
+            Case.objects.select_for_update(of=("self",))
+            .filter(deadlines_pending_year__in=deadlines.known_years())
+            .order_by("id")
+        )
+        if not cases:
+            return 0
+        ids = [c.pk for c in cases]
+        refusals = {
+            d.case_id: d
+            for d in Decision.objects.select_for_update().filter(
+                case_id__in=ids, outcome=Outcome.REFUSED, refusal_notice_due__isnull=True
+            )
+        }
+        referred = _referred_on(ids)
+        filled_cases, filled_decisions, events = [], [], []
+        for case in cases:
+            filled: dict[str, str] = {}
+            waiting: list[int] = []
+
+            def settle(step, start, due, filled=filled, waiting=waiting):
+                if due is None:
+                    waiting.append(deadlines.awaited_year(start))
+                else:
+                    filled[step] = due.isoformat()
+                return due
+
+            if case.investigation_due is None:
+                case.investigation_due = settle(
+                    "investigation", case.accepted_on, deadlines.investigation_due(case.accepted_on)
+                )
+            if case.total_due is None:
+                extended = case.extended_on is not None
+                case.total_due = settle(
+                    "total",
+                    case.accepted_on,
+                    deadlines.total_due(case.accepted_on, extended=extended),
+                )
+            start = case.notice_ends_on or referred.get(case.pk)
+            if case.decision_due is None and start is not None:
+                case.decision_due = settle("decision", start, deadlines.decision_due(start))
+            decision = refusals.get(case.pk)
+            if decision is not None:
+                decision.refusal_notice_due = settle(
+                    "refusal_notice",
+                    decision.decided_on,
+                    deadlines.refusal_notice_due(decision.decided_on),
+                )
+                if decision.refusal_notice_due is not None:
+                    filled_decisions.append(decision)
+            case.deadlines_pending_year = min(waiting) if waiting else None
+            filled_cases.append(case)
+            if filled:
+                events.append((case, filled, case.deadlines_pending_year))
+        Case.objects.bulk_update(
+            filled_cases,
+            ["investigation_due", "total_due", "decision_due", "deadlines_pending_year"],
+        )
+        Decision.objects.bulk_update(filled_decisions, ["refusal_notice_due"])
+        for case, filled, still in events:
+            event_record(
+                case=case,
+                kind=EventKind.DEADLINES_FILLED,
+                actor=None,
+                on=today,
+                due=filled,
+                still_pending_year=still,
+            )
+    return len(events)
+
+
 # --------------------------------------------------------------------------- escalation
 def cases_escalate_overdue(*, today: dt.date | None = None) -> list[str]:
     """Escalate to the district every open case that has run past a due date and is not yet
     escalated: `escalated_on` is set and an event names the late steps. A system job (daily, by
-    the worker or cron; no actor: it decides nothing). Returns the case numbers escalated."""
+    the worker or cron; no actor: it decides nothing). Pending due dates whose year the calendar
+    now knows are filled first (`cases_deadlines_fill`); a pending date is never overdue.
+    Returns the case numbers escalated."""
     today = today or clock.today()
+    cases_deadlines_fill(today=today)
     done = []
     ids = list(
         Case.objects.filter(overdue_q(today), escalated_on__isnull=True).values_list(

@@ -79,6 +79,7 @@ def workbench(request):
                 (s.value, CaseStatus(s.value).label, counts[s.value]) for s in screens.STEPS
             ],
             "overdue": counts["overdue"],
+            "deadlines_pending": screens.deadlines_pending(actor=request.user),
             "query": query.urlencode(),
             "may_apply": request.user.has_perm("cases.accept_application"),
         },

@@ -18,6 +18,19 @@ def clock(monkeypatch) -> Clock:
 
 
 @pytest.fixture
+def calendar_dir(tmp_path_factory, monkeypatch):
+    """An empty bureau calendar folder (the package's years only: up to 2026), the process's
+    calendar reloaded before and after (add a year with tests.helpers.cases.add_calendar_2027)."""
+    from safetynet.workdays import default_calendar
+
+    folder = tmp_path_factory.mktemp("calendar")
+    monkeypatch.setenv("SAFETYNET_CALENDAR_DIR", str(folder))
+    default_calendar.cache_clear()
+    yield folder
+    default_calendar.cache_clear()
+
+
+@pytest.fixture
 def staff(users):
     """The root fixture's users plus a second street officer of 中华街道 and a second district
     approver of 思明区."""

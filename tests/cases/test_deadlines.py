@@ -70,14 +70,15 @@ def test_spring_festival_2026(staff, family, clock):
     assert deadlines.refusal_notice_due(D(2026, 2, 13)) == D(2026, 2, 25)
 
 
-def test_a_deadline_beyond_the_known_calendar_is_refused(staff, family, clock):
-    # 15 working days after 15 Dec 2026 run into 2027, which the calendar does not know yet
+def test_a_deadline_beyond_the_known_calendar_is_pending_not_refused(
+    staff, family, clock, calendar_dir
+):
+    # 15 working days after 15 Dec 2026 run into 2027, which the calendar does not know yet:
+    # the application is accepted, its due dates pending (ADR 0814)
     clock.set(D(2026, 12, 15))
-    with pytest.raises(ServiceError) as exc:
-        apply(staff["community_worker"], family)
-    assert exc.value.code == "calendar_year_unknown"
-    assert "2027" in exc.value.message
-    assert not Case.objects.exists()
+    case = apply(staff["community_worker"], family)
+    assert case.investigation_due is None and case.total_due is None
+    assert case.deadlines_pending_year == 2027
 
 
 def test_due_dates_per_step(staff, awaiting, clock):

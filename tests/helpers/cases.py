@@ -128,3 +128,24 @@ def to_decision(staff, case, clock):
     else:
         case = services.case_refer_for_decision(actor=so, case_id=case.pk)
     return case
+
+
+# A 2027 arrangement for the tests (not the State Council's: written for the tests, in the bureau
+# file format of docs/calendar.md): 1–3 Jan and 6–14 Feb off, Sat 20 Feb worked.
+CALENDAR_2027 = """\
+year: 2027
+reference: 测试用 2027 年工作日安排（非国务院通知）
+holidays:
+  - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
+  - {name: 春节, from: 2027-02-06, to: 2027-02-14}
+workdays:
+  - {date: 2027-02-20, name: 春节}
+"""
+
+
+def add_calendar_2027(folder) -> None:
+    """The bureau adds 2027 to the calendar folder; the process's calendar is reloaded."""
+    from safetynet.workdays import default_calendar
+
+    (folder / "2027.yaml").write_text(CALENDAR_2027, encoding="utf-8")
+    default_calendar.cache_clear()
