@@ -14,3 +14,37 @@ def household_cases(context, household) -> list:
     if request is None or household is None:
         return []
     return screens.household_cases(actor=request.user, household_id=household.pk)
+
+
+@register.simple_tag(takes_context=True)
+def household_reviews(context, household) -> list:
+    """The household's reviews the user may see, newest first (the household page)."""
+    from .. import dynamic_screens
+
+    request = context.get("request")
+    if request is None or household is None:
+        return []
+    return dynamic_screens.household_reviews(actor=request.user, household_id=household.pk)
+
+
+@register.simple_tag(takes_context=True)
+def case_dynamic(context, case) -> dict:
+    """The case page's emergency aid (checklist) and grievances, and the grievance form when
+    the user may record one on a decided case."""
+    from safetynet.rules.money import yuan
+
+    from .. import clock, dynamic_screens
+    from ..actions import is_decided
+    from ..dynamic_forms import FORMALITY_LABELS, GrievanceForm
+    from ..emergency import FORMALITIES
+
+    request = context["request"]
+    x = dynamic_screens.case_extras(actor=request.user, case_id=case.pk)
+    aid = x["aid"]
+    if aid is not None:
+        x["amount"], x["cap"] = yuan(aid.amount_fen), yuan(aid.cap_fen)
+        x["checklist"] = [(i, FORMALITY_LABELS[i], aid.checklist.get(i)) for i in FORMALITIES]
+        x["late"] = aid.completed_on is None and clock.today() > aid.formalities_due
+    x["may_record"] = is_decided(case) and request.user.has_perm("cases.record_grievance")
+    x["form"] = GrievanceForm(prefix="grievance") if x["may_record"] else None
+    return x
