@@ -17,7 +17,7 @@ from safetynet.api.errors import FieldError
 
 from . import dynamic_screens
 from . import errors as E
-from .api import ErrorOut
+from .api import ErrorOut, PageWithoutCount
 from .dynamic_models import GrievanceKind, ReviewOutcome
 from .dynamic_selectors import reviews_open
 from .emergency import FORMALITIES, emergency_aid_grant, emergency_formality_done
@@ -38,6 +38,7 @@ CONFLICT_CODES = frozenset(
 
 ERRORS = {
     400: OpenApiResponse(ErrorOut, description="Invalid input; `field` names it."),
+    401: OpenApiResponse(ErrorOut, description="Not signed in."),
     403: OpenApiResponse(ErrorOut, description="`not_permitted`: the role may not."),
     404: OpenApiResponse(ErrorOut, description="Not found in your jurisdiction."),
     409: OpenApiResponse(ErrorOut, description="The step is impossible in the present state."),
@@ -112,6 +113,13 @@ class MonthIn(serializers.Serializer):
 
 class GenerateIn(serializers.Serializer):
     month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class GeneratedOut(serializers.Serializer):
+    month = serializers.CharField()
+    proposed = serializers.DictField(child=serializers.IntegerField())
+    reviews_opened = serializers.IntegerField()
+    seconds = serializers.DictField(child=serializers.FloatField())
 
 
 class ConfirmIn(serializers.Serializer):
@@ -223,7 +231,9 @@ class ListListView(generics.GenericAPIView):
 
     serializer_class = ListSerializer
 
-    @extend_schema(responses={200: ListSerializer(many=True), 400: ERRORS[400]})
+    pagination_class = None
+
+    @extend_schema(responses={200: ListSerializer(many=True), **ERRORS})
     def get(self, request):
         d = _parsed(MonthIn, request.query_params)
         rows = dynamic_screens.lists_of_month(actor=request.user, month=d.get("month"))
@@ -236,7 +246,7 @@ class ListGenerateView(generics.GenericAPIView):
 
     serializer_class = GenerateIn
 
-    @extend_schema(request=GenerateIn, responses={200: dict, **ERRORS})
+    @extend_schema(request=GenerateIn, responses={200: GeneratedOut, **ERRORS})
     def post(self, request):
         d = _parsed(GenerateIn, request.data)
         result, error = _call(lambda: monthly_run(actor=request.user, month=d["month"]))
@@ -248,6 +258,7 @@ class ListDetailView(generics.GenericAPIView):
 
     serializer_class = ListDetailSerializer
 
+    @extend_schema(responses={200: ListDetailSerializer, **ERRORS})
     def get(self, request, pk: int):
         plist = dynamic_screens.list_get(actor=request.user, list_id=pk)
         return Response(ListDetailSerializer(plist).data)
@@ -272,21 +283,34 @@ class ListConfirmView(generics.GenericAPIView):
         return error or Response(ListDetailSerializer(plist).data)
 
 
-class ReviewListView(generics.GenericAPIView):
+class RowPage(PageWithoutCount):
+    """The case API's paging without a count, for rows that are not cases."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        page = request.query_params.get(self.page_query_param)
+        if page is not None and not (page.isascii() and page.isdigit() and 0 < int(page) <= 10_000):
+            raise FieldError(code="invalid", field="page", message="a page number, 1 to 10000")
+        self.page_obj = dynamic_screens.slice_page(queryset, page, self.page_size)
+        return self.page_obj.object_list
+
+
+@extend_schema(responses={200: ReviewSerializer(many=True), **ERRORS})
+class ReviewListView(generics.ListAPIView):
     """Open reviews of the caller's jurisdiction (scheduled, reported change, batch finding),
-    the earliest due first (500 at most)."""
+    the earliest due first, 50 a page (`?page=N`, no count)."""
 
     serializer_class = ReviewSerializer
+    pagination_class = RowPage
 
-    @extend_schema(responses={200: ReviewSerializer(many=True)})
-    def get(self, request):
-        rows = reviews_open(actor=request.user)[:500]
-        return Response(ReviewSerializer(rows, many=True).data)
+    def get_queryset(self):
+        return reviews_open(actor=self.request.user)
 
 
 class ReviewDetailView(generics.GenericAPIView):
     serializer_class = ReviewDetailSerializer
 
+    @extend_schema(responses={200: ReviewDetailSerializer, **ERRORS})
     def get(self, request, pk: int):
         review = dynamic_screens.review_page(actor=request.user, review_id=pk)["review"]
         return Response(ReviewDetailSerializer(review).data)
@@ -353,7 +377,9 @@ class GrievanceView(generics.GenericAPIView):
 
     serializer_class = GrievanceSerializer
 
-    @extend_schema(responses={200: GrievanceSerializer(many=True)})
+    pagination_class = None
+
+    @extend_schema(responses={200: GrievanceSerializer(many=True), **ERRORS})
     def get(self, request, pk: int):
         rows = dynamic_screens.case_extras(actor=request.user, case_id=pk)["grievances"]
         return Response(GrievanceSerializer(rows, many=True).data)

@@ -65,7 +65,8 @@ def test_reviews_list_and_decide(api, staff, clock):
     )
     api.force_authenticate(staff["street_officer"])
     r = api.get("/api/cases/reviews/")
-    assert [x["id"] for x in r.data] == [rv.pk] and r.data[0]["trigger"] == "reported_change"
+    rows = r.data["results"]
+    assert [x["id"] for x in rows] == [rv.pk] and rows[0]["trigger"] == "reported_change"
     url = f"/api/cases/reviews/{rv.pk}/decide/"
     r = api.post(url, {"outcome": "continue"}, format="json")
     assert r.status_code == 403 and r.data["code"] == "not_permitted"
@@ -81,7 +82,7 @@ def test_reviews_list_and_decide(api, staff, clock):
     assert [e["kind"] for e in r.data["timeline"]] == ["review_opened", "review_decided"]
     r = api.post(url, {"outcome": "continue"}, format="json")
     assert r.status_code == 409 and r.data["code"] == "review_closed"
-    assert api.get("/api/cases/reviews/").data == []
+    assert api.get("/api/cases/reviews/").data["results"] == []
     api.force_authenticate(staff["huli_officer"])
     assert api.get(f"/api/cases/reviews/{rv.pk}/").status_code == 404
 
@@ -148,3 +149,15 @@ def test_schema_documents_the_endpoints(api, staff):
     ):
         assert p in paths, p
     assert "409" in paths["/api/cases/lists/{id}/confirm/"]["post"]["responses"]
+
+
+def test_generate_for_a_month_before_the_casework_parameters_is_refused(api, staff, clock):
+    """The `casework.*` limits start in 2021-07: an earlier month is a 400 naming `month`,
+    not a 500, and no list is written."""
+    make_elders(staff["community_worker"])
+    api.force_authenticate(staff["street_officer"])
+    r = api.post("/api/cases/lists/generate/", {"month": "2019-07"}, format="json")
+    assert r.status_code == 400 and r.data["field"] == "month"
+    assert not ProposalList.objects.exists()
+    r = api.get("/api/cases/reviews/", {"page": "x"})
+    assert r.status_code == 400 and r.data["field"] == "page"
