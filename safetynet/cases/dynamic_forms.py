@@ -18,6 +18,17 @@ FORMALITY_LABELS = {
     "home_visit": _("Home-visit record"),
 }
 
+# a list entry's change and the timeline events of the lists and reviews
+DYNAMIC_LABELS = {
+    "new": _("new"),
+    "tier": _("new tier"),
+    "death": _("death"),
+    "month": _("this month"),
+    "list_confirmed": _("List confirmed"),
+    "review_opened": _("Review opened"),
+    "review_decided": _("Review decided"),
+}
+
 
 class MonthForm(forms.Form):
     month = forms.RegexField(

@@ -48,3 +48,21 @@ def case_dynamic(context, case) -> dict:
     x["may_record"] = is_decided(case) and request.user.has_perm("cases.record_grievance")
     x["form"] = GrievanceForm(prefix="grievance") if x["may_record"] else None
     return x
+
+
+@register.filter
+def program_name(code: str) -> str:
+    """A rules-engine program or category code as its label in the page's language."""
+    from django.utils.translation import get_language
+
+    from safetynet.rules.catalog import label
+
+    return label(code, get_language())
+
+
+@register.filter
+def dynamic_label(code: str) -> str:
+    """The label of a list entry's change or of a review's / list's timeline event."""
+    from ..dynamic_forms import DYNAMIC_LABELS
+
+    return str(DYNAMIC_LABELS.get(code, code))
