@@ -71,4 +71,7 @@ def make_elder_household(cw):
 def refused_case(staff, family, clock):
     """A dibao case of a rich family, refused (its decision notice issued today)."""
     case = to_decision(staff, apply(staff["community_worker"], family, wage=2_000_000), clock)
-    return case_decide(actor=staff["district_approver"], case_id=case.pk, outcome="refused")
+    case_decide(actor=staff["district_approver"], case_id=case.pk, outcome="refused")
+    case.refresh_from_db()
+    assert case.status == "refused"
+    return case
