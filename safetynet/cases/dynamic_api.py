@@ -22,9 +22,10 @@ from .dynamic_models import GrievanceKind, ReviewOutcome
 from .dynamic_selectors import reviews_open
 from .emergency import FORMALITIES, emergency_aid_grant, emergency_formality_done
 from .grievances import grievance_answer, grievance_record
+from .models import ENROLMENT_CATEGORY
 from .monthly import monthly_run
 from .proactive import proposal_list_confirm
-from .reviews import review_decide
+from .reviews import review_decide, review_open
 
 CONFLICT_CODES = frozenset(
     {
@@ -160,6 +161,14 @@ class ReviewDetailSerializer(ReviewSerializer):
     def get_timeline(self, review) -> list[dict]:
         events = review.events.select_related("actor").order_by("at", "id")
         return EventOut(events, many=True).data
+
+
+class ReviewOpenIn(serializers.Serializer):
+    household_id = serializers.IntegerField()
+    program = serializers.ChoiceField(choices=list(ENROLMENT_CATEGORY))
+    trigger = serializers.ChoiceField(choices=["reported_change", "finding"])
+    reported_change = serializers.CharField(required=False, allow_blank=True, default="")
+    review_task_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class DecideIn(serializers.Serializer):
@@ -305,6 +314,13 @@ class ReviewListView(generics.ListAPIView):
 
     def get_queryset(self):
         return reviews_open(actor=self.request.user)
+
+    @extend_schema(request=ReviewOpenIn, responses={201: ReviewSerializer, **ERRORS})
+    def post(self, request):
+        """Open a review at once: a change the family reported, or a batch review task."""
+        d = _parsed(ReviewOpenIn, request.data)
+        review, error = _call(lambda: review_open(actor=request.user, **d))
+        return error or Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
 class ReviewDetailView(generics.GenericAPIView):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .dynamic_models import GrievanceKind, ReviewOutcome
 from .emergency import FORMALITIES
 from .forms import _yuan, fen
+from .models import ENROLMENT_CATEGORY
 
 FORMALITY_LABELS = {
     "application": _("Application signed by the family"),
@@ -106,6 +107,24 @@ class ReviewDecideForm(forms.Form):
 
     def declared_assets(self) -> dict:
         return {"financial_assets_fen": fen(self.cleaned_data.get("financial_assets"))}
+
+
+class ReviewOpenForm(forms.Form):
+    """A change the family reported: the review opens at once."""
+
+    program = forms.ChoiceField(
+        label=_("Program"),
+        choices=[(c, c) for c in ENROLMENT_CATEGORY],
+    )
+    reported_change = forms.CharField(
+        label=_("Change reported by the family"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from safetynet.rules.catalog import name_zh
+
+        self.fields["program"].choices = [(c, name_zh(c)) for c in ENROLMENT_CATEGORY]
 
 
 class EmergencyForm(forms.Form):

@@ -29,13 +29,14 @@ from .dynamic_forms import (
     ListConfirmForm,
     MonthForm,
     ReviewDecideForm,
+    ReviewOpenForm,
 )
 from .dynamic_selectors import reviews_open
 from .emergency import emergency_aid_grant, emergency_formality_done
 from .grievances import grievance_answer, grievance_record
 from .monthly import monthly_run
 from .proactive import proposal_list_confirm
-from .reviews import review_decide
+from .reviews import review_decide, review_open
 from .views import http_errors
 
 
@@ -249,6 +250,35 @@ def review_decide_view(request, review_id: int):
         request, _("Review decided: %(outcome)s.") % {"outcome": result.get_outcome_display()}
     )
     return redirect("cases:review-detail", review_id=review_id)
+
+
+@login_required
+@require_POST
+def review_open_view(request, household_id: int):
+    """Open a review at once for a change the family reported (from the household page)."""
+    _need(request.user, "cases.open_review")
+    form = ReviewOpenForm(request.POST, prefix="review")
+    back = reverse("household-detail", args=[household_id])
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {errors[0]}" if label else errors[0])
+        return redirect(back)
+    d = form.cleaned_data
+    review, _status = _run(
+        request,
+        lambda: review_open(
+            actor=request.user,
+            household_id=household_id,
+            program=d["program"],
+            trigger="reported_change",
+            reported_change=d["reported_change"],
+        ),
+    )
+    if review is None:
+        return redirect(back)
+    messages.success(request, _("Review opened."))
+    return redirect("cases:review-detail", review_id=review.pk)
 
 
 @login_required

@@ -22,6 +22,7 @@ urlpatterns = [
     path("lists/<int:list_id>/", dv.list_detail, name="list-detail"),
     path("lists/<int:list_id>/confirm/", dv.list_confirm, name="list-confirm"),
     path("reviews/", dv.review_list, name="reviews"),
+    path("reviews/open/<int:household_id>/", dv.review_open_view, name="review-open"),
     path("reviews/<int:review_id>/", dv.review_detail, name="review-detail"),
     path("reviews/<int:review_id>/decide/", dv.review_decide_view, name="review-decide"),
     path("reviews/<int:review_id>/notice.pdf", dv.review_notice_pdf, name="review-notice-pdf"),

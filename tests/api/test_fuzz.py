@@ -34,6 +34,7 @@ OPERATIONS = [
     ("/api/cases/lists/{id}/", "GET"),
     ("/api/cases/lists/{id}/confirm/", "POST"),
     ("/api/cases/reviews/", "GET"),
+    ("/api/cases/reviews/", "POST"),
     ("/api/cases/reviews/{id}/", "GET"),
     ("/api/cases/reviews/{id}/decide/", "POST"),
     ("/api/cases/emergency/", "POST"),

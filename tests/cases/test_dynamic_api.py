@@ -161,3 +161,27 @@ def test_generate_for_a_month_before_the_casework_parameters_is_refused(api, sta
     assert not ProposalList.objects.exists()
     r = api.get("/api/cases/reviews/", {"page": "x"})
     assert r.status_code == 400 and r.data["field"] == "page"
+
+
+def test_review_opened_for_a_reported_change(api, staff, family, clock):
+    young = make_enrolled(staff["community_worker"])
+    clock.set(dt.date(2025, 10, 9))
+    body = {
+        "household_id": young.household.pk,
+        "program": "dibao",
+        "trigger": "reported_change",
+        "reported_change": "户主找到临时工作",
+    }
+    api.force_authenticate(staff["district_approver"])
+    assert api.post("/api/cases/reviews/", body, format="json").status_code == 403
+    api.force_authenticate(staff["community_worker"])
+    r = api.post("/api/cases/reviews/", body, format="json")
+    assert r.status_code == 201 and r.data["due_on"] == "2025-10-29"
+    r = api.post("/api/cases/reviews/", body, format="json")
+    assert r.status_code == 409 and r.data["code"] == "review_already_open"
+    r = api.post(
+        "/api/cases/reviews/", {**body, "household_id": family.household.pk}, format="json"
+    )
+    assert r.status_code == 400 and r.data["field"] == "program"
+    r = api.post("/api/cases/reviews/", {**body, "reported_change": ""}, format="json")
+    assert r.status_code == 400 and r.data["field"] == "reported_change"

@@ -160,3 +160,26 @@ def test_grievance_recorded_and_answered_on_a_decided_case(client, staff, family
     assert client.post(ans, {f"answer-{g.pk}-answer": "维持原决定"}).status_code == 302
     g.refresh_from_db()
     assert g.answer == "维持原决定" and g.upheld is False
+
+
+def test_review_opened_from_the_household_page(client, staff, family, clock):
+    young = make_enrolled(staff["community_worker"])
+    clock.set(dt.date(2025, 10, 9))
+    client.force_login(staff["district_approver"])  # may not open one: no form
+    hh = reverse("household-detail", args=[young.household.pk])
+    assert "form-open-review" not in client.get(hh).content.decode()
+    client.force_login(staff["community_worker"])
+    assert "form-open-review" in client.get(hh).content.decode()
+    url = reverse("cases:review-open", args=[young.household.pk])
+    data = {"review-program": "dibao", "review-reported_change": "户主找到临时工作"}
+    r = client.post(url, data)
+    review = Review.objects.get()
+    assert r["Location"] == reverse("cases:review-detail", args=[review.pk])
+    assert review.trigger == "reported_change" and review.reported_change == "户主找到临时工作"
+    # again: already open, a message on the household page
+    r = client.post(url, data, follow=True)
+    assert r.status_code == 200 and Review.objects.count() == 1
+    # a household not enrolled: refused with a message, nothing written
+    r = client.post(reverse("cases:review-open", args=[family.household.pk]), data, follow=True)
+    assert r.status_code == 200 and Review.objects.count() == 1
+    assert len(list(r.context["messages"])) == 1

@@ -66,3 +66,10 @@ def dynamic_label(code: str) -> str:
     from ..dynamic_forms import DYNAMIC_LABELS
 
     return str(DYNAMIC_LABELS.get(code, code))
+
+
+@register.simple_tag
+def review_open_form():
+    from ..dynamic_forms import ReviewOpenForm
+
+    return ReviewOpenForm(prefix="review")
