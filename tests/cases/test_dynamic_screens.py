@@ -93,6 +93,8 @@ def test_review_list_decide_notice_and_household_link(client, staff, clock):
     assert resp.status_code == 302
     r.refresh_from_db()
     assert r.outcome == "gradual_exit" and r.exit_last_month == "2026-04"
+    page = client.get(reverse("cases:review-detail", args=[r.pk])).content.decode()
+    assert "作出复核决定" in page and "· 渐退期</li>" in page  # the timeline in words
     logs = AccessLog.objects.count()
     pdf = client.get(reverse("cases:review-notice-pdf", args=[r.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

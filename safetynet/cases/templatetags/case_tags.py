@@ -62,9 +62,12 @@ def program_name(code: str) -> str:
 
 @register.filter
 def dynamic_label(code: str) -> str:
-    """The label of a list entry's change or of a review's / list's timeline event."""
+    """The label of a list entry's change, a review outcome or a timeline event."""
     from ..dynamic_forms import DYNAMIC_LABELS
+    from ..dynamic_models import ReviewOutcome
 
+    if code in ReviewOutcome.values:
+        return str(ReviewOutcome(code).label)
     return str(DYNAMIC_LABELS.get(code, code))
 
 
