@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from django.db import transaction
+
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
+from safetynet.rules.parameters import MissingParameterValue
 
 from . import clock
 from .proactive import check_month, proposals_make
@@ -24,11 +27,19 @@ def monthly_run(*, actor: User, month: str, today: dt.date | None = None) -> dic
 
         raise E.NotFoundError("jurisdiction")
     today = today or clock.today()
-    t0 = time.perf_counter()
-    lists = proposals_make(month=month, prefix=prefix, on=today)
-    t1 = time.perf_counter()
-    reviews = reviews_schedule(month=month, prefix=prefix, on=today)
-    t2 = time.perf_counter()
+    try:
+        # all or nothing: a month outside the casework parameters' dates writes no list
+        with transaction.atomic():
+            t0 = time.perf_counter()
+            lists = proposals_make(month=month, prefix=prefix, on=today)
+            t1 = time.perf_counter()
+            reviews = reviews_schedule(month=month, prefix=prefix, on=today)
+            t2 = time.perf_counter()
+    except MissingParameterValue as exc:
+        from . import errors as E
+        from .services import _refuse
+
+        _refuse(E.MONTH_INVALID, str(exc), "month")
     return {
         "month": month,
         "proposed": lists,

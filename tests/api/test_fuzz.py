@@ -31,6 +31,20 @@ OPERATIONS = [
     ("/api/persons/{id}/", "GET"),
     ("/api/rules/calculate/", "POST"),
     ("/api/rules/parameters/", "GET"),
+    # no-application lists, reviews, emergency aid, grievances (cases/dynamic_api.py)
+    ("/api/cases/lists/", "GET"),
+    ("/api/cases/lists/generate/", "POST"),
+    ("/api/cases/lists/{id}/", "GET"),
+    ("/api/cases/lists/{id}/confirm/", "POST"),
+    ("/api/cases/reviews/", "GET"),
+    ("/api/cases/reviews/", "POST"),
+    ("/api/cases/reviews/{id}/", "GET"),
+    ("/api/cases/reviews/{id}/decide/", "POST"),
+    ("/api/cases/emergency/", "POST"),
+    ("/api/cases/{id}/formalities/", "POST"),
+    ("/api/cases/{id}/grievances/", "GET"),
+    ("/api/cases/{id}/grievances/", "POST"),
+    ("/api/cases/grievances/{id}/answer/", "POST"),
 ]
 
 

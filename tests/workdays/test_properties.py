@@ -11,10 +11,11 @@ from safetynet.workdays import CalendarError, load_calendar
 
 CAL = load_calendar("/nonexistent-calendar-folder")  # the package alone
 FIRST, LAST = CAL.known_years()[0], CAL.known_years()[-1]
-# Dates whose next 250 working days (about a year) stay inside the known years.
+# Dates whose next 200 working days stay inside the known years (a year has about 250: a count
+# of 250 from late December runs past the last known year).
 dates = st.dates(dt.date(FIRST, 1, 1), dt.date(LAST - 1, 12, 31))
 any_known = st.dates(dt.date(FIRST, 1, 1), dt.date(LAST, 12, 31))
-days = st.integers(0, 250)
+days = st.integers(0, 200)
 
 
 @given(dates, days)
@@ -22,7 +23,7 @@ def test_between_inverts_add(d, n):
     assert CAL.workdays_between(d, CAL.add_workdays(d, n)) == n
 
 
-@given(dates, st.integers(1, 250))
+@given(dates, st.integers(1, 200))
 def test_result_is_a_later_workday(d, n):
     due = CAL.add_workdays(d, n)
     assert due > d
