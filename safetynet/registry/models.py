@@ -138,6 +138,12 @@ class Person(models.Model):
                 name="registry_person_hhdiv_name",
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
+            # The same for "registered (户籍) in the jurisdiction AND name starts with".
+            models.Index(
+                fields=["hukou_division", "name"],
+                name="registry_person_hukou_name",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(
