@@ -154,3 +154,21 @@ def test_a_search_after_a_move_finds_the_person_in_the_new_jurisdiction_only(
     # The division filter of a wider jurisdiction follows too.
     assert household_search_hits(actor=so, query="迁移", division=ZHONGHUA_C1).ids == []
     assert person_search_hits(actor=so, query="迁移", division=ZHONGHUA_C2).ids == [mover.pk]
+
+
+def test_the_admin_shows_a_person_and_their_past_versions(
+    new_household, cw, client, django_user_model
+):
+    household = new_household(cw, members=("spouse",))
+    spouse = Membership.objects.get(household=household, relation="spouse").person
+    svc.person_update(actor=cw, person=spouse, name="改名")
+    client.force_login(
+        django_user_model.objects.create_superuser("root", password="pw-for-tests-1")
+    )
+    first = Person.history.filter(id=spouse.pk).order_by("history_id").first()
+    for url in [
+        f"/admin/registry/person/{spouse.pk}/change/",
+        f"/admin/registry/person/{spouse.pk}/history/",
+        f"/admin/registry/person/{spouse.pk}/history/{first.history_id}/",
+    ]:
+        assert client.get(url).status_code == 200, url
