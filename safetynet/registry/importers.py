@@ -952,6 +952,7 @@ def _write(actor: User, plan: _Plan, today: dt.date) -> ImportResult:
                 )
             )
     bulk_create_with_history(memberships, Membership, **stamp)
+    services.persons_follow_household(m.person_id for m in memberships)
     bulk_create_with_history(enrolments, Enrolment, **stamp)
     result.households = len(households)
     result.persons_created = len(created)

@@ -143,6 +143,15 @@ def _tables(directory: Path, stamp: str) -> dict[type[Model], dict[str, pa.Array
     enrolments = pq.read_table(directory / "enrolments.parquet")
     n, h, e = persons.num_rows, households.num_rows, enrolments.num_rows
     empty = pa.scalar("", pa.string())
+    # Person.household_division: the division of the household whose membership stays open, i.e.
+    # none for the deceased (their membership ends on the day of death, below). ADR 0751.
+    living_in = pc.take(
+        households["division_code"],
+        pc.index_in(persons["household_id"], value_set=households["household_id"]),
+    )
+    living_in = pc.if_else(
+        pc.is_null(persons["death_date"]), living_in, pa.nulls(n, living_in.type)
+    )
     return {
         Person: {
             "id": persons["person_id"],
@@ -157,6 +166,7 @@ def _tables(directory: Path, stamp: str) -> dict[type[Model], dict[str, pa.Array
             "death_date": persons["death_date"],
             "selfcare_failed_items": pc.cast(persons["selfcare_failed_items"], pa.int16()),
             "has_capable_supporter": persons["has_capable_supporter"],
+            "household_division_id": living_in,
             "created_at": _stamp_values(n, stamp),
         },
         Household: {
@@ -190,8 +200,9 @@ def _tables(directory: Path, stamp: str) -> dict[type[Model], dict[str, pa.Array
 
 def _history(model: type[Model], values: dict[str, pa.Array], stamp: str, reason: str) -> dict:
     n = len(next(iter(values.values())))
+    kept = {f.attname for f in model.history.model._meta.concrete_fields}
     return {
-        **values,
+        **{name: column for name, column in values.items() if name in kept},
         "history_date": _stamp_values(n, stamp),
         "history_change_reason": _const(reason, n, pa.string()),
         "history_type": _const("+", n, pa.string()),

@@ -108,14 +108,43 @@ class Person(models.Model):
         blank=True,
         help_text=_("A legal supporter able to support the person; empty if unknown."),
     )
+    # The division of the household the person currently lives in (their open membership's
+    # household's), None when in no household. A copy for the search index below (ADR 0751),
+    # kept by the registry's services and the bulk loader, never edited; not in history.
+    household_division = models.ForeignKey(
+        Division,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("division of the current household"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["household_division"])
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        indexes = [
+            # "Living in the jurisdiction AND name starts with": a range of divisions (or one
+            # division per lookup) then a name prefix, in one index (ADR 0751). The pattern
+            # opclasses serve LIKE 'x%' on PostgreSQL whatever the collation; SQLite ignores them.
+            models.Index(
+                fields=["household_division", "name"],
+                name="registry_person_hhdiv_name",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            # The same for "registered (户籍) in the jurisdiction AND name starts with".
+            models.Index(
+                fields=["hukou_division", "name"],
+                name="registry_person_hukou_name",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(disability_grade__isnull=True)

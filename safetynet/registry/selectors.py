@@ -150,13 +150,23 @@ def _scope(prefix: str, division) -> _Scope:
 
 def _matching_members(query: str, scope: _Scope, field: str, cap: int) -> list[int]:
     """`field` (household_id or person_id) of up to cap + 1 current memberships, in a household of
-    the scope, of a person matching the query."""
+    the scope, of a person matching the query.
+
+    The household's division is read from the person's copy (`Person.household_division`, set
+    exactly when the person has a current membership), so that the index (household_division,
+    name) answers "lives in the scope and has this name" alone (ADR 0751)."""
+    if field == "person_id":
+        living = Person.objects.filter(_person_match(query), household_division__in=scope.divisions)
+        living = living.order_by("household_division_id") if scope.small else living.order_by()
+        return list(living.values_list("id", flat=True)[: cap + 1])
     members = Membership.objects.filter(
         _person_match(query, "person__"),
         end_date__isnull=True,
-        household__division__in=scope.divisions,
+        person__household_division__in=scope.divisions,
     )
-    members = members.order_by("household__division_id") if scope.small else members.order_by()
+    members = (
+        members.order_by("person__household_division_id") if scope.small else members.order_by()
+    )
     return list(members.values_list(field, flat=True)[: cap + 1])
 
 
@@ -524,7 +534,8 @@ def _entries(kind: str, records, label, *, mask_ids: bool) -> list[HistoryEntry]
                     )
             elif rec.history_type == "+":
                 for f in model._meta.fields:
-                    if f.name in _NOT_SHOWN or f.primary_key:
+                    # Fields kept out of history (Person.household_division) are not shown.
+                    if f.name in _NOT_SHOWN or f.primary_key or not hasattr(rec, f.attname):
                         continue
                     value = getattr(rec, f.attname)
                     if value not in (None, ""):

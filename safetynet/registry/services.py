@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -520,7 +520,20 @@ def _membership_open(
         _refuse(Code.HEAD_EXISTS, _("This household already has a head."), "relation")
     membership = Membership(person=person, household=household, relation=relation, start_date=start)
     _save(membership, actor, reason)
+    persons_follow_household([person.pk])
+    person.household_division_id = household.division_id
     return membership
+
+
+def persons_follow_household(person_ids) -> None:
+    """Copy each person's current household's division onto them (`Person.household_division`,
+    None when in no household): the search index's copy (ADR 0751). Every path that opens or
+    closes a membership calls it after writing; a queryset update, so no history row."""
+    current = Membership.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
+    division = Subquery(current.values("household__division_id")[:1])
+    ids = sorted(set(person_ids))
+    for i in range(0, len(ids), 500):
+        Person.objects.filter(pk__in=ids[i : i + 500]).update(household_division=division)
 
 
 def _next_household_number(division: Division) -> str:

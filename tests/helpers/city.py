@@ -12,6 +12,7 @@ from stdnum.cn import ric
 
 from safetynet.accounts.models import Role, User
 from safetynet.registry.models import Enrolment, Household, Membership, Person
+from safetynet.registry.services import persons_follow_household
 
 # Two test communities in 思明区中华街道 and one in 湖里区湖里街道 (synthetic, like the demo's).
 ZHONGHUA = "350203002"
@@ -62,6 +63,8 @@ def make_household(number, division, members) -> Household:
         Membership.objects.create(
             person=person, household=household, relation=relation, start_date=dt.date(2015, 1, 1)
         )
+    # Written without the services: keep their copy of the household's division (ADR 0751).
+    persons_follow_household(person.pk for person, _ in members)
     return household
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from stdnum.cn import ric
 
 from safetynet.registry.models import Household, Membership, Person
+from safetynet.registry.services import persons_follow_household
 from safetynet.verification.models import BatchRun, Finding, ReviewTask
 
 
@@ -23,6 +24,7 @@ def make_household(number: str, community: str, head: str, seq: int) -> Househol
     Membership.objects.create(
         person=person, household=household, relation="head", start_date=dt.date(2010, 1, 1)
     )
+    persons_follow_household([person.pk])  # the services' copy of the division (ADR 0751)
     return household
 
 

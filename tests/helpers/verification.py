@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from safetynet.accounts.models import Role, User
 from safetynet.registry.models import Division, Enrolment, Household, Membership, Person
+from safetynet.registry.services import persons_follow_household
 from safetynet.simulated.agencies.manual import answer_request_file
 from safetynet.verification import services
 from safetynet.verification.models import (
@@ -188,6 +189,7 @@ def load_households(directory: Path, household_ids: set[int]) -> None:
         )
         for p in persons
     )
+    persons_follow_household(p["person_id"] for p in persons)  # as the loader does (ADR 0751)
     Enrolment.objects.bulk_create(
         Enrolment(
             person_id=e["person_id"],

@@ -146,3 +146,24 @@ def test_generate_command_writes_a_city(tmp_path):
     )
     assert "Generated 300 persons" in out.getvalue()
     assert pq.read_metadata(tmp_path / "c" / "persons.parquet").num_rows == 300
+
+
+def test_loaded_persons_carry_their_current_households_division(db, city):
+    """The search index's copy (ADR 0751): the division of the household whose membership is
+    open, and none for the deceased (their membership ended on the day of death)."""
+    city_load(city)
+    households = {
+        h["household_id"]: h["division_code"] for h in _parquet(city, "households.parquet")
+    }
+    expected = {
+        p["person_id"]: None if p["death_date"] else households[p["household_id"]]
+        for p in _parquet(city, "persons.parquet")
+    }
+    assert dict(Person.objects.values_list("id", "household_division_id")) == expected
+    assert any(v is None for v in expected.values()) and any(expected.values())
+    current = dict(
+        Membership.objects.filter(end_date__isnull=True).values_list(
+            "person_id", "household__division_id"
+        )
+    )
+    assert {pid: d for pid, d in expected.items() if d is not None} == current
