@@ -3,7 +3,8 @@
 - ``safetynet.E801``: a bureau data file in the calendar folder is invalid (file, line, problem);
   every deadline computation would be refused until it is fixed.
 - ``safetynet.W802``: the year of the day 90 days from now is not known yet: deadlines running
-  into it are refused; add the State Council's arrangement (docs/calendar.md).
+  into it are pending (cases go on, their due dates unset, ADR 0814) and the calendar commands
+  refuse them; add the State Council's arrangement (docs/calendar.md).
 """
 
 import datetime as dt
@@ -26,8 +27,8 @@ def calendar_check(app_configs=None, **kwargs):
     if ahead not in cal.known_years():
         return [
             Warning(
-                f"the working-day calendar of {ahead} is not known; deadlines running into it "
-                "are refused",
+                f"the working-day calendar of {ahead} is not known; case deadlines running into "
+                "it are pending until it is added",
                 hint=f"add the State Council's arrangement of {ahead} as {calendar_dir()}/"
                 f"{ahead}.yaml (docs/calendar.md)",
                 id="safetynet.W802",
