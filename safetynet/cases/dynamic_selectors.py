@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
@@ -36,7 +36,7 @@ def reviews_open(*, actor: User, today: dt.date | None = None) -> QuerySet[Revie
         reviews_visible_to(actor)
         .filter(closed_on__isnull=True)
         .select_related("household", "street", "review_task")
-        .order_by("due_on", "id")
+        .order_by(F("due_on").asc(nulls_last=True), "id")
         .annotate(overdue=Q(due_on__lt=today))
     )
 

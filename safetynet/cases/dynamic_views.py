@@ -384,7 +384,10 @@ def grievance_new(request, case_id: int):
         messages.success(
             request,
             _("%(kind)s recorded; answer due %(due)s.")
-            % {"kind": g.get_kind_display(), "due": g.answer_due.isoformat()},
+            % {
+                "kind": g.get_kind_display(),
+                "due": g.answer_due.isoformat() if g.answer_due else _("pending"),
+            },
         )
     return redirect("cases:detail", case_id=case_id)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
@@ -150,7 +150,7 @@ def emergency_formality_done(*, actor: User, case_id: int, item: str) -> Emergen
             kind=EventKind.FORMALITIES_COMPLETED,
             actor=actor,
             on=today,
-            late=today > aid.formalities_due,
+            late=aid.formalities_due is not None and today > aid.formalities_due,
             formalities_due=_iso(aid.formalities_due),
         )
     aid.save()
@@ -174,5 +174,5 @@ def emergency_overdue(*, actor: User, today: dt.date | None = None) -> QuerySet[
             formalities_due__lt=today,
         )
         .select_related("case", "case__household")
-        .order_by("formalities_due", "id")
+        .order_by(F("formalities_due").asc(nulls_last=True), "id")
     )

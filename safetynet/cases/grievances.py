@@ -139,6 +139,6 @@ def grievance_answer(*, actor: User, grievance_id: int, answer: str, upheld: boo
         on=today,
         grievance=g.pk,
         upheld=g.upheld,
-        late=today > g.answer_due,
+        late=g.answer_due is not None and today > g.answer_due,
     )
     return g

@@ -321,8 +321,11 @@ def test_emergency_aid_and_a_complaint_in_late_december_wait_for_2027(
     assert aid.formalities_due is None
     assert aid.case.deadlines_pending_year == 2027
     assert not emergency.emergency_overdue(actor=so, today=D(2027, 3, 1)).exists()
-    complaint = grievances.answer_due(grievances.GrievanceKind.COMPLAINT, D(2026, 12, 28))
-    assert complaint is None
+    for item in emergency.FORMALITIES:  # completing them while the due date is pending
+        emergency.emergency_formality_done(actor=so, case_id=aid.case_id, item=item)
+    ev = CaseEvent.objects.get(case_id=aid.case_id, kind=EventKind.FORMALITIES_COMPLETED)
+    assert ev.data["late"] is False and ev.data["formalities_due"] is None
+    assert grievances.answer_due(grievances.GrievanceKind.COMPLAINT, D(2026, 12, 28)) is None
 
     add_calendar_2027(calendar_dir)
     services.cases_deadlines_fill(today=D(2027, 1, 4))
@@ -330,3 +333,34 @@ def test_emergency_aid_and_a_complaint_in_late_december_wait_for_2027(
     # 29, 30, 31 Dec (3), 1–3 Jan off, Mon 4 Jan (4), Tue 5 Jan (5)
     assert aid.formalities_due == D(2027, 1, 5)
     assert Case.objects.get(pk=aid.case_id).deadlines_pending_year is None
+
+
+def test_a_complaint_with_a_pending_answer_date_is_recorded_and_answered(
+    staff, family, clock, calendar_dir, client
+):
+    """A complaint lodged Tue 29 Dec 2026: its answer date runs into 2027 (pending); the page
+    says so, and the district answers it without a date to compare with."""
+    from django.urls import reverse
+
+    from safetynet.cases import grievances
+
+    case = _walk_to_refusal(staff, family, clock)
+    client.force_login(staff["street_officer"])
+    r = client.post(
+        reverse("cases:grievance-new", args=[case.pk]),
+        {
+            "grievance-kind": "complaint",
+            "grievance-content": "不服决定",
+            "grievance-lodged_by": "陈一",
+        },
+        follow=True,
+    )
+    assert r.status_code == 200
+    g = case.grievances.get()
+    assert g.answer_due is None
+    assert "待定" in r.content.decode()
+    g = grievances.grievance_answer(
+        actor=staff["district_approver"], grievance_id=g.pk, answer="已复核", upheld=False
+    )
+    ev = CaseEvent.objects.filter(case=case, kind=EventKind.GRIEVANCE_ANSWERED).get()
+    assert ev.data["late"] is False
