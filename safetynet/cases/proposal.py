@@ -14,7 +14,7 @@ from safetynet.registry.models import Enrolment
 from safetynet.rules import SituationError, calculate, load_parameters
 from safetynet.rules.catalog import CATALOG
 from safetynet.rules.money import div_half_up, yuan
-from safetynet.verification.report import REASON_TEXT
+from safetynet.verification.report import REASON_TEXT, situation_household, situation_person
 
 from . import deadlines
 from . import errors as E
@@ -23,7 +23,6 @@ from .models import MEDICAL_ASSISTANCE, program_label
 # Medical assistance (POLICY §9) has no rules-engine program: a household qualifies through the
 # recipient databases it rests on.
 MEDICAL_BASIS = ("tekun", "dibao", "low_income", "illness_poverty")
-PERSON_KEYS = ("selfcare_failed_items", "has_capable_supporter", "unemployment_insurance")
 
 
 def verified_situation(*, declared: Mapping, report_figures: Mapping) -> dict:
@@ -64,22 +63,7 @@ def _situation(verified: Mapping, programs: list[str], requests: Mapping, on: dt
         )
     persons = []
     for p in verified["persons"]:
-        entry = {
-            "id": p["id"],
-            "id_number": p["id_number"],
-            "name": p["name"],
-            "sex": p["sex"],
-            "birth_date": p["birth_date"],
-            "relation": p["relation"],
-            "hukou_division": p.get("hukou_division"),
-            "death_date": p.get("death_date"),
-            "income": {k: int(v) for k, v in (p.get("income") or {}).items() if int(v)},
-        }
-        if p.get("disability"):
-            entry["disability"] = p["disability"]
-        for k in PERSON_KEYS:
-            if k in p:
-                entry[k] = p[k]
+        entry = situation_person(p)
         # at most one per category (the one in force)
         seen: dict[str, dict] = {}
         for e in enrolments.get(p["id"], []):
@@ -88,16 +72,7 @@ def _situation(verified: Mapping, programs: list[str], requests: Mapping, on: dt
             entry["enrolments"] = list(seen.values())
         persons.append(entry)
     situation = {
-        "household": {
-            "id": h["id"],
-            "division_code": h["division_code"],
-            "is_rural": bool(h.get("is_rural", False)),
-            "financial_assets_fen": int(h.get("financial_assets_fen", 0)),
-            "vehicles": int(h.get("vehicles", 0)),
-            "homes": int(h.get("homes", 0)),
-            "businesses": int(h.get("businesses", 0)),
-            "medical_oop_12m_fen": int(h.get("medical_oop_12m_fen", 0)),
-        },
+        "household": situation_household(h),
         "persons": persons,
         "programs": programs,
     }

@@ -232,39 +232,49 @@ def _household_found(
     return out
 
 
-def _situation(declared: Mapping, program: str) -> dict:
-    h = declared["household"]
-    persons = []
-    for p in declared["persons"]:
-        entry = {
-            "id": p["id"],
-            "id_number": p["id_number"],
-            "name": p["name"],
-            "sex": p["sex"],
-            "birth_date": p["birth_date"],
-            "relation": p["relation"],
-            "hukou_division": p.get("hukou_division"),
-            "death_date": p.get("death_date"),
-            "income": {k: int(v) for k, v in (p.get("income") or {}).items() if int(v)},
-        }
-        if p.get("disability"):
-            entry["disability"] = p["disability"]
-        for k in ("selfcare_failed_items", "has_capable_supporter", "unemployment_insurance"):
-            if k in p:
-                entry[k] = p[k]
-        persons.append(entry)
+PERSON_KEYS = ("selfcare_failed_items", "has_capable_supporter", "unemployment_insurance")
+
+
+def situation_person(p: Mapping) -> dict:
+    """One member of a declaration (or of the verified figures) as the rules engine's situation
+    person (docs/rules-situation-schema.md): the report and a case's proposal build it alike."""
+    entry = {
+        "id": p["id"],
+        "id_number": p["id_number"],
+        "name": p["name"],
+        "sex": p["sex"],
+        "birth_date": p["birth_date"],
+        "relation": p["relation"],
+        "hukou_division": p.get("hukou_division"),
+        "death_date": p.get("death_date"),
+        "income": {k: int(v) for k, v in (p.get("income") or {}).items() if int(v)},
+    }
+    if p.get("disability"):
+        entry["disability"] = p["disability"]
+    for k in PERSON_KEYS:
+        if k in p:
+            entry[k] = p[k]
+    return entry
+
+
+def situation_household(h: Mapping) -> dict:
+    """The household part of the rules engine's situation, from a declaration's household."""
     return {
-        "household": {
-            "id": h["id"],
-            "division_code": h["division_code"],
-            "is_rural": bool(h.get("is_rural", False)),
-            "financial_assets_fen": int(h.get("financial_assets_fen", 0)),
-            "vehicles": int(h.get("vehicles", 0)),
-            "homes": int(h.get("homes", 0)),
-            "businesses": int(h.get("businesses", 0)),
-            "medical_oop_12m_fen": int(h.get("medical_oop_12m_fen", 0)),
-        },
-        "persons": persons,
+        "id": h["id"],
+        "division_code": h["division_code"],
+        "is_rural": bool(h.get("is_rural", False)),
+        "financial_assets_fen": int(h.get("financial_assets_fen", 0)),
+        "vehicles": int(h.get("vehicles", 0)),
+        "homes": int(h.get("homes", 0)),
+        "businesses": int(h.get("businesses", 0)),
+        "medical_oop_12m_fen": int(h.get("medical_oop_12m_fen", 0)),
+    }
+
+
+def _situation(declared: Mapping, program: str) -> dict:
+    return {
+        "household": situation_household(declared["household"]),
+        "persons": [situation_person(p) for p in declared["persons"]],
         # dibao is always run too: its trace carries the counted household income.
         "programs": sorted({program, "dibao"}),
     }

@@ -22,22 +22,11 @@ from safetynet.cases.models import CaseEvent
 from safetynet.cases.monthly import monthly_run
 from safetynet.core.errors import ServiceError
 from safetynet.registry.models import Enrolment
-from safetynet.registry.services import enrolment_add, person_create, person_record_death
-from tests.conftest import ZHONGHUA_C1
-from tests.helpers.cases import apply, make_family, make_id, to_decision
+from safetynet.registry.services import person_record_death
+from tests.helpers.cases import apply, make_family, to_decision
+from tests.helpers.dynamic import enrol, make_elder_household, make_elders, make_enrolled
 
 FUNERAL_FEES = 40000 + 10000 + 50000 + 15000 + 30000  # the five basic fees, fen = 1,450 yuan
-
-
-def enrol(actor, person, category, start, household=None):
-    return enrolment_add(
-        actor=actor,
-        person=person,
-        category=category,
-        start_date=start,
-        legal_basis="测试",
-        household=household,
-    )
 
 
 # --------------------------------------------------------------------------- emergency
@@ -89,30 +78,9 @@ def test_emergency_refused_to_other_roles(staff, family, clock):
 # --------------------------------------------------------------------------- proactive lists
 @pytest.fixture
 def elders(staff):
-    cw = staff["community_worker"]
-    fam = make_family(cw, 5)
-    # turns 80 in October 1945+80 → first allowance month 2025-11 (the month after)
-    turning = person_create(
-        actor=cw,
-        id_number=make_id(dt.date(1945, 10, 15), 7, "M"),
-        name="郑八十",
-        hukou_division=ZHONGHUA_C1,
-        household=fam.household,
-        relation="parent",
-        start_date=dt.date(2020, 1, 1),
-    )
-    # turns 90 in October 2025, already enrolled: moves from the 100 to the 200 yuan tier
-    ninety = person_create(
-        actor=cw,
-        id_number=make_id(dt.date(1935, 10, 3), 8, "F"),
-        name="黄九十",
-        hukou_division=ZHONGHUA_C1,
-        household=fam.household,
-        relation="other",
-        start_date=dt.date(2020, 1, 1),
-    )
-    enrol(cw, ninety, "elderly_80", dt.date(2016, 1, 1))
-    return fam, turning, ninety
+    """One person turning 80 (first allowance month 2025-11) and one turning 90, already
+    enrolled (moves from the 100 to the 200 yuan tier): tests/helpers/dynamic.py."""
+    return make_elders(staff["community_worker"])
 
 
 def test_age_allowance_list_proposed_confirmed_and_idempotent(staff, elders, clock):
@@ -199,22 +167,7 @@ def enrolled(staff):
     """Two dibao households: one with an able working-age head (every 6 months), one of two
     elders (yearly)."""
     cw = staff["community_worker"]
-    young = make_family(cw, 2)  # head born 1985: working age, able
-    for p in (young.head, young.spouse):
-        enrol(cw, p, "dibao", dt.date(2024, 9, 1), young.household)
-    old_head = person_create(
-        actor=cw,
-        id_number=make_id(dt.date(1950, 1, 2), 9, "M"),
-        name="老王",
-        hukou_division=ZHONGHUA_C1,
-    )
-    from safetynet.registry.services import household_create
-
-    old = household_create(
-        actor=cw, division=ZHONGHUA_C1, head=old_head, start_date=dt.date(2020, 1, 1)
-    )
-    enrol(cw, old_head, "dibao", dt.date(2025, 1, 1), old)
-    return young, old
+    return make_enrolled(cw), make_elder_household(cw)[0]
 
 
 def test_review_schedule_by_interval_and_idempotent(staff, enrolled, clock):
