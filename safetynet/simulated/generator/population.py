@@ -39,6 +39,26 @@ ID_REGION_HISTORY: dict[int, tuple[tuple[int, int], ...]] = {
     350213: ((1996, 350221), (2002, 350212)),  # 翔安区 split from 同安 in 2003
 }
 
+# When every sequence number of a (region, birth date, sex) is taken (499 per sex; a city of tens of
+# millions outgrows the old 厦门市市区 code 350220), the next persons were born elsewhere in
+# southern Fujian and carry that county's code, as migrants do: (code until 1984, code from 1985),
+# tried in order (ADR 1510). Each is valid for its birth years in python-stdnum's table.
+MIGRANT_BIRTHPLACES: tuple[tuple[int, int], ...] = (
+    (350121, 350121),  # 闽侯县
+    (352421, 350521),  # 惠安县 (晋江地区, then 泉州市)
+    (352424, 350524),  # 安溪县
+    (352425, 350525),  # 永春县
+    (352426, 350526),  # 德化县
+    (352522, 350622),  # 云霄县 (龙溪地区, then 漳州市)
+    (352523, 350623),  # 漳浦县
+    (352524, 350624),  # 诏安县
+    (352526, 350626),  # 东山县
+    (352527, 350627),  # 南靖县
+    (352528, 350628),  # 平和县
+    (352529, 350629),  # 华安县
+)
+MIGRANT_CODE_FROM_YEAR = 1985
+
 DIBAO_STANDARD_FEN = ((dt.date(2019, 7, 1), 800 * YUAN), (dt.date(1900, 1, 1), 720 * YUAN))
 
 
