@@ -279,6 +279,9 @@ def generate(
     out = Path(out)
     (out / "agencies").mkdir(parents=True, exist_ok=True)
     (out / "ground_truth").mkdir(parents=True, exist_ok=True)
+    # The manifest is written last: a directory without one is not a city (a run that stops
+    # half-way leaves no manifest, not an older run's manifest over newer partial files).
+    (out / "manifest.json").unlink(missing_ok=True)
     comms = communities()
     # What is carried from block to block: running ids and the counters behind unique numbers.
     households = 0
