@@ -231,7 +231,9 @@ def _uscc(p: Population, serial: np.ndarray, region: np.ndarray, org_type: np.nd
 
 def _employers(p: Population, employer: np.ndarray) -> tuple[pa.Array, pa.Array]:
     """(credit code, name) of each employer index: a pure function of the seed and the index, so
-    every block names the city's employer pool the same way (ADR 1510)."""
+    every block names the city's employer pool the same way (ADR 1510). Computed once per
+    distinct employer of the block."""
+    employer, back = np.unique(employer, return_inverse=True)
     h = [mix(p.seed, employer * 4 + k) for k in range(4)]
     region = np.array(list(DISTRICT_SHORT))[(h[0] % np.uint64(6)).astype(np.int64)]
     code = _uscc(p, employer, region, np.ones(employer.size, dtype=np.int64))
@@ -244,7 +246,8 @@ def _employers(p: Population, employer: np.ndarray) -> tuple[pa.Array, pa.Array]
         s.take(EMPLOYER_KINDS, (h[3] % np.uint64(len(EMPLOYER_KINDS))).astype(np.int64)),
         "（演示）",
     )
-    return code, name
+    back = pa.array(back.astype(np.int64))
+    return code.take(back), name.take(back)
 
 
 def _trade_name(g: np.random.Generator, n: int) -> pa.Array:
