@@ -269,7 +269,7 @@ def province(work: Path, persons: int, trend: list[int], console) -> list[tuple[
     row(
         f"safetynet verify batch, {persons:,} persons (DuckDB)",
         f"{wall:.1f} s",
-        f"peak {rss:,.0f} MB; {tail.splitlines()[-1][:120] if tail else ''}",
+        f"peak {rss:,.0f} MB; " + (tail.splitlines()[-1].split(" in ")[0] if tail else ""),
         "",
     )
     shutil.rmtree(work / "verify-out", ignore_errors=True)
