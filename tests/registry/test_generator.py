@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 
 import duckdb
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from stdnum.cn import ric, uscc
@@ -448,3 +449,24 @@ def test_peak_memory_is_bounded_by_the_block_not_the_city(tmp_path):
     _, large = peak_rss_mb(GENERATE_IN_CHILD, str(tmp_path / "large"), "400000", "20000")
     assert read_manifest(tmp_path / "large")["persons"] == 400_000
     assert large < small + 40, (small, large)
+
+
+def test_after_write_passes_read_the_closed_files_and_join_the_manifest(tmp_path, monkeypatch):
+    """The place for post-passes (e.g. bank accounts from persons and enrolments): they run once
+    every block's files are closed, and the rows they write are in the manifest."""
+    from safetynet.simulated import generator
+
+    seen = {}
+
+    def count_heads(out: Path, manifest: dict) -> dict[str, int]:
+        persons = pq.read_table(out / "persons.parquet", columns=["relation"])
+        seen["persons"] = persons.num_rows
+        seen["households"] = manifest["households"]
+        heads = persons.filter(pc.equal(persons["relation"], "head"))
+        pq.write_table(heads, out / "agencies" / "heads.parquet")
+        return {"agencies/heads.parquet": heads.num_rows}
+
+    monkeypatch.setattr(generator, "AFTER_WRITE", [count_heads])
+    manifest = generate(out=tmp_path, persons=1_000, seed=2, block_persons=300)
+    assert seen == {"persons": 1_000, "households": manifest["households"]}
+    assert read_manifest(tmp_path)["files"]["agencies/heads.parquet"] == manifest["households"]
