@@ -11,7 +11,8 @@ PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
-        bench bench-registry bench-rules bench-verify bench-load bench-cases serve-prod clean messages
+        bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases serve-prod \
+        clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -69,6 +70,11 @@ bench: bench-registry bench-rules bench-verify
 
 bench-registry: install
 	$(BIN)/python -m benchmarks.bench_registry
+
+## bench-province: only the province part of bench-registry (50M persons generated, then the rules
+## and the re-verification over them on DuckDB; generator peak memory at 1M, 5M, 10M, 50M).
+bench-province: install
+	$(BIN)/python -m benchmarks.bench_registry --province-only
 
 bench-rules: install
 	$(BIN)/python -m benchmarks.bench_rules

@@ -1,9 +1,17 @@
-"""Benchmark of the registry's demo city: generate, bulk load, and the search users get.
+"""Benchmark of the registry's demo city: generate, bulk load, and the search users get; and a
+province: a 50M-person city generated, then the rules and the re-verification over it on DuckDB.
 
-    python -m benchmarks.bench_registry            # 1M and 5M generate; 1M load + search
-    python -m benchmarks.bench_registry --quick    # 100k everywhere (a smoke run)
+    python -m benchmarks.bench_registry            # 1M and 5M generate; 1M load + search; province
+    python -m benchmarks.bench_registry --quick    # 100k everywhere (a smoke run), no province
     python -m benchmarks.bench_registry --persons 1000000 --no-sqlite --pg-db sn_bench
     python -m benchmarks.bench_registry --no-postgres
+    python -m benchmarks.bench_registry --province-only                    # `make bench-province`
+    python -m benchmarks.bench_registry --province-only --province 20000000 --trend 1000000
+
+The province (issue 15): the generator's peak memory at each size of --trend and at --province
+(it writes one block of households at a time, ADR 1510: the peak should not grow with the city),
+then `safetynet rules run` and `safetynet verify batch` (DuckDB) over the province's files, each in
+its own process, with wall time and peak memory. Target: generating stays under 4 GB at any size.
 
 The search is timed through HTTP, the path users take: Django's whole stack in-process (test
 Client: middleware, session, auth, view, template or serializer, database), for the search page
@@ -40,6 +48,10 @@ PG_BENCH_DB = "safetynet_bench"
 SEARCH_QUERIES = 100
 GENERATE_TARGET_S = 60.0
 SEARCH_P95_TARGET_MS = 50.0
+PROVINCE_PERSONS = 50_000_000
+PROVINCE_TREND = (1_000_000, 5_000_000, 10_000_000)
+GENERATE_PEAK_TARGET_MB = 4096.0
+PROVINCE_MONTH = "2020-06"
 
 
 # ------------------------------------------------------------------------------ workers
@@ -200,6 +212,70 @@ def _run(args: list[str], env: dict | None = None) -> tuple[dict, float, float]:
     return json.loads(out.strip().splitlines()[-1]), wall, usage.ru_maxrss / 1024
 
 
+def _run_command(args: list[str]) -> tuple[float, float, str]:
+    """Run a command; return (wall seconds, its peak RSS in MB, the tail of its stdout)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:4])} failed (exit {proc.returncode})")
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024, out.strip()[-400:]
+
+
+def province(work: Path, persons: int, trend: list[int], console) -> list[tuple[str, ...]]:
+    """Generate the trend sizes and the province (peak memory each), then rules and re-verification
+    over the province on DuckDB. Rows are printed as they come (a long run shows its progress)."""
+    rows: list[tuple[str, ...]] = []
+
+    def row(*cells: str) -> None:
+        rows.append(cells)
+        console.print("  " + " | ".join(cells))
+
+    for n in [*trend, persons]:
+        out = work / f"city-{n}"
+        console.print(f"generate {n:,} persons …")
+        res, _wall, rss = _run(["_generate", str(n), str(out)])
+        ok = "OK" if rss < GENERATE_PEAK_TARGET_MB else "MISSED"
+        size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 2**30
+        row(
+            f"generate {n:,} persons",
+            f"{res['seconds']:.1f} s",
+            f"peak {rss:,.0f} MB; {size:.1f} GiB of Parquet",
+            f"{ok} (peak < {GENERATE_PEAK_TARGET_MB:,.0f} MB)",
+        )
+        if n != persons:
+            shutil.rmtree(out, ignore_errors=True)
+    city = work / f"city-{persons}"
+    cli = [sys.executable, "-m", "safetynet.cli"]
+    console.print(f"rules run over {persons:,} persons (DuckDB) …")
+    wall, rss, _ = _run_command(
+        [*cli, "rules", "run", "--input", str(city), "--month", PROVINCE_MONTH,
+         "--out", str(work / "rules-out"), "--engine", "duckdb"]
+    )  # fmt: skip
+    row(
+        f"safetynet rules run, {persons:,} persons (DuckDB)",
+        f"{wall:.1f} s",
+        f"peak {rss:,.0f} MB",
+        "",
+    )
+    shutil.rmtree(work / "rules-out", ignore_errors=True)
+    console.print(f"verify batch over {persons:,} persons (DuckDB) …")
+    wall, rss, tail = _run_command(
+        [*cli, "verify", "batch", "--input", str(city), "--month", PROVINCE_MONTH,
+         "--out", str(work / "verify-out"), "--engine", "duckdb"]
+    )  # fmt: skip
+    row(
+        f"safetynet verify batch, {persons:,} persons (DuckDB)",
+        f"{wall:.1f} s",
+        f"peak {rss:,.0f} MB; " + (tail.splitlines()[-1].split(" in ")[0] if tail else ""),
+        "",
+    )
+    shutil.rmtree(work / "verify-out", ignore_errors=True)
+    return rows
+
+
 def _pg_admin(sql: str) -> None:
     import psycopg
 
@@ -227,6 +303,19 @@ def main(argv: list[str] | None = None) -> int:
         "--queries", type=int, default=SEARCH_QUERIES, help="queries per kind, endpoint and role"
     )
     parser.add_argument("--pg-db", default=PG_BENCH_DB, help="the throwaway PostgreSQL database")
+    parser.add_argument(
+        "--province", type=int, default=PROVINCE_PERSONS, help="persons of the province city"
+    )
+    parser.add_argument(
+        "--trend",
+        type=lambda v: [int(x) for x in v.split(",") if x],
+        default=list(PROVINCE_TREND),
+        help="comma-separated sizes generated before the province, for the memory trend",
+    )
+    parser.add_argument("--no-province", dest="with_province", action="store_false")
+    parser.add_argument(
+        "--province-only", action="store_true", help="only the province part (no load/search)"
+    )
     opts = parser.parse_args(argv)
 
     from rich.console import Console
@@ -243,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, str, str, str]] = []
     summary: list[tuple[str, float]] = []
     try:
+        if opts.province_only:
+            sizes = []
         for n in sizes:
             out = work / f"city-{n}"
             console.print(f"generate {n:,} persons …")
@@ -261,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         city = str(work / f"city-{load_size}")
         backends = []
+        if opts.province_only:
+            opts.sqlite = opts.postgres = False
         if opts.sqlite:
             backends.append(("SQLite", {"SAFETYNET_DATA_DIR": str(work / "sqlite")}))
         if opts.postgres:
@@ -303,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 )
             summary.append((label, worst))
+        if opts.with_province and not opts.quick:
+            shutil.rmtree(work / f"city-{load_size}", ignore_errors=True)
+            rows.extend(province(work, opts.province, opts.trend, console))
     finally:
         if not opts.workdir:
             shutil.rmtree(work, ignore_errors=True)

@@ -10,14 +10,14 @@ columns and the enrolments stay as they were, so the extracts now disagree with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
 from . import strings as s
 from .enrolments import CAT, FINANCIAL_ASSET_MONTHS, Enrolments, declared_household
-from .population import YEAR, YUAN, Population, add_years, day, dibao_standard, rng, ymd
+from .population import YEAR, YUAN, Population, add_years, day, dibao_standard, mix, ymd
 from .tables import (
     BANK_WEIGHTS,
     BANKS,
@@ -68,28 +68,48 @@ class Planted:
 
 
 # --------------------------------------------------------------------------- planting
-def _kind_counts(k: int) -> np.ndarray:
-    """k kinds: one of each first (when k allows), the rest in proportion to the weights."""
-    n_kinds = len(PLANT_KINDS)
-    if k < n_kinds:
-        return np.arange(k)
-    w = np.array([x[3] for x in PLANT_KINDS])
-    share = w / w.sum() * (k - n_kinds)
-    counts = np.floor(share).astype(np.int64)
-    rest = k - n_kinds - int(counts.sum())
-    counts[np.argsort(-(share - counts), kind="stable")[:rest]] += 1
-    return np.repeat(np.arange(n_kinds), counts + 1)
+class PlantQuota:
+    """How many households each block plants, and which kinds, so that the city as a whole plants
+    round(share x recipients) households whatever its blocks (ADR 1510).
+
+    Kinds follow one sequence over the city: one of each kind first, then each next planted
+    household gets the kind furthest below its weighted share (a house-monotone apportionment, so
+    the counts of the first K do not depend on how K is split over blocks)."""
+
+    def __init__(self, share: float) -> None:
+        self.share = share
+        self.recipients = 0
+        self.planted = 0
+        w = np.array([x[3] for x in PLANT_KINDS])
+        self._weights = w / w.sum()
+        self._beyond_first = np.zeros(len(PLANT_KINDS), dtype=np.int64)
+
+    def _kind(self, j: int) -> int:
+        if j < len(PLANT_KINDS):
+            return j
+        target = self._weights * (j - len(PLANT_KINDS) + 1)
+        k = int(np.argmax(target - self._beyond_first))
+        self._beyond_first[k] += 1
+        return k
+
+    def take(self, recipients: int) -> np.ndarray:
+        """The kinds to plant in a block with `recipients` recipient households."""
+        self.recipients += recipients
+        total = round(self.share * self.recipients)
+        kinds = [self._kind(j) for j in range(self.planted, total)]
+        self.planted = total
+        return np.array(kinds, dtype=np.int64)
 
 
-def plant(p: Population, e: Enrolments, share: float) -> Planted:
-    g = rng(p.seed, 40)
+def plant(p: Population, e: Enrolments, quota: PlantQuota) -> Planted:
+    g = p.rng(40)
     ref = day(p.reference)
     std = dibao_standard(p.reference)
     recipients = np.flatnonzero(e.household_program >= 0)
-    k = round(share * recipients.size)
-    chosen = np.sort(g.permutation(recipients)[:k])
+    kinds = quota.take(recipients.size)
+    chosen = np.sort(g.permutation(recipients)[: kinds.size])
     kind_h = np.full(p.h, -1, dtype=np.int64)
-    kind_h[chosen] = g.permutation(_kind_counts(k))
+    kind_h[chosen] = g.permutation(kinds)
 
     alive = p.alive
     adult = alive & (p.age >= 18)
@@ -143,6 +163,47 @@ def plant(p: Population, e: Enrolments, share: float) -> Planted:
     return Planted(chosen[order], person[order], kind[order], amount[order], death[order])
 
 
+@dataclass
+class Serials:
+    """Running numbers over the blocks written so far, so that account numbers, plates, certificate
+    numbers and credit codes stay unique in the city whatever its blocks (ADR 1510)."""
+
+    employers: int  # the size of the city's pool of registered employers
+    bank_accounts: int = 0
+    securities_accounts: int = 0
+    vehicles: int = 0
+    businesses: int = 0
+    # certificates given per registration year (index: year - 1900)
+    certificates: np.ndarray = field(default_factory=lambda: np.zeros(300, dtype=np.int64))
+
+    @staticmethod
+    def for_city(persons: int) -> Serials:
+        return Serials(employers=max(20, persons // 50))
+
+    def take(self, name: str, count: int) -> np.ndarray:
+        """The next `count` serials of one counter."""
+        first = getattr(self, name)
+        setattr(self, name, first + count)
+        return np.arange(first, first + count, dtype=np.int64)
+
+    def certificate_numbers(self, year: np.ndarray) -> np.ndarray:
+        """Certificate numbers unique within each registration year, after the earlier blocks."""
+        index = year.astype(np.int64) - 1900
+        order = np.argsort(index, kind="stable")
+        si = index[order]
+        new = np.ones(si.size, dtype=bool)
+        new[1:] = si[1:] != si[:-1]
+        first = np.maximum.accumulate(np.where(new, np.arange(si.size), 0))
+        rank = np.empty(si.size, dtype=np.int64)
+        rank[order] = np.arange(si.size) - first + self.certificates[si]
+        np.add.at(self.certificates, index, 1)
+        if rank.size and rank.max() >= 10**7:
+            raise ValueError(
+                "too many homes registered in one year for 7-digit certificate numbers"
+            )
+        return (rank * 7919 + 11) % 10**7
+
+
 # --------------------------------------------------------------------------- helpers
 def _date(days: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
     return pa.array(np.asarray(days, dtype=np.int32), type=pa.date32(), mask=null)
@@ -166,6 +227,27 @@ def _uscc(p: Population, serial: np.ndarray, region: np.ndarray, org_type: np.nd
     alphabet = np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)
     mat[:, 17] = alphabet[(31 - total % 31) % 31]
     return s.fixed_width(mat)
+
+
+def _employers(p: Population, employer: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    """(credit code, name) of each employer index: a pure function of the seed and the index, so
+    every block names the city's employer pool the same way (ADR 1510). Computed once per
+    distinct employer of the block."""
+    employer, back = np.unique(employer, return_inverse=True)
+    h = [mix(p.seed, employer * 4 + k) for k in range(4)]
+    region = np.array(list(DISTRICT_SHORT))[(h[0] % np.uint64(6)).astype(np.int64)]
+    code = _uscc(p, employer, region, np.ones(employer.size, dtype=np.int64))
+    chars = list(TRADE_CHARS)
+    n_chars = np.uint64(len(chars))
+    name = s.join(
+        "厦门",
+        s.take(chars, (h[1] % n_chars).astype(np.int64)),
+        s.take(chars, (h[2] % n_chars).astype(np.int64)),
+        s.take(EMPLOYER_KINDS, (h[3] % np.uint64(len(EMPLOYER_KINDS))).astype(np.int64)),
+        "（演示）",
+    )
+    back = pa.array(back.astype(np.int64))
+    return code.take(back), name.take(back)
 
 
 def _trade_name(g: np.random.Generator, n: int) -> pa.Array:
@@ -197,10 +279,15 @@ def _table(columns: dict[str, pa.Array]) -> pa.Table:
 
 # --------------------------------------------------------------------------- extracts
 def extracts(
-    p: Population, e: Enrolments, planted: Planted, ids: pa.Array, names: pa.Array
+    p: Population,
+    e: Enrolments,
+    planted: Planted,
+    ids: pa.Array,
+    names: pa.Array,
+    serials: Serials,
 ) -> dict[str, pa.Table]:
     ref = day(p.reference)
-    g = rng(p.seed, 50)
+    g = p.rng(50)
     n = p.n
     alive = p.alive
     kinds = {name: planted.kind == i for name, i in KIND.items()}
@@ -220,22 +307,15 @@ def extracts(
 
     tables: dict[str, pa.Table] = {}
 
-    # ---- employers: a pool of registered companies (a few big ones, many small ones)
-    n_emp = max(20, n // 50)
-    emp_region = np.array(list(DISTRICT_SHORT))[g.integers(0, 6, n_emp)]
-    emp_uscc = _uscc(p, np.arange(n_emp), emp_region, np.ones(n_emp, dtype=np.int64))
-    emp_name = s.join(
-        "厦门",
-        _trade_name(g, n_emp),
-        s.take(EMPLOYER_KINDS, g.integers(0, len(EMPLOYER_KINDS), n_emp)),
-        "（演示）",
-    )
+    # ---- employers: the city's pool of registered companies (a few big ones, many small ones)
+    n_emp = serials.employers
 
     # ---- employment: formal jobs + planted hidden wages
     hidden_person, hidden_wage = plant_of("undeclared_wage")
     worker = np.concatenate([np.flatnonzero(p.formal_job), hidden_person])
     wage = np.concatenate([p.income["income_wage_fen"][p.formal_job], hidden_wage])
     employer = np.floor(n_emp * g.random(worker.size) ** 2.5).astype(np.int64)
+    worker_uscc, worker_employer = _employers(p, employer)
     years = np.minimum(np.maximum(p.age[worker] - 18, 0), 20) + 0.1
     start = ref - 30 - np.floor(g.random(worker.size) * years * YEAR).astype(np.int64)
     # a planted hidden job is held through the whole 6-month averaging window (POLICY §3)
@@ -244,8 +324,8 @@ def extracts(
     tables["employment"] = by_person(
         worker,
         {
-            "employer_uscc": emp_uscc.take(pa.array(employer)),
-            "employer_name": emp_name.take(pa.array(employer)),
+            "employer_uscc": worker_uscc,
+            "employer_name": worker_employer,
             "start_date": _date(start),
             "end_date": _date(np.zeros(worker.size), np.ones(worker.size, dtype=bool)),
             "monthly_wage_fen": wage.astype(np.int64),
@@ -263,9 +343,7 @@ def extracts(
         si_person,
         {
             "scheme": s.take(("employee", "unemployment_benefit"), null_ui.astype(np.int64)),
-            "employer_uscc": pa.concat_arrays(
-                [emp_uscc.take(pa.array(employer)), pa.nulls(ui.size, pa.string())]
-            ),
+            "employer_uscc": pa.concat_arrays([worker_uscc, pa.nulls(ui.size, pa.string())]),
             "contribution_base_fen": pa.array(
                 np.r_[base, np.zeros(ui.size, np.int64)], mask=null_ui
             ),
@@ -283,7 +361,7 @@ def extracts(
     tables["housing_fund"] = by_person(
         worker[hf],
         {
-            "employer_uscc": emp_uscc.take(pa.array(employer[hf])),
+            "employer_uscc": worker_uscc.filter(pa.array(hf)),
             "monthly_deposit_fen": deposit,
             "balance_fen": deposit * months,
             "status": pa.array(["normal"] * int(hf.sum()), pa.string()),
@@ -345,7 +423,7 @@ def extracts(
     acc_amount = np.concatenate([amount, damount])
     bw = np.array(BANK_WEIGHTS, dtype=np.float64)
     bank = g.choice(len(BANKS), size=acc_person.size, p=bw / bw.sum())
-    serial = (np.arange(acc_person.size, dtype=np.int64) * 7_919_003 + 17) % 10**13
+    serial = (serials.take("bank_accounts", acc_person.size) * 7_919_003 + 17) % 10**13
     acc = np.empty((acc_person.size, 19), dtype=np.uint8)
     acc[:, 0:6] = s.digits(622_100 + bank * 37, 6)
     acc[:, 6:19] = s.digits(serial, 13)
@@ -369,7 +447,9 @@ def extracts(
         sec_person,
         {
             "broker": s.take(BROKERS, broker),
-            "account_number": s.zero_padded((np.arange(sec_person.size) * 7919 + 3) % 10**12, 12),
+            "account_number": s.zero_padded(
+                (serials.take("securities_accounts", sec_person.size) * 7919 + 3) % 10**12, 12
+            ),
             "market_value_fen": np.concatenate([p.securities[sholder], samount]),
             "as_of": _date(np.full(sec_person.size, ref)),
         },
@@ -383,7 +463,9 @@ def extracts(
     value = np.concatenate(
         [np.round(g.lognormal(np.log(120_000), 0.5, owners.size)) * YUAN, vamount]
     ).astype(np.int64)
-    code = (np.arange(m_v, dtype=np.int64) * 7919 + 101) % (34**5)
+    code = (serials.take("vehicles", m_v) * 7919 + 101) % (34**5)
+    if serials.vehicles > 34**5:
+        raise ValueError("too many vehicles for unique 5-character plates")
     alphabet = np.frombuffer(("0123456789" + PLATE_LETTERS).encode(), dtype=np.uint8)
     plate = np.empty((m_v, 5), dtype=np.uint8)
     plate[:, 0] = np.frombuffer(PLATE_LETTERS.encode(), dtype=np.uint8)[code % 24]
@@ -408,8 +490,6 @@ def extracts(
     howners = np.repeat(np.arange(n), p.homes)
     home_person = np.concatenate([howners, hp])
     m_h = home_person.size
-    if m_h >= 10**7:
-        raise ValueError("too many homes for 7-digit certificate numbers")
     area = np.clip(np.round(g.lognormal(np.log(90), 0.35, m_h)), 20, 400).astype(np.int32)
     hvalue = np.concatenate(
         [
@@ -421,7 +501,7 @@ def extracts(
     ).astype(np.int64)
     reg = (ref - 60 - np.floor(g.random(m_h) * 20 * YEAR)).astype(np.int64)
     reg_year = ymd(reg)[0]
-    cert_no = (np.arange(m_h, dtype=np.int64) * 7919 + 11) % 10**7
+    cert_no = serials.certificate_numbers(reg_year)
     comm_names = pa.array([c.name for c in p.communities], pa.string())
     home_comm = p.hh_community[p.hh[home_person]]
     other = np.r_[np.zeros(howners.size, bool), np.ones(hp.size, bool)]  # planted: elsewhere
@@ -468,7 +548,9 @@ def extracts(
     tables["businesses"] = by_person(
         bus_person,
         {
-            "uscc": _uscc(p, n_emp + np.arange(m_b), bdistrict, np.where(company, 1, 2)),
+            "uscc": _uscc(
+                p, n_emp + serials.take("businesses", m_b), bdistrict, np.where(company, 1, 2)
+            ),
             "name": s.join(
                 "厦门市",
                 s.take(list(dnames), dindex),
@@ -601,9 +683,9 @@ def ground_truth(
 
     return pa.table(
         {
-            "household_id": pa.array(hh + 1),
+            "household_id": pa.array(hh + 1 + p.household_offset),
             "household_number": hh_numbers.take(pa.array(hh)),
-            "person_id": pa.array(person + 1),
+            "person_id": pa.array(person + 1 + p.person_offset),
             "id_number": ids.take(pa.array(person)),
             "program": s.take(CATEGORIES, program),
             "kind": s.take([k[0] for k in PLANT_KINDS], kind),
@@ -620,4 +702,13 @@ def ground_truth(
     )
 
 
-__all__ = ["CAT", "PLANT_KINDS", "Planted", "extracts", "ground_truth", "plant"]
+__all__ = [
+    "CAT",
+    "PLANT_KINDS",
+    "PlantQuota",
+    "Planted",
+    "Serials",
+    "extracts",
+    "ground_truth",
+    "plant",
+]

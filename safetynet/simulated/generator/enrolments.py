@@ -8,7 +8,7 @@ import numpy as np
 
 from safetynet.rules.columns import ENROLMENT_CATEGORIES
 
-from .population import YEAR, YUAN, Population, add_years, day, dibao_standard, rng
+from .population import YEAR, YUAN, Population, add_years, day, dibao_standard
 
 CATEGORIES = ENROLMENT_CATEGORIES  # the rules engine's list, in the registry's order
 CAT = {c: i for i, c in enumerate(CATEGORIES)}
@@ -57,7 +57,7 @@ def declared_household(p: Population) -> dict[str, np.ndarray]:
 
 
 def assign(p: Population) -> Enrolments:
-    g = rng(p.seed, 20)
+    g = p.rng(20)
     ref = day(p.reference)
     std = dibao_standard(p.reference)
     d = declared_household(p)

@@ -1,7 +1,8 @@
 """Persons and households of the demo city, as numpy arrays (no Python loop per person).
 
-Everything is drawn from child streams of one seed (``rng(seed, stream)``) so that adding a draw to
-one part does not shift the others. Dates are int32 days since 1970-01-01; money is int64 fen.
+Everything is drawn from child streams of one seed (``rng(seed, stream, block)``) so that adding a
+draw to one part does not shift the others, and a block of households is drawn without the blocks
+before it (ADR 1510). Dates are int32 days since 1970-01-01; money is int64 fen.
 """
 
 from __future__ import annotations
@@ -38,6 +39,26 @@ ID_REGION_HISTORY: dict[int, tuple[tuple[int, int], ...]] = {
     350213: ((1996, 350221), (2002, 350212)),  # 翔安区 split from 同安 in 2003
 }
 
+# When every sequence number of a (region, birth date, sex) is taken (499 per sex; a city of tens of
+# millions outgrows the old 厦门市市区 code 350220), the next persons were born elsewhere in
+# southern Fujian and carry that county's code, as migrants do: (code until 1984, code from 1985),
+# tried in order (ADR 1510). Each is valid for its birth years in python-stdnum's table.
+MIGRANT_BIRTHPLACES: tuple[tuple[int, int], ...] = (
+    (350121, 350121),  # 闽侯县
+    (352421, 350521),  # 惠安县 (晋江地区, then 泉州市)
+    (352424, 350524),  # 安溪县
+    (352425, 350525),  # 永春县
+    (352426, 350526),  # 德化县
+    (352522, 350622),  # 云霄县 (龙溪地区, then 漳州市)
+    (352523, 350623),  # 漳浦县
+    (352524, 350624),  # 诏安县
+    (352526, 350626),  # 东山县
+    (352527, 350627),  # 南靖县
+    (352528, 350628),  # 平和县
+    (352529, 350629),  # 华安县
+)
+MIGRANT_CODE_FROM_YEAR = 1985
+
 DIBAO_STANDARD_FEN = ((dt.date(2019, 7, 1), 800 * YUAN), (dt.date(1900, 1, 1), 720 * YUAN))
 
 
@@ -52,8 +73,25 @@ def dibao_standard(reference: dt.date) -> int:
     raise AssertionError
 
 
-def rng(seed: int, stream: int) -> np.random.Generator:
-    return np.random.default_rng([seed, stream])
+def rng(seed: int, stream: int, block: int = 0) -> np.random.Generator:
+    """The random stream `stream` of household block `block` (ADR 1510): independent of every other
+    block and stream, so that a block can be generated without the ones before it."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, stream)))
+
+
+MASK64 = (1 << 64) - 1
+
+
+def mix(seed: int, values: np.ndarray) -> np.ndarray:
+    """A counter-based hash (splitmix64) of each value under the seed: uint64 values that depend on
+    nothing else, for attributes a block needs without drawing them in order (ADR 1510)."""
+    with np.errstate(over="ignore"):
+        z = np.asarray(values).astype(np.uint64) + np.uint64(
+            ((seed + 1) * 0x9E3779B97F4A7C15) & MASK64
+        )
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
 
 
 def id_region(district: np.ndarray, birth_year: np.ndarray) -> np.ndarray:
@@ -153,6 +191,9 @@ class Population:
     homes: np.ndarray | None = None  # per person count
     businesses: np.ndarray | None = None  # per person count (legal representative)
     medical_oop: np.ndarray | None = None  # per household, fen over 12 months
+    block: int = 0  # the household block this population is (ADR 1510)
+    person_offset: int = 0  # persons in the blocks before this one
+    household_offset: int = 0  # households in the blocks before this one
 
     @property
     def n(self) -> int:
@@ -166,13 +207,18 @@ class Population:
     def alive(self) -> np.ndarray:
         return self.death < 0
 
+    def rng(self, stream: int) -> np.random.Generator:
+        return rng(self.seed, stream, self.block)
+
     def per_household(self, values: np.ndarray) -> np.ndarray:
         """Exact int64 sum of a person array per household."""
         return np.add.reduceat(values.astype(np.int64), self.hh_start)
 
 
-def make_households(seed: int, n: int, communities: list[Community]) -> tuple[np.ndarray, ...]:
-    g = rng(seed, 1)
+def make_households(
+    seed: int, n: int, communities: list[Community], block: int = 0
+) -> tuple[np.ndarray, ...]:
+    g = rng(seed, 1, block)
     pmf = np.array(HOUSEHOLD_SIZE_PMF)
     mean = float((np.arange(1, 7) * pmf).sum())
     sizes = np.empty(0, dtype=np.int64)
@@ -191,11 +237,14 @@ def make_households(seed: int, n: int, communities: list[Community]) -> tuple[np
     return sizes, community
 
 
-def build(*, n: int, seed: int, reference: dt.date, communities: list[Community]) -> Population:
+def build(
+    *, n: int, seed: int, reference: dt.date, communities: list[Community], block: int = 0
+) -> Population:
+    """The persons of one household block (the whole city when there is one block)."""
     if n < 1:
         raise ValueError("a city has at least one person")
     ref = day(reference)
-    sizes, community = make_households(seed, n, communities)
+    sizes, community = make_households(seed, n, communities, block)
     h = sizes.shape[0]
     start = np.zeros(h, dtype=np.int64)
     start[1:] = np.cumsum(sizes)[:-1]
@@ -207,7 +256,7 @@ def build(*, n: int, seed: int, reference: dt.date, communities: list[Community]
     hh_rural = rural_c[community]
 
     # ---- ages and relations --------------------------------------------------------------
-    g = rng(seed, 2)
+    g = rng(seed, 2, block)
     single = sizes == 1
     head_age = np.where(
         single,
@@ -260,7 +309,7 @@ def build(*, n: int, seed: int, reference: dt.date, communities: list[Community]
     completed = ry - by - ((bm > rm) | ((bm == rm) & (bd > rd))).astype(np.int64)
 
     # ---- deaths in the last 12 months (not of heads: the head's household would be cancelled)
-    g = rng(seed, 3)
+    g = rng(seed, 3, block)
     q = np.minimum(0.0005 * np.exp(0.088 * (age - 30)), 0.6)
     dies = (relation != HEAD) & (g.random(n) < q)
     death = np.full(n, -1, dtype=np.int32)
@@ -268,7 +317,7 @@ def build(*, n: int, seed: int, reference: dt.date, communities: list[Community]
     death[dies] = np.maximum(death_day[dies], birth[dies])
 
     # ---- disability ------------------------------------------------------------------------
-    g = rng(seed, 4)
+    g = rng(seed, 4, block)
     p_dis = 0.04 + 0.25 / (1 + np.exp(-(age - 74) / 7))
     disabled = g.random(n) < p_dis
     grade = np.zeros(n, dtype=np.int8)
@@ -283,7 +332,7 @@ def build(*, n: int, seed: int, reference: dt.date, communities: list[Community]
     failed[grade == 1] = np.maximum(failed[grade == 1], 2)
 
     # ---- supporters, entitled groups --------------------------------------------------------
-    g = rng(seed, 5)
+    g = rng(seed, 5, block)
     has_supporter = np.ones(n, dtype=bool)
     lone = single[hh] & ((age >= 60) | severe)
     has_supporter[lone & (g.random(n) < 0.55)] = False
@@ -292,7 +341,7 @@ def build(*, n: int, seed: int, reference: dt.date, communities: list[Community]
     entitled[ent] = g.choice(len(ENTITLED_KINDS), size=int(ent.sum()), p=[0.2, 0.15, 0.55, 0.1])
 
     # ---- households: poverty, established date ---------------------------------------------
-    g = rng(seed, 6)
+    g = rng(seed, 6, block)
     hh_disabled = np.add.reduceat(severe.astype(np.int64), start) > 0
     p_poor = (
         0.018
@@ -331,9 +380,10 @@ def build(*, n: int, seed: int, reference: dt.date, communities: list[Community]
         selfcare_failed=failed,
         has_supporter=has_supporter,
         entitled_kind=entitled,
+        block=block,
     )
     del size_p
-    _economy(pop, seed)
+    _economy(pop)
     return pop
 
 
@@ -341,9 +391,9 @@ def _lognormal_yuan(g: np.random.Generator, n: int, median: float, sigma: float)
     return np.round(g.lognormal(np.log(median), sigma, size=n)) * YUAN
 
 
-def _economy(p: Population, seed: int) -> None:
+def _economy(p: Population) -> None:
     """Declared monthly income (6-month average) and assets. Before planting, declared = true."""
-    g = rng(seed, 7)
+    g = p.rng(7)
     n = p.n
     poor = p.hh_poor[p.hh]
     rural = p.hh_rural[p.hh]
@@ -420,7 +470,7 @@ def _economy(p: Population, seed: int) -> None:
     p.formal_job = formal
 
     # ---- assets, assigned to the head (and spouse) -----------------------------------------
-    g = rng(seed, 8)
+    g = p.rng(8)
     h = p.h
     hh_income = p.per_household(wage + business + pension + prop)
     poor_h = p.hh_poor
