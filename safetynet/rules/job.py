@@ -152,21 +152,24 @@ def run_city(
         job = rules_job(input_dir, month, order)
         runner_engine = "duckdb" if engine == "duckdb-job" else engine
         staging = Path(out_dir) if dataset else Path(out_dir) / "_job"
-        output = run_job(job, input_dir, staging, engine=runner_engine)
-        t1 = time.perf_counter()
-        if dataset:
-            sink.close()  # nothing added: stops its threads
-            totals = dataset_totals(output, order)
-            files = [Path(p) for p in output.paths]
-        else:
-            # one program at a time, one file of the dataset at a time: bounded memory
-            for name in order:
-                pieces = output.iter_tables(program=name)
-                for rows in itertools.chain(pieces, [JOB_SCHEMA.empty_table()]):
-                    sink.add(tables_from_job_rows(rows, month, [name]))
-            files = sink.close()
-            totals = sink.totals
-            shutil.rmtree(staging)
+        try:
+            output = run_job(job, input_dir, staging, engine=runner_engine)
+            t1 = time.perf_counter()
+            if dataset:
+                sink.close()  # nothing added: stops its threads
+                totals = dataset_totals(output, order)
+                files = [Path(p) for p in output.paths]
+            else:
+                # one program at a time, one file of the dataset at a time: bounded memory
+                for name in order:
+                    pieces = output.iter_tables(program=name)
+                    for rows in itertools.chain(pieces, [JOB_SCHEMA.empty_table()]):
+                        sink.add(tables_from_job_rows(rows, month, [name]))
+                files = sink.close()
+                totals = sink.totals
+        finally:
+            if not dataset:
+                shutil.rmtree(staging, ignore_errors=True)
         seconds = {"job": t1 - t0, "write": time.perf_counter() - t1}
         persons = pq.ParquetFile(Path(input_dir) / INPUT_FILES["persons"]).metadata.num_rows
         households = totals[f"{order[0]}.parquet"]["rows"]
