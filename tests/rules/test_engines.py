@@ -5,6 +5,7 @@ The DuckDB engine reads the Parquet files straight into numpy; the Spark engine 
 byte for byte identical.
 """
 
+import json
 import shutil
 from pathlib import Path
 
@@ -216,3 +217,12 @@ def test_spark_writes_exactly_the_duckdb_files(city, tmp_path, monkeypatch):
     on_spark = run_job(job, edge, tmp_path / "edge-spark", engine="spark")
     assert on_spark.tasks == on_duckdb.tasks == 3
     assert_same_dataset(on_spark, on_duckdb, job.params["programs"])
+
+
+def test_the_cli_keeps_the_dataset_when_asked(city, tmp_path, capsys):
+    argv = ["--input", str(city), "--month", MONTH, "--out", str(tmp_path / "out"), "--dataset"]
+    assert run_main([*argv, "--engine", "duckdb-job"]) == 0
+    assert (tmp_path / "out" / "program=dibao" / "part-00000.parquet").is_file()
+    assert json.loads(capsys.readouterr().out)["households"] == 1_164
+    assert run_main([*argv, "--engine", "duckdb"]) == 2  # the fast path writes files only
+    assert "dataset" in capsys.readouterr().err
