@@ -342,6 +342,18 @@ def _kernel_output(job: BatchJob, chunk: pa.Table) -> pa.Table:
     return result.sort_by([(c, "ascending") for c in job.order_by])
 
 
+def _input_rows(job: BatchJob, sources: dict[str, str], frames: dict | None = None) -> int:
+    """Rows of the job's size_inputs, from the Parquet footers (no data read): by pyarrow for
+    local files, by Spark (a count answered from the footers) for URIs."""
+    total = 0
+    for view in job.size_inputs or tuple(job.inputs):
+        if frames is not None and _is_uri(sources[view]):
+            total += frames[view].count()
+        else:
+            total += pq.ParquetFile(sources[view]).metadata.num_rows
+    return total
+
+
 def _task_count(rows: int, task_rows: int) -> int:
     return max(1, math.ceil(rows / task_rows))
 
@@ -416,8 +428,7 @@ def _run_duckdb(
     try:
         for view, path in sources.items():
             con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet('{_sql(path)}')")
-        size_views = job.size_inputs or tuple(job.inputs)
-        rows = sum(pq.ParquetFile(sources[v]).metadata.num_rows for v in size_views)
+        rows = _input_rows(job, sources)
         task_rows = max(task_rows, math.ceil(rows / _task_count(rows, task_rows)))  # even parts
         query = f"SELECT * FROM ({job.query}) ORDER BY {job.key}"
         reader = con.sql(query).to_arrow_reader(STREAM_BATCH_ROWS)
@@ -507,8 +518,7 @@ def _run_spark(
         frames = {view: spark.read.parquet(src) for view, src in sources.items()}
         for view, frame in frames.items():
             frame.createOrReplaceTempView(view)
-        # Parquet row counts come from the footers: no data is read.
-        rows = sum(frames[v].count() for v in job.size_inputs or tuple(job.inputs))
+        rows = _input_rows(job, sources, frames)
         frame = spark.sql(job.query)
     except AnalysisException as exc:
         raise BatchInputError(f"{job.name}: {exc}") from exc
