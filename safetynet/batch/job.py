@@ -20,6 +20,7 @@ both engines. Imports no Django.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -33,6 +34,7 @@ from urllib.parse import quote, unquote
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 ENGINES = ("duckdb", "spark")
@@ -381,14 +383,17 @@ class _PartWriter:
         if not self.job.partition_by:
             self._writer(()).write_table(table)
             return
-        col = self.job.partition_by  # sorted by these first: one run per value
-        keys = list(zip(*(table.column(c).to_pylist() for c in col), strict=True))
-        start = 0
-        for i in range(1, len(keys) + 1):
-            if i == len(keys) or keys[i] != keys[start]:
-                piece = table.slice(start, i - start).drop_columns(list(col))
-                self._writer(keys[start]).write_table(piece)
-                start = i
+        cols = list(self.job.partition_by)  # sorted by these first: one run per value
+        n = table.num_rows
+        change = np.zeros(max(n - 1, 0), dtype=bool)
+        for c in cols:
+            values = table.column(c)
+            differs = pc.not_equal(values.slice(1), values.slice(0, n - 1))
+            change |= pc.fill_null(differs, True).to_numpy(zero_copy_only=False)
+        bounds = [0, *(np.flatnonzero(change) + 1).tolist(), n]
+        for start, stop in itertools.pairwise(bounds):
+            values = tuple(table.column(c)[start].as_py() for c in cols)
+            self._writer(values).write_table(table.slice(start, stop - start).drop_columns(cols))
 
     def _writer(self, values: tuple[str, ...]) -> pq.ParquetWriter:
         if values not in self.open:
