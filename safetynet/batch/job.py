@@ -20,7 +20,6 @@ both engines. Imports no Django.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 import os
@@ -338,10 +337,30 @@ def key_aligned_chunks(table: pa.Table, key: str, chunk_rows: int) -> Iterator[p
 
 
 def _kernel_output(job: BatchJob, chunk: pa.Table) -> pa.Table:
-    """The kernel's result for one chunk, in the job's schema, sorted by `order_by` (nulls last).
-    Chunks come in key order, so sorted chunks make sorted files."""
+    """The kernel's result for one chunk in the job's schema; without partition columns, sorted
+    by `order_by` (nulls last). Chunks come in key order, so sorted chunks make sorted files."""
     result = job.kernel(chunk).cast(job.output_schema)
-    return result.sort_by([(c, "ascending") for c in job.order_by])
+    if job.partition_by:
+        return result  # sorted per partition value by the writer (Spark: by its sort)
+    return _sorted(result, job.order_by)
+
+
+def _sorted(table: pa.Table, order_by: Iterable[str]) -> pa.Table:
+    return table.sort_by([(c, "ascending") for c in order_by])
+
+
+def _split(table: pa.Table, job: BatchJob) -> Iterator[tuple[tuple[str, ...], pa.Table]]:
+    """The rows of each partition value (values in sorted order), without the partition
+    columns, sorted by the rest of `order_by`."""
+    cols = list(job.partition_by)
+    rest = job.order_by[len(cols) :]
+    combos = table.select(cols).group_by(cols).aggregate([]).to_pylist()
+    for values in sorted(tuple(row[c] for c in cols) for row in combos):
+        mask = None
+        for c, v in zip(cols, values, strict=True):
+            eq = pc.equal(table.column(c), v)
+            mask = eq if mask is None else pc.and_(mask, eq)
+        yield values, _sorted(table.filter(mask).drop_columns(cols), rest)
 
 
 def _input_rows(job: BatchJob, sources: dict[str, str], frames: dict | None = None) -> int:
@@ -383,17 +402,8 @@ class _PartWriter:
         if not self.job.partition_by:
             self._writer(()).write_table(table)
             return
-        cols = list(self.job.partition_by)  # sorted by these first: one run per value
-        n = table.num_rows
-        change = np.zeros(max(n - 1, 0), dtype=bool)
-        for c in cols:
-            values = table.column(c)
-            differs = pc.not_equal(values.slice(1), values.slice(0, n - 1))
-            change |= pc.fill_null(differs, True).to_numpy(zero_copy_only=False)
-        bounds = [0, *(np.flatnonzero(change) + 1).tolist(), n]
-        for start, stop in itertools.pairwise(bounds):
-            values = tuple(table.column(c)[start].as_py() for c in cols)
-            self._writer(values).write_table(table.slice(start, stop - start).drop_columns(cols))
+        for values, piece in _split(table, self.job):
+            self._writer(values).write_table(piece)
 
     def _writer(self, values: tuple[str, ...]) -> pq.ParquetWriter:
         if values not in self.open:
