@@ -243,7 +243,7 @@ def test_command_names_a_missing_extract(city, tmp_path):
 def test_spark_finds_exactly_what_duckdb_finds(city, tmp_path, monkeypatch):
     """`verify batch` on the standalone cluster, in several key ranges: the same two files
     (byte for byte: the copy cuts row groups by rows) and the same summary."""
-    monkeypatch.setenv("SAFETYNET_TASK_ROWS", "3000")
+    monkeypatch.setenv("SAFETYNET_TASK_ROWS", "15000")  # 2 and ~6 key ranges
     duck = verify_batch(city, MONTH, tmp_path / "duckdb", engine="duckdb")
     spark = verify_batch(city, MONTH, tmp_path / "spark", engine="spark")
     assert duck["findings"] > 0 and duck["households_checked"] > 0

@@ -921,6 +921,8 @@ def findings_job(prm: BatchParameters, params=None) -> BatchJob:
         output_schema=FINDINGS_SCHEMA,
         order_by=FINDINGS_ORDER,
         params=prm.as_dict(),
+        # one row per member and one per agency record
+        size_inputs=tuple(k for k in INPUTS if k not in ("households", "enrolments")),
     )
 
 
