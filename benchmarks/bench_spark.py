@@ -133,7 +133,11 @@ class Sampler(threading.Thread):
 
 
 # ============================================================================ running
-def run_job_process(job: str, city: Path, engine: str, cluster_pids: set[int]) -> dict:
+def run_job_process(
+    job: str, city: Path, engine: str, cluster_pids: set[int], deadline: float
+) -> dict:
+    if time.monotonic() >= deadline:
+        return {"job": job, "engine": engine, "failed": ["not run: --budget spent"]}
     with tempfile.TemporaryDirectory(prefix="spark-bench-", dir=city.parent) as out:
         proc = subprocess.Popen(
             [sys.executable, "-c", CHILD, job, str(city), f"{out}/{job}", engine, MONTH],
@@ -145,7 +149,15 @@ def run_job_process(job: str, city: Path, engine: str, cluster_pids: set[int]) -
         sampler = Sampler(proc.pid, cluster_pids)
         sampler.start()
         started = time.perf_counter()
-        stdout, stderr = proc.communicate()
+        try:
+            stdout, stderr = proc.communicate(timeout=max(deadline - time.monotonic(), 1))
+        except subprocess.TimeoutExpired:
+            proc.kill()  # the driver's JVM exits with it
+            proc.communicate()
+            stdout, stderr = (
+                "",
+                f"stopped after {time.perf_counter() - started:.0f} s: --budget spent",
+            )
         process_seconds = time.perf_counter() - started
         sampler.done.set()
         sampler.join()
@@ -197,7 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", nargs="+", default=["duckdb", "spark"])
     parser.add_argument("--jobs", nargs="+", default=list(JOBS), choices=JOBS)
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument(
+        "--budget", type=float, default=None, help="stop (and report) after this many seconds"
+    )
     args = parser.parse_args(argv)
+    deadline = time.monotonic() + (args.budget or 10**9)
 
     from tests.helpers.spark_cluster import StandaloneCluster
 
@@ -207,18 +223,18 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         if "duckdb" in args.engines:
             for job in args.jobs:
-                rows.append(run_job_process(job, city, "duckdb", set()))
+                rows.append(run_job_process(job, city, "duckdb", set(), deadline))
                 print(
                     f"  {persons:,} duckdb {job}: {rows[-1].get('seconds', 'FAILED')}", flush=True
                 )
-        if "spark" in args.engines:
+        if "spark" in args.engines and time.monotonic() < deadline:
             cluster = StandaloneCluster(workers=2, cores=1, memory="2g", executor_memory="2g")
             try:
                 cluster.start()
                 cluster.use()  # the environment the job processes inherit
                 pids = {p.pid for p in cluster.processes}
                 for job in args.jobs:
-                    rows.append(run_job_process(job, city, "spark", pids))
+                    rows.append(run_job_process(job, city, "spark", pids, deadline))
                     print(
                         f"  {persons:,} spark {job}: {rows[-1].get('seconds', 'FAILED')}",
                         flush=True,
