@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from safetynet.batch import BatchJob, run_job
+from safetynet.batch import BatchJob, JobOutput, run_job
 
 from .columns import month_str, parse_month
 from .readers import INPUT_FILES, batch_from_rows, check_inputs, city_query, person_file_columns
@@ -162,9 +162,8 @@ def run_city(
             else:
                 # one program at a time, one file of the dataset at a time: bounded memory
                 for name in order:
-                    pieces = output.iter_tables(program=name)
-                    for rows in itertools.chain(pieces, [JOB_SCHEMA.empty_table()]):
-                        sink.add(tables_from_job_rows(rows, month, [name]))
+                    for tables in program_tables(output, month, name):
+                        sink.add(tables)
                 files = sink.close()
                 totals = sink.totals
         finally:
@@ -177,7 +176,17 @@ def run_city(
     return CityRun(month, engine, persons, households, files, sink.totals, seconds)
 
 
-def dataset_totals(output, order: Iterable[str]) -> dict[str, dict[str, int]]:
+def program_tables(output: JobOutput, month: str, program: str) -> Iterator[dict[str, pa.Table]]:
+    """The documented tables of ``program`` (``<program>.parquet`` and, for a personal program,
+    ``persons/<program>.parquet``, as :func:`writers.result_tables` makes them) from the rules
+    job's dataset, one key range at a time, in household order; at least one (maybe empty)
+    piece. How a consumer (payroll, reports) reads the rules without loading the city."""
+    pieces = output.iter_tables(program=program)
+    for rows in itertools.chain(pieces, [JOB_SCHEMA.empty_table()]):
+        yield tables_from_job_rows(rows, month, [program])
+
+
+def dataset_totals(output: JobOutput, order: Iterable[str]) -> dict[str, dict[str, int]]:
     """Rows, eligible and amount per output file (as ``TableSink.totals``), read from the job's
     dataset one record batch at a time."""
     totals: dict[str, dict[str, int]] = {}

@@ -64,8 +64,8 @@ class StandaloneCluster:
             SPARK_LOG_DIR=str(self.root / "logs"),
             SPARK_LOCAL_DIRS=str(tmp),
             SPARK_WORKER_DIR=str(self.root / "work" / name),
-            # the JVMs' own temporary files (and the executors', inherited) stay under root
-            SPARK_DAEMON_JAVA_OPTS=f"-Djava.io.tmpdir={tmp}",
+            # every JVM's temporary files (the executors inherit the worker's environment)
+            JAVA_TOOL_OPTIONS=f"-Djava.io.tmpdir={tmp} -XX:-UsePerfData",
             PYSPARK_PYTHON=sys.executable,
             # executors import the jobs' kernels by module: the repository's (tests included)
             PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
@@ -81,6 +81,7 @@ class StandaloneCluster:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stopped as a group, by its id
+            preexec_fn=_die_with_parent,
         )
         log.close()
         self.processes.append(proc)
@@ -176,6 +177,17 @@ def stop_spark_session() -> None:
     default = SparkSession._instantiatedSession
     if default is not None:
         default.stop()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the process that started it dies (even killed),
+    so a daemon never outlives a test session or a benchmark (Linux; kept across exec)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def _stop_group(proc: subprocess.Popen) -> None:
