@@ -148,7 +148,9 @@ class JobOutput:
             table = pq.read_table(_join(root, rel), filesystem=fs)
             yield self._complete(table, rel)
 
-    def iter_batches(self, batch_rows: int = STREAM_BATCH_ROWS, **where: str):
+    def iter_batches(
+        self, batch_rows: int = STREAM_BATCH_ROWS, **where: str
+    ) -> Iterator[pa.RecordBatch]:
         """Record batches of at most `batch_rows` rows, in order, with the full schema."""
         fs, root = _filesystem(self.path)
         for rel in self.select(**where):
@@ -206,8 +208,10 @@ class JobOutput:
         n = table.num_rows
         cols = []
         for f in self.schema:
-            if f.name in values:
-                cols.append(pa.array([values[f.name]] * n, f.type))
+            if f.name in values:  # a constant column, built in C (no Python list of n)
+                codes = pa.array(np.zeros(n, dtype=np.int32))
+                const = pa.DictionaryArray.from_arrays(codes, pa.array([values[f.name]], f.type))
+                cols.append(const.cast(f.type))
             else:
                 cols.append(table.column(f.name).cast(f.type))
         return pa.Table.from_arrays(cols, schema=self.schema)
