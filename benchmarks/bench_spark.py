@@ -3,6 +3,7 @@
     python -m benchmarks.bench_spark                         # 5M persons (generated if missing)
     python -m benchmarks.bench_spark --sizes 1000000         # a smaller city
     python -m benchmarks.bench_spark --engines spark         # the cluster only
+    python -m benchmarks.bench_spark --sizes 1000000 5000000 --budget 1100   # stop after 1100 s
 
 For each city it runs every batch job through the runner (`safetynet.batch.run_job`): the rules
 (every program), the re-verification caseload and its findings; first on DuckDB, then on a
@@ -11,7 +12,9 @@ one core and 2 GB each, 2 GB executors, a 1 GB driver with Spark's default resul
 job is a fresh process (so a fresh Spark application). Reported per job: wall seconds of
 `run_job`, tasks (key ranges), rows written; peak memory: for DuckDB the process's peak RSS;
 for Spark the driver (the Python process and its JVM) and each executor (its JVM and its Python
-workers), sampled from /proc every 0.2 s. Figures are printed, never asserted.
+workers), sampled from /proc every 0.2 s. One cluster serves the whole run; engines run in the
+order given. With --budget, the job running when it is spent is stopped and it and the rest are
+reported as not run. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -206,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cities", type=Path, default=Path(tempfile.gettempdir()) / "safetynet-bench"
     )
-    parser.add_argument("--engines", nargs="+", default=["duckdb", "spark"])
+    parser.add_argument(
+        "--engines", nargs="+", default=["duckdb", "spark"], choices=["duckdb", "spark"]
+    )
     parser.add_argument("--jobs", nargs="+", default=list(JOBS), choices=JOBS)
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument(
@@ -217,32 +222,29 @@ def main(argv: list[str] | None = None) -> int:
 
     from tests.helpers.spark_cluster import StandaloneCluster
 
-    all_rows = []
-    for persons in args.sizes:
-        city = ensure_city(args.cities, persons)
-        rows = []
-        if "duckdb" in args.engines:
-            for job in args.jobs:
-                rows.append(run_job_process(job, city, "duckdb", set(), deadline))
-                print(
-                    f"  {persons:,} duckdb {job}: {rows[-1].get('seconds', 'FAILED')}", flush=True
-                )
-        if "spark" in args.engines and time.monotonic() < deadline:
+    all_rows: list[dict] = []
+    cluster = None
+    try:
+        if "spark" in args.engines:
             cluster = StandaloneCluster(workers=2, cores=1, memory="2g", executor_memory="2g")
-            try:
-                cluster.start()
-                cluster.use()  # the environment the job processes inherit
-                pids = {p.pid for p in cluster.processes}
+            cluster.start()
+            cluster.use()  # the environment the job processes inherit
+        for persons in args.sizes:
+            city = ensure_city(args.cities, persons)
+            rows = []
+            for engine in args.engines:  # in the order given
+                pids = (
+                    {p.pid for p in cluster.processes} if engine == "spark" and cluster else set()
+                )
                 for job in args.jobs:
-                    rows.append(run_job_process(job, city, "spark", pids, deadline))
-                    print(
-                        f"  {persons:,} spark {job}: {rows[-1].get('seconds', 'FAILED')}",
-                        flush=True,
-                    )
-            finally:
-                cluster.stop()
-        report(persons, rows)
-        all_rows += [r | {"persons": persons} for r in rows]
+                    rows.append(run_job_process(job, city, engine, pids, deadline))
+                    got = rows[-1].get("seconds", "FAILED / not run")
+                    print(f"  {persons:,} {engine} {job}: {got}", flush=True)
+            report(persons, rows)
+            all_rows += [r | {"persons": persons} for r in rows]
+    finally:
+        if cluster is not None:
+            cluster.stop()
     if args.json:
         args.json.write_text(json.dumps(all_rows, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -534,7 +534,7 @@ def _run_spark(
 
     spark = spark_session()
     try:
-        frames = {view: spark.read.parquet(src) for view, src in sources.items()}
+        frames = {view: _spark_read(spark, src) for view, src in sources.items()}
         for view, frame in frames.items():
             frame.createOrReplaceTempView(view)
         rows = _input_rows(job, sources, frames)
@@ -564,6 +564,21 @@ def _run_spark(
         writer = writer.partitionBy(*job.partition_by)
     writer.parquet(out)
     return _name_spark_files(spark, out), tasks
+
+
+def _spark_read(spark, source: str):
+    """A Parquet input as a DataFrame. For a plain path the schema comes from the footer by
+    pyarrow: Spark would otherwise run a job per input just to infer it."""
+    if not _is_uri(source):
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        try:
+            schema = from_arrow_schema(pq.read_schema(source))
+        except (TypeError, ValueError, NotImplementedError):
+            schema = None  # a type Spark's Arrow bridge does not map: let Spark infer it
+        if schema is not None:
+            return spark.read.schema(schema).parquet(source)
+    return spark.read.parquet(source)
 
 
 def _name_spark_files(spark, out: str) -> tuple[str, ...]:
