@@ -45,6 +45,8 @@ DEFAULT_TASK_ROWS = 500_000
 STREAM_BATCH_ROWS = 65_536
 # Rows per row group when a dataset is copied into one file (JobOutput.to_file).
 FILE_ROW_GROUP_ROWS = 1 << 20
+# DuckDB's memory limit unless SAFETYNET_DUCKDB_MEMORY says otherwise.
+DUCKDB_MEMORY = "2GB"
 SUCCESS = "_SUCCESS"
 _PART = re.compile(r"part-(\d+)(?:-.*)?\.parquet")
 
@@ -439,9 +441,11 @@ def _run_duckdb(
 
     staging = out / "_temporary"
     staging.mkdir(parents=True)
-    config = {"temp_directory": str(staging / "spill")}
-    if os.environ.get("SAFETYNET_DUCKDB_MEMORY"):
-        config["memory_limit"] = os.environ["SAFETYNET_DUCKDB_MEMORY"]
+    config = {
+        "temp_directory": str(staging / "spill"),
+        # beyond this the query's joins and sort spill to disk: memory bounded at any size
+        "memory_limit": os.environ.get("SAFETYNET_DUCKDB_MEMORY") or DUCKDB_MEMORY,
+    }
     con = duckdb.connect(config=config)
     writer = _PartWriter(staging / "data", job)
     try:
