@@ -1,6 +1,8 @@
 """The batch runner writes the same data on DuckDB and on a Spark standalone cluster, as a
 partitioned dataset of key ranges, and never splits a household (docs/adr/1500)."""
 
+import itertools
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -130,6 +132,30 @@ def test_household_chunks_carry_a_household_across_batches():
         [4, 4, 4, 4],
         [5],
     ]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_household_chunks_never_split_a_key_whatever_the_batches(seed):
+    rng = np.random.default_rng(seed)
+    keys = np.sort(rng.integers(0, 300, 2_000))
+    cuts = np.unique(rng.integers(1, keys.size, 40))
+    batches = [pa.record_batch({"k": pa.array(part, pa.int64())}) for part in np.split(keys, cuts)]
+    largest = int(np.bincount(keys).max())
+    chunks = list(household_chunks(batches, "k", 50))
+    assert np.array_equal(np.concatenate([c.column("k").to_numpy() for c in chunks]), keys)
+    for before, after in itertools.pairwise(chunks):
+        assert before.column("k")[-1].as_py() < after.column("k")[0].as_py()
+    assert all(c.num_rows < 50 + largest for c in chunks)
+
+
+def test_a_failing_kernel_leaves_no_output(city, tmp_path):
+    def broken(table: pa.Table) -> pa.Table:
+        raise RuntimeError("kernel failed")
+
+    job = BatchJob(**{**make_job().__dict__, "kernel": broken})
+    with pytest.raises(RuntimeError, match="kernel failed"):
+        run_job(job, city[0], tmp_path / "out")
+    assert list((tmp_path / "out").rglob("*")) == []
 
 
 def test_missing_input_names_the_file(tmp_path):
