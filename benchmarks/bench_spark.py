@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_verify_batch import ensure_city  # noqa: E402 (after the path insert)
+
 MONTH = "2020-06"
 JOBS = ("rules", "verify_caseload", "verify_findings")
 EXECUTOR_CLASS = "CoarseGrainedExecutorBackend"
@@ -54,16 +56,6 @@ print(json.dumps({"seconds": wall, "tasks": output.tasks, "files": len(output.fi
                   "rows": output.num_rows(),
                   "self_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-
-
-def ensure_city(cities: Path, persons: int) -> Path:
-    from safetynet.simulated.generator import generate
-
-    city = cities / f"city-{persons}"
-    if not (city / "manifest.json").is_file():
-        print(f"generating a {persons:,}-person city into {city} (not timed) ...", flush=True)
-        generate(out=city, persons=persons, seed=1)
-    return city
 
 
 # ============================================================================ memory sampling
