@@ -263,6 +263,7 @@ def run_job(
     sources = _input_sources(job, str(input_dir))
     out = str(output_dir)
     if not _is_uri(out):
+        out = str(Path(out).resolve())  # executors have working directories of their own
         _clear_output(Path(out))
     if engine == "duckdb":
         files, tasks = _run_duckdb(job, sources, Path(out), task_rows)
