@@ -260,6 +260,8 @@ def run_job(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     task_rows = task_rows or task_rows_from_env()
+    if engine == "duckdb" and (_is_uri(str(input_dir)) or _is_uri(str(output_dir))):
+        raise ValueError("the duckdb engine reads and writes local paths: use spark for URIs")
     sources = _input_sources(job, str(input_dir))
     out = str(output_dir)
     if not _is_uri(out):

@@ -196,3 +196,12 @@ def test_the_spark_cluster_writes_the_duckdb_data(city, tmp_path, spark_cluster)
         assert_households_whole_and_sorted(spark)
         # the same rows in the same order (the engines cut the key ranges differently)
         assert spark.read().equals(duck.read())
+    # Storage named by URI (as hdfs:// or s3a:// would be): Spark reads and writes it, Hadoop's
+    # FileSystem renames the files, pyarrow.fs reads them back.
+    uri = run_job(
+        job, input_dir.as_uri(), (tmp_path / "uri").as_uri(), engine="spark", task_rows=6_000
+    )
+    assert uri.path.startswith("file://") and uri.files == spark.files
+    assert uri.read().equals(duck.read())
+    with pytest.raises(ValueError, match="local paths"):
+        run_job(job, input_dir.as_uri(), tmp_path / "x")
