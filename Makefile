@@ -11,8 +11,8 @@ PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
-        bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases serve-prod \
-        clean messages
+        bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases bench-spark \
+        serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -82,6 +82,11 @@ bench-rules: install
 bench-verify: install
 	$(BIN)/python -m benchmarks.bench_verify_request
 	$(BIN)/python -m benchmarks.bench_verify_batch
+
+## bench-spark: every batch job over 5M persons on a Spark standalone cluster on this machine
+## (two workers, one core and 2 GB each) beside DuckDB (docs/spark.md); BENCH_SPARK_ARGS to change.
+bench-spark: install
+	$(BIN)/python -m benchmarks.bench_spark $(BENCH_SPARK_ARGS)
 
 ## bench-load: 50 caseworkers for 5 minutes against the production server on PostgreSQL (loopback).
 LOAD_RUN_TIME ?= 5m

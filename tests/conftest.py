@@ -156,3 +156,29 @@ def family(member, make_id):
         ]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def spark_cluster():
+    """One Spark standalone cluster for the session (a master and a worker on loopback, 1 GB
+    executors, the driver's default result limit); stopped, with its directories, at the end."""
+    import shutil
+
+    from tests.helpers.spark_cluster import StandaloneCluster
+
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs a Java runtime")
+    cluster = StandaloneCluster(workers=1, cores=1, memory="1g", executor_memory="1g")
+    try:
+        cluster.start()
+        cluster.use()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(autouse=True)
+def _spark_runs_on_the_cluster(request):
+    """Every test marked `spark` runs its jobs on the standalone cluster, not in local mode."""
+    if request.node.get_closest_marker("spark") is not None:
+        request.getfixturevalue("spark_cluster")

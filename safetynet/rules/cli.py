@@ -95,6 +95,12 @@ def run_main(argv: Sequence[str] | None = None) -> int:
         "duckdb-job (the same batch job on DuckDB)",
     )
     ap.add_argument("--programs", default=None, help="comma-separated subset (default: all)")
+    ap.add_argument(
+        "--dataset",
+        action="store_true",
+        help="spark/duckdb-job: keep the job's dataset (program=<name>/part-NNNNN.parquet) "
+        "as the output instead of one file per program (docs/spark.md)",
+    )
     try:
         args = ap.parse_args(argv)
     except SystemExit as e:
@@ -102,7 +108,14 @@ def run_main(argv: Sequence[str] | None = None) -> int:
     programs = args.programs.split(",") if args.programs else None
     keep_freed_memory()
     try:
-        run = run_city(args.input, args.month, args.out, engine=args.engine, programs=programs)
+        run = run_city(
+            args.input,
+            args.month,
+            args.out,
+            engine=args.engine,
+            programs=programs,
+            dataset=args.dataset,
+        )
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_INVALID

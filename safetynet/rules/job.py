@@ -4,22 +4,27 @@
 person carrying its household's columns and its enrolments for the month, and
 :class:`RulesKernel` turns an Arrow chunk of whole households into a ``Batch``, runs every
 program and returns the output tables packed in one long table (``writers.JOB_SCHEMA``).
-Spark runs it through ``safetynet.batch.run_job``; so can DuckDB (``engine="duckdb-job"``).
+Spark runs it through ``safetynet.batch.run_job``; so can DuckDB (``engine="duckdb-job"``):
+the executors write a dataset partitioned by program (docs/adr/1500), which ``run_city``
+copies, streaming, into the documented files (or leaves as the output: ``dataset=True``).
 The default DuckDB engine reads the Parquet files straight into numpy instead (same batch,
 same programs, same output tables; the conformance test checks the files are identical).
 """
 
 from __future__ import annotations
 
+import itertools
+import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from safetynet.batch import BatchJob, run_job
+from safetynet.batch import BatchJob, JobOutput, run_job
 
 from .columns import month_str, parse_month
 from .readers import INPUT_FILES, batch_from_rows, check_inputs, city_query, person_file_columns
@@ -73,6 +78,8 @@ def rules_job(input_dir: str | Path, month: str, programs: Iterable[str] | None 
         order_by=JOB_ORDER,
         chunk_rows=262_144,
         params={"month": month, "programs": list(order)},
+        partition_by=("program",),
+        size_inputs=("persons",),  # one row per person
     )
 
 
@@ -97,12 +104,17 @@ def run_city(
     engine: str = "duckdb",
     programs: Iterable[str] | None = None,
     write_workers: int = 2,
+    dataset: bool = False,
 ) -> CityRun:
     """Every program (or ``programs`` and their dependencies) over the city for ``month``,
     written under ``out_dir`` (see ``writers``). Files are encoded on ``write_workers``
-    threads while the next chunk is computed; with 0, phases are timed apart (benchmark)."""
+    threads while the next chunk is computed; with 0, phases are timed apart (benchmark).
+    ``dataset`` (job engines only): leave the job's dataset (``program=<name>/part-NNNNN.parquet``,
+    docs/adr/1500) as the output instead of copying it into one file per program."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if dataset and engine == "duckdb":
+        raise ValueError("a dataset output comes from the batch job: use spark or duckdb-job")
     check_inputs(input_dir)
     order = program_order(programs)
     month = month_str(parse_month(month))
@@ -138,11 +150,59 @@ def run_city(
         seconds = {"read": read, "compute": compute, "write": write + time.perf_counter() - c0}
     else:
         job = rules_job(input_dir, month, order)
-        rows = run_job(job, input_dir, engine="duckdb" if engine == "duckdb-job" else engine)
-        t1 = time.perf_counter()
-        sink.add(tables_from_job_rows(rows, month, order))
-        files = sink.close()
+        runner_engine = "duckdb" if engine == "duckdb-job" else engine
+        staging = Path(out_dir) if dataset else Path(out_dir) / "_job"
+        try:
+            output = run_job(job, input_dir, staging, engine=runner_engine)
+            t1 = time.perf_counter()
+            if dataset:
+                sink.close()  # nothing added: stops its threads
+                totals = dataset_totals(output, order)
+                files = [Path(p) for p in output.paths]
+            else:
+                # one program at a time, one file of the dataset at a time: bounded memory
+                for name in order:
+                    for tables in program_tables(output, month, name):
+                        sink.add(tables)
+                files = sink.close()
+                totals = sink.totals
+        finally:
+            if not dataset:
+                shutil.rmtree(staging, ignore_errors=True)
         seconds = {"job": t1 - t0, "write": time.perf_counter() - t1}
         persons = pq.ParquetFile(Path(input_dir) / INPUT_FILES["persons"]).metadata.num_rows
-        households = sink.totals[f"{order[0]}.parquet"]["rows"]
+        households = totals[f"{order[0]}.parquet"]["rows"]
+        return CityRun(month, engine, persons, households, files, totals, seconds)
     return CityRun(month, engine, persons, households, files, sink.totals, seconds)
+
+
+def program_tables(output: JobOutput, month: str, program: str) -> Iterator[dict[str, pa.Table]]:
+    """The documented tables of ``program`` (``<program>.parquet`` and, for a personal program,
+    ``persons/<program>.parquet``, as :func:`writers.result_tables` makes them) from the rules
+    job's dataset, one key range at a time, in household order; at least one (maybe empty)
+    piece. How a consumer (payroll, reports) reads the rules without loading the city."""
+    pieces = output.iter_tables(program=program)
+    for rows in itertools.chain(pieces, [JOB_SCHEMA.empty_table()]):
+        yield tables_from_job_rows(rows, month, [program])
+
+
+def dataset_totals(output: JobOutput, order: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Rows, eligible and amount per output file (as ``TableSink.totals``), read from the job's
+    dataset one record batch at a time."""
+    totals: dict[str, dict[str, int]] = {}
+    for name in order:
+        for batch in output.iter_batches(program=name):
+            is_h = pc.is_null(batch.column("person_id"))
+            for rel, mask in (
+                (f"{name}.parquet", is_h),
+                (f"persons/{name}.parquet", pc.invert(is_h)),
+            ):
+                part = batch.filter(mask)
+                if rel.startswith("persons/") and part.num_rows == 0 and rel not in totals:
+                    continue
+                tot = totals.setdefault(rel, {"rows": 0, "eligible": 0, "amount_fen": 0})
+                tot["rows"] += part.num_rows
+                tot["eligible"] += int(pc.sum(part.column("eligible")).as_py() or 0)
+                tot["amount_fen"] += int(pc.sum(part.column("amount_fen")).as_py() or 0)
+        totals.setdefault(f"{name}.parquet", {"rows": 0, "eligible": 0, "amount_fen": 0})
+    return totals

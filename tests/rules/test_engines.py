@@ -5,6 +5,7 @@ The DuckDB engine reads the Parquet files straight into numpy; the Spark engine 
 byte for byte identical.
 """
 
+import json
 import shutil
 from pathlib import Path
 
@@ -17,8 +18,6 @@ import pytest
 from safetynet.rules.cli import run_main
 from safetynet.rules.job import run_city
 from safetynet.simulated.generator import generate, read_manifest
-
-needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
 
 MONTH = "2020-06"
 
@@ -174,16 +173,59 @@ def test_the_cli_writes_the_files_and_a_summary(city, tmp_path, capsys):
     assert run_main(["--input", str(tmp_path / "nowhere"), "--month", MONTH, "--out", "x"]) == 2
 
 
-@needs_java
+def assert_same_dataset(a, b, programs) -> None:
+    """Two job outputs hold the same rows, program by program, in the same order."""
+    assert a.values("program") == b.values("program") == sorted(programs)
+    for name in programs:
+        assert a.read(program=name).equals(b.read(program=name)), name
+
+
+def test_the_job_dataset_is_the_output_when_asked(city, tmp_path, monkeypatch):
+    """dataset=True leaves the job's dataset (program=<name>/part-NNNNN.parquet, several key
+    ranges) as the output; it holds exactly the rows of the documented files."""
+    monkeypatch.setenv("SAFETYNET_TASK_ROWS", "1000")  # 3,000 persons: three key ranges
+    files = run_city(city, MONTH, tmp_path / "files", engine="duckdb")
+    run = run_city(city, MONTH, tmp_path / "dataset", engine="duckdb-job", dataset=True)
+    assert run.totals == files.totals and run.households == files.households
+    names = {p.relative_to(tmp_path / "dataset").as_posix() for p in run.files}
+    assert "program=dibao/part-00002.parquet" in names and len(names) == 14 * 3  # 14 programs
+    dibao = pq.read_table(tmp_path / "files" / "dibao.parquet")
+    parts = [
+        pq.read_table(tmp_path / "dataset" / "program=dibao" / f"part-0000{i}.parquet")
+        for i in range(3)
+    ]
+    assert pa.concat_tables(parts).column("household_id").equals(dibao.column("household_id"))
+    with pytest.raises(ValueError, match="dataset"):
+        run_city(city, MONTH, tmp_path / "x", engine="duckdb", dataset=True)
+
+
 @pytest.mark.slow
 @pytest.mark.spark
-def test_spark_writes_exactly_the_duckdb_files(city, tmp_path):
+def test_spark_writes_exactly_the_duckdb_files(city, tmp_path, monkeypatch):
+    """On the standalone cluster, in three key ranges: the same files byte for byte; and the
+    job's dataset holds the same rows as DuckDB's, also on unsorted inputs and edge cases."""
+    monkeypatch.setenv("SAFETYNET_TASK_ROWS", "1000")
     duck = run_city(city, MONTH, tmp_path / "duckdb", engine="duckdb")
     spark = run_city(city, MONTH, tmp_path / "spark", engine="spark")
     assert assert_same_files(tmp_path / "duckdb", tmp_path / "spark") == 23
     assert spark.totals == duck.totals
     assert spark.totals["dibao.parquet"]["eligible"] > 0
     edge = _edge_city(city, tmp_path / "edge")
-    run_city(edge, MONTH, tmp_path / "edge-duckdb", engine="duckdb")
-    run_city(edge, MONTH, tmp_path / "edge-spark", engine="spark")
-    assert_same_files(tmp_path / "edge-duckdb", tmp_path / "edge-spark")
+    from safetynet.batch import run_job
+    from safetynet.rules.job import rules_job
+
+    job = rules_job(edge, MONTH)
+    on_duckdb = run_job(job, edge, tmp_path / "edge-duckdb")
+    on_spark = run_job(job, edge, tmp_path / "edge-spark", engine="spark")
+    assert on_spark.tasks == on_duckdb.tasks == 3
+    assert_same_dataset(on_spark, on_duckdb, job.params["programs"])
+
+
+def test_the_cli_keeps_the_dataset_when_asked(city, tmp_path, capsys):
+    argv = ["--input", str(city), "--month", MONTH, "--out", str(tmp_path / "out"), "--dataset"]
+    assert run_main([*argv, "--engine", "duckdb-job"]) == 0
+    assert (tmp_path / "out" / "program=dibao" / "part-00000.parquet").is_file()
+    households = pq.ParquetFile(city / "households.parquet").metadata.num_rows
+    assert json.loads(capsys.readouterr().out)["households"] == households
+    assert run_main([*argv, "--engine", "duckdb"]) == 2  # the fast path writes files only
+    assert "dataset" in capsys.readouterr().err

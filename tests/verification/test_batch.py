@@ -18,14 +18,12 @@ from safetynet.simulated.generator import generate
 from safetynet.verification.batch import (
     FINDING_KINDS,
     BatchParameters,
-    caseload_job,
     findings_job,
     verify_batch,
 )
 from safetynet.verification.models import FindingKind
 
 MONTH = "2020-06"  # the generated city's reference month
-needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
 
 # ground-truth kind -> the finding kind that must report it (with the ground truth's source)
 EXPECTED_KIND = {
@@ -187,12 +185,14 @@ def test_same_person_enrolled_in_two_households(city, tmp_path):
     assert by_hh[a["household_id"]] == numbers[b["household_id"]]
 
 
-def test_chunking_does_not_change_the_findings(city):
+def test_chunking_does_not_change_the_findings(city, tmp_path):
     prm = BatchParameters.for_month(MONTH)
     job = findings_job(prm)
-    whole = run_job(job, city)
-    small = run_job(findings_job(prm).__class__(**{**job.__dict__, "chunk_rows": 500}), city)
-    assert small.equals(whole)
+    whole = run_job(job, city, tmp_path / "whole").read()
+    small_job = job.__class__(**{**job.__dict__, "chunk_rows": 500})
+    small = run_job(small_job, city, tmp_path / "small", task_rows=2_000)
+    assert small.tasks > 1
+    assert small.read().equals(whole)
 
 
 def test_command_writes_the_output(city, tmp_path, capsys):
@@ -238,13 +238,20 @@ def test_command_names_a_missing_extract(city, tmp_path):
     assert exc.value.returncode == 2
 
 
-@needs_java
 @pytest.mark.slow
 @pytest.mark.spark
-def test_spark_finds_exactly_what_duckdb_finds(city):
-    prm = BatchParameters.for_month(MONTH)
-    for job in (findings_job(prm), caseload_job(prm)):
-        duck = run_job(job, city, engine="duckdb")
-        spark = run_job(job, city, engine="spark")
-        assert duck.num_rows > 0
-        assert spark.equals(duck), job.name
+def test_spark_finds_exactly_what_duckdb_finds(city, tmp_path, monkeypatch):
+    """`verify batch` on the standalone cluster, in several key ranges: the same two files
+    (byte for byte: the copy cuts row groups by rows) and the same summary."""
+    monkeypatch.setenv("SAFETYNET_TASK_ROWS", "15000")  # 2 and ~6 key ranges
+    duck = verify_batch(city, MONTH, tmp_path / "duckdb", engine="duckdb")
+    spark = verify_batch(city, MONTH, tmp_path / "spark", engine="spark")
+    assert duck["findings"] > 0 and duck["households_checked"] > 0
+    drop = ("engine", "started_at", "finished_at", "seconds")
+    assert {k: v for k, v in spark.items() if k not in drop} == {
+        k: v for k, v in duck.items() if k not in drop
+    }
+    for name in ("findings.parquet", "checked.parquet"):
+        a, b = pq.read_table(tmp_path / "duckdb" / name), pq.read_table(tmp_path / "spark" / name)
+        assert a.equals(b), name
+        assert (tmp_path / "duckdb" / name).read_bytes() == (tmp_path / "spark" / name).read_bytes()

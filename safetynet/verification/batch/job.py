@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -24,8 +25,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from safetynet.batch import BatchJob, run_job
-from safetynet.batch.job import BatchInputError, write_parquet
+from safetynet.batch import BatchJob, JobOutput, run_job
+from safetynet.batch.job import BatchInputError
 from safetynet.rules import load_parameters, run_batch
 from safetynet.rules.batch import from_columns
 from safetynet.rules.catalog import VERIFIED_PROGRAMS
@@ -920,6 +921,8 @@ def findings_job(prm: BatchParameters, params=None) -> BatchJob:
         output_schema=FINDINGS_SCHEMA,
         order_by=FINDINGS_ORDER,
         params=prm.as_dict(),
+        # one row per member and one per agency record
+        size_inputs=tuple(k for k in INPUTS if k not in ("households", "enrolments")),
     )
 
 
@@ -934,6 +937,7 @@ def caseload_job(prm: BatchParameters) -> BatchJob:
         output_schema=CHECKED_SCHEMA,
         order_by=("household_id",),
         params=prm.as_dict(),
+        size_inputs=("persons",),  # at most one row per person
     )
 
 
@@ -958,20 +962,19 @@ def verify_batch(
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     started = now()
     t0 = time.perf_counter()
-    checked = run_job(caseload_job(prm), input_dir, engine=engine)
-    findings = run_job(findings_job(prm, params), input_dir, engine=engine)
-    seconds = time.perf_counter() - t0
-    finished = now()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_parquet(findings, out_dir / "findings.parquet")
-    write_parquet(checked, out_dir / "checked.parquet")
-    kinds = findings.column("kind").to_pylist()
-    by_kind = {k: kinds.count(k) for k in FINDING_KINDS if k in kinds}
-    progs = checked.column("programs").to_pylist()
-    by_program: dict[str, int] = {}
-    for p in progs:
-        for c in p.split(","):
-            by_program[c] = by_program.get(c, 0) + 1
+    staging = out_dir / "_jobs"  # the jobs' datasets, copied into the two files, then removed
+    try:
+        checked = run_job(caseload_job(prm), input_dir, staging / "checked", engine=engine)
+        findings = run_job(
+            findings_job(prm, params), input_dir, staging / "findings", engine=engine
+        )
+        seconds = time.perf_counter() - t0
+        finished = now()
+        findings.to_file(out_dir / "findings.parquet")
+        checked.to_file(out_dir / "checked.parquet")
+        counts = _output_counts(findings, checked)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     summary = {
         "format": "safetynet-verify-batch/1",
         "month": month,
@@ -980,12 +983,7 @@ def verify_batch(
         "started_at": started.isoformat(),
         "finished_at": finished.isoformat(),
         "seconds": round(seconds, 3),
-        "households_checked": checked.num_rows,
-        "households_by_program": dict(sorted(by_program.items())),
-        "persons_checked": int(pc.sum(checked.column("members")).as_py() or 0),
-        "findings": findings.num_rows,
-        "households_with_findings": len(set(findings.column("household_id").to_pylist())),
-        "findings_by_kind": by_kind,
+        **counts,
         "parameters": prm.as_dict(),
         "files": {"findings": "findings.parquet", "checked": "checked.parquet"},
     }
@@ -993,3 +991,33 @@ def verify_batch(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     return summary
+
+
+def _output_counts(findings: JobOutput, checked: JobOutput) -> dict:
+    """The summary's counts, read from the outputs one record batch at a time (the files are
+    sorted by household, so households with findings are counted as runs)."""
+    kinds: dict[str, int] = {}
+    households, last = 0, None
+    for batch in findings.iter_batches():
+        for vc in pc.value_counts(batch.column("kind")).to_pylist():
+            kinds[vc["values"]] = kinds.get(vc["values"], 0) + vc["counts"]
+        hh = batch.column("household_id").to_numpy()
+        if hh.size:
+            households += int(np.count_nonzero(hh[1:] != hh[:-1])) + int(hh[0] != last)
+            last = hh[-1]
+    rows = persons = 0
+    by_program: dict[str, int] = {}
+    for batch in checked.iter_batches():
+        rows += batch.num_rows
+        persons += int(pc.sum(batch.column("members")).as_py() or 0)
+        for vc in pc.value_counts(batch.column("programs")).to_pylist():
+            for c in vc["values"].split(","):
+                by_program[c] = by_program.get(c, 0) + vc["counts"]
+    return {
+        "households_checked": rows,
+        "households_by_program": dict(sorted(by_program.items())),
+        "persons_checked": persons,
+        "findings": sum(kinds.values()),
+        "households_with_findings": households,
+        "findings_by_kind": {k: kinds[k] for k in FINDING_KINDS if k in kinds},
+    }
