@@ -30,6 +30,8 @@ from . import errors as E
 from .events import payroll_event_record
 from .models import (
     REPLACEABLE_STATUSES,
+    AmountBasis,
+    AmountBasisPerson,
     BankAccount,
     LineStatus,
     PaymentLine,
@@ -449,3 +451,54 @@ def _drop_final(lines: pa.Table, payroll: Payroll) -> pa.Table:
     ).to_arrow_table()
     con.close()
     return out.cast(compute.LINE_SCHEMA)
+
+
+# ============================================================================ amount basis
+def amount_basis_record(
+    *,
+    household_id: int,
+    valid_from: str,
+    situation: dict,
+    source: str,
+    source_ref: str,
+) -> AmountBasis:
+    """Record the amount basis of a household from a rules-engine situation (a case's frozen
+    proposal situation, docs/rules-situation-schema.md): the household's assets and each
+    person's income and engine facts, valid from benefit month `valid_from` (replacing a basis
+    of the same month). Called inside the deciding service's transaction (its caller checked
+    the actor: `case_decide`, a review's decision)."""
+    valid_from = _check_month(valid_from)
+    h = situation.get("household") or {}
+    with transaction.atomic():
+        AmountBasis.objects.filter(household_id=household_id, valid_from=valid_from).delete()
+        basis = AmountBasis.objects.create(
+            household_id=household_id,
+            valid_from=valid_from,
+            source=source,
+            source_ref=str(source_ref)[:100],
+            declared_financial_assets_fen=int(h.get("financial_assets_fen") or 0),
+            declared_vehicles=int(h.get("vehicles") or 0),
+            declared_homes=int(h.get("homes") or 0),
+            declared_businesses=int(h.get("businesses") or 0),
+            medical_oop_12m_fen=int(h.get("medical_oop_12m_fen") or 0),
+        )
+        rows = []
+        for p in situation.get("persons") or []:
+            income = p.get("income") or {}
+            values = {}
+            for column in compute.INCOME_COLUMNS:
+                key = column.removeprefix("income_")  # the situation's "wage_fen" …
+                values[column] = int(income.get(key, income.get(column, 0)) or 0)
+            rows.append(
+                AmountBasisPerson(
+                    basis=basis,
+                    person_id=int(p["id"]),
+                    entitled_kind=str(p.get("entitled_kind") or ""),
+                    tekun_support_form=str(p.get("tekun_support_form") or ""),
+                    unemployment_insurance=bool(p.get("unemployment_insurance") or False),
+                    is_orphan=bool(p.get("is_orphan") or False),
+                    **values,
+                )
+            )
+        AmountBasisPerson.objects.bulk_create(rows)
+    return basis
