@@ -324,23 +324,26 @@ def engine_results(
     work_dir: Path, month: str, engine: str = "duckdb", programs: list[str] | None = None
 ) -> Iterator[ProgramOutput]:
     """THE one call of the rules engine: its batch job (`rules_job`) over the exported city, on
-    the batch runner (`run_job`), DuckDB or Spark; yields each monthly program's tables.
-
-    (The only place payments calls the engine: the batch runner's output contract may change —
-    datasets written instead of a returned table — and only this function adapts.)"""
+    the batch runner (`run_job`, DuckDB or Spark), which writes its result as a dataset under
+    ``work_dir/rules`` (ADR 1500); yields each monthly program's tables, read back from the
+    dataset one key range at a time. A program's tables are the enrolled caseload's rows — the
+    size of the payroll itself, which the run writes to the database from here anyway — never
+    the city's."""
     from safetynet.batch import run_job
     from safetynet.rules.engine import PROGRAMS
-    from safetynet.rules.job import program_order, rules_job
-    from safetynet.rules.writers import household_path, person_path, tables_from_job_rows
+    from safetynet.rules.job import program_order, program_tables, rules_job
+    from safetynet.rules.writers import household_path, person_path
 
     wanted = list(programs or MONTHLY_PROGRAMS)
     order = program_order(wanted)
-    job = rules_job(work_dir, month, order)
-    rows = run_job(job, work_dir, engine=engine)
-    tables = tables_from_job_rows(rows, month, order)
+    output = run_job(rules_job(work_dir, month, order), work_dir, work_dir / "rules", engine=engine)
     for name in wanted:
-        persons = tables.get(person_path(name)) if PROGRAMS[name].level == "person" else None
-        yield ProgramOutput(name, tables[household_path(name)], persons)
+        pieces = list(program_tables(output, month, name))
+        households = pa.concat_tables([p[household_path(name)] for p in pieces])
+        persons = None
+        if PROGRAMS[name].level == "person":
+            persons = pa.concat_tables([p[person_path(name)] for p in pieces])
+        yield ProgramOutput(name, households, persons)
 
 
 # ============================================================================ lines
