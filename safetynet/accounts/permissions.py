@@ -28,6 +28,7 @@ D = Role.DISTRICT_APPROVER
 A = Role.CITY_ADMIN
 V = Role.VERIFICATION_OPERATOR
 AU = Role.AUDITOR
+F = Role.CITY_FINANCE
 EVERY_ROLE = frozenset(Role)
 
 # The registry is maintained by the offices that meet the families (community, street/town) and by
@@ -82,6 +83,17 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "cases.decide_review": frozenset({D}),  # review_decide (continue, adjust, stop, exit)
     "cases.record_grievance": frozenset({C, S, D}),  # grievance_record
     "cases.answer_grievance": frozenset({D}),  # grievance_answer
+    # the payroll's workflow after the draft (payments/approval.py, ADR 0940): the city's
+    # finance office (or the city administrator) checks; a district approver approves its
+    # districts' lines, the city administrator the city-paid programs' lines; never the person
+    # who prepared or checked the payroll (checked per payroll in the service).
+    "payments.view_payroll": frozenset({S, D, A, AU, F}),
+    "payments.check_payroll": frozenset({A, F}),  # payroll_check
+    "payments.approve_payroll": frozenset({D, A}),  # payroll_approve (per scope)
+    "payments.close_payroll": frozenset({A, F}),  # payroll_close
+    # recoveries of overpayments (payments/recoveries.py): the district writes off
+    "payments.view_recoveries": frozenset({S, D, A, AU, F}),
+    "payments.write_off_recovery": frozenset({D}),  # recovery_write_off
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -120,6 +132,12 @@ ABILITY_LABELS = {
     "cases.decide_review": _("decide reviews"),
     "cases.record_grievance": _("record complaints and reconsideration requests"),
     "cases.answer_grievance": _("answer complaints and reconsideration requests"),
+    "payments.view_payroll": _("see payrolls"),
+    "payments.check_payroll": _("check payrolls"),
+    "payments.approve_payroll": _("approve payrolls"),
+    "payments.close_payroll": _("close payrolls"),
+    "payments.view_recoveries": _("see recoveries of overpayments"),
+    "payments.write_off_recovery": _("write off recoveries"),
 }
 
 NOT_PERMITTED = "not_permitted"

@@ -21,6 +21,7 @@ EXPECTED = {
     "demo-city": (Role.CITY_ADMIN, "350200"),
     "demo-verify": (Role.VERIFICATION_OPERATOR, "350200"),
     "demo-audit": (Role.AUDITOR, "350200"),
+    "demo-finance": (Role.CITY_FINANCE, "350200"),
 }
 
 
