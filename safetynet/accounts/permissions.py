@@ -83,11 +83,16 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "cases.decide_review": frozenset({D}),  # review_decide (continue, adjust, stop, exit)
     "cases.record_grievance": frozenset({C, S, D}),  # grievance_record
     "cases.answer_grievance": frozenset({D}),  # grievance_answer
+    # payments (payments/services.py, POLICY §10): the city administrator prepares the monthly
+    # payroll; the offices and the auditor read it (lines scoped to their jurisdiction); bank
+    # accounts are kept by the offices that meet the families and the city administrator.
+    "payments.see_payrolls": frozenset({S, D, A, AU, F}),
+    "payments.prepare_payroll": frozenset({A}),  # payroll_run
+    "payments.manage_bank_accounts": frozenset({C, S, A}),  # bank_account_set
     # the payroll's workflow after the draft (payments/approval.py, ADR 0940): the city's
     # finance office (or the city administrator) checks; a district approver approves its
     # districts' lines, the city administrator the city-paid programs' lines; never the person
     # who prepared or checked the payroll (checked per payroll in the service).
-    "payments.view_payroll": frozenset({S, D, A, AU, F}),
     "payments.check_payroll": frozenset({A, F}),  # payroll_check
     "payments.approve_payroll": frozenset({D, A}),  # payroll_approve (per scope)
     "payments.close_payroll": frozenset({A, F}),  # payroll_close
@@ -132,7 +137,9 @@ ABILITY_LABELS = {
     "cases.decide_review": _("decide reviews"),
     "cases.record_grievance": _("record complaints and reconsideration requests"),
     "cases.answer_grievance": _("answer complaints and reconsideration requests"),
-    "payments.view_payroll": _("see payrolls"),
+    "payments.see_payrolls": _("see payrolls"),
+    "payments.prepare_payroll": _("prepare payrolls"),
+    "payments.manage_bank_accounts": _("change recipients' bank accounts"),
     "payments.check_payroll": _("check payrolls"),
     "payments.approve_payroll": _("approve payrolls"),
     "payments.close_payroll": _("close payrolls"),

@@ -30,8 +30,10 @@ from safetynet.rules.parameters import MissingParameterValue, load_parameters
 
 from . import flow_errors as E
 from .flow_models import CITY_SCOPE, PayrollApproval
-from .models import LineStatus, Payroll, PayrollEvent, PayrollEventKind
-from .states import PayrollStatus, PayrollTransitionNotAllowed, payroll_target
+from .events import payroll_event_record
+from .models import LineStatus, Payroll, PayrollEventKind
+from .services import payroll_transition
+from .states import PayrollStatus
 
 DISTRICT_CODE_LENGTH = 6
 
@@ -111,24 +113,12 @@ def _payroll_for_update(payroll_id: int) -> Payroll:
         raise E.NotFoundError("payroll") from None
 
 
-def _event(payroll: Payroll, kind: str, actor, frm: str = "", to: str = "", **data) -> None:
-    PayrollEvent.objects.create(
-        payroll=payroll, kind=kind, actor=actor, from_status=frm, to_status=to, data=data
-    )
+def _event(payroll: Payroll, kind: str, actor, **data) -> None:
+    payroll_event_record(payroll=payroll, kind=kind, actor=actor, **data)
 
 
 def _move(payroll: Payroll, to: PayrollStatus, *, actor, kind: str, **data) -> None:
-    try:
-        payroll_target(payroll.status, to.value)
-    except PayrollTransitionNotAllowed:
-        raise E.ServiceError(
-            E.TRANSITION_NOT_ALLOWED,
-            f"payroll {payroll.month}: {kind} is not possible from {payroll.status}",
-        ) from None
-    before = payroll.status
-    payroll.status = to.value
-    payroll.save(update_fields=["status", "updated_at"])
-    _event(payroll, kind, actor, before, to.value, **data)
+    payroll_transition(payroll, to.value, actor, kind, data)
 
 
 def _require_status(payroll: Payroll, status: PayrollStatus, step: str) -> None:

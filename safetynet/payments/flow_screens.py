@@ -42,7 +42,7 @@ def _prefix(actor: User) -> str | None:
 
 # --------------------------------------------------------------------------- payrolls
 def payrolls_visible_to(actor: User) -> QuerySet[Payroll]:
-    require(actor, "payments.view_payroll")
+    require(actor, "payments.see_payrolls")
     if _prefix(actor) is None:
         return Payroll.objects.none()
     return Payroll.objects.all().order_by("-month")
@@ -56,7 +56,7 @@ def payroll_get(*, actor: User, payroll_id: int) -> Payroll:
 
 
 def lines_visible_to(actor: User, payroll: Payroll | None = None) -> QuerySet[PaymentLine]:
-    require(actor, "payments.view_payroll")
+    require(actor, "payments.see_payrolls")
     prefix = _prefix(actor)
     if prefix is None:
         return PaymentLine.objects.none()
@@ -212,7 +212,7 @@ def household_payments(*, actor: User, household_id: int, limit: int = 120) -> l
     """What was paid to a household, when and why: its lines and its members' personal lines,
     newest benefit month first, each with what was withheld (`deducted_fen`) and the payroll's
     month. Empty for a role that may not see payrolls."""
-    if not actor.has_perm("payments.view_payroll"):
+    if not actor.has_perm("payments.see_payrolls"):
         return []
     members = Membership.objects.filter(household_id=household_id).values("person_id")
     qs = lines_visible_to(actor).filter(

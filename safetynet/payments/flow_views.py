@@ -81,7 +81,7 @@ class ApproveForm(forms.Form):
 
 
 def _need_view(user) -> None:
-    if not user.has_perm("payments.view_payroll"):
+    if not user.has_perm("payments.see_payrolls"):
         raise PermissionDenied
 
 
