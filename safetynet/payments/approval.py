@@ -29,8 +29,8 @@ from safetynet.registry.models import DivisionLevel
 from safetynet.rules.parameters import MissingParameterValue, load_parameters
 
 from . import flow_errors as E
-from .flow_models import CITY_SCOPE, PayrollApproval
 from .events import payroll_event_record
+from .flow_models import CITY_SCOPE, PayrollApproval
 from .models import LineStatus, Payroll, PayrollEventKind
 from .services import payroll_transition
 from .states import PayrollStatus

@@ -60,7 +60,7 @@ def lines_visible_to(actor: User, payroll: Payroll | None = None) -> QuerySet[Pa
     prefix = _prefix(actor)
     if prefix is None:
         return PaymentLine.objects.none()
-    qs = PaymentLine.objects.filter(division_id__startswith=prefix)
+    qs = PaymentLine.objects.filter(division__code__startswith=prefix)
     if payroll is not None:
         qs = qs.filter(payroll=payroll)
     return qs
@@ -79,7 +79,7 @@ def lines_filtered(
     if program:
         qs = qs.filter(program=program)
     if district:
-        qs = qs.filter(division_id__startswith=district)
+        qs = qs.filter(division__code__startswith=district)
     if status:
         qs = qs.filter(status=status)
     if name:
@@ -179,7 +179,7 @@ def recoveries_visible_to(actor: User) -> QuerySet[Recovery]:
     prefix = _prefix(actor)
     if prefix is None:
         return Recovery.objects.none()
-    return Recovery.objects.filter(division_id__startswith=prefix)
+    return Recovery.objects.filter(division__code__startswith=prefix)
 
 
 def recoveries_list(*, actor: User, status: str = "") -> QuerySet[Recovery]:

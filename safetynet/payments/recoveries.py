@@ -268,7 +268,7 @@ def recovery_write_off(*, actor: User, recovery_id: int, reason: str) -> Recover
         raise E.NotFoundError("recovery")
     try:
         recovery = Recovery.objects.select_for_update().get(
-            pk=recovery_id, division_id__startswith=prefix
+            pk=recovery_id, division__code__startswith=prefix
         )
     except (Recovery.DoesNotExist, ValueError, TypeError):
         raise E.NotFoundError("recovery") from None
