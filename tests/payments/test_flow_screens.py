@@ -48,7 +48,7 @@ def test_check_and_approve_through_the_forms(client, payroll, users):
     client.force_login(users["city_admin"])
     r = client.post(reverse("payments:check", args=[payroll.pk]))
     assert r.status_code == 422
-    assert "编制" in r.content.decode() or "prepared" in r.content.decode()
+    assert "编制发放名册的人员不得复核该名册。" in r.content.decode()
     client.force_login(finance)
     r = client.post(reverse("payments:check", args=[payroll.pk]))
     assert r.status_code == 302
