@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from safetynet.accounts.permissions import NotPermittedError
@@ -28,13 +28,13 @@ from .recoveries import recovery_write_off
 from .states import PayrollStatus
 
 STATUS_LABELS = {
-    PayrollStatus.DRAFT: gettext_lazy("Draft"),
-    PayrollStatus.CHECKED: gettext_lazy("Checked"),
-    PayrollStatus.APPROVED: gettext_lazy("Approved"),
-    PayrollStatus.FILES_SENT: gettext_lazy("Bank files sent"),
-    PayrollStatus.RESULTS_IN: gettext_lazy("Bank results in"),
-    PayrollStatus.RECONCILED: gettext_lazy("Reconciled"),
-    PayrollStatus.CLOSED: gettext_lazy("Closed"),
+    PayrollStatus.DRAFT: pgettext_lazy("payroll status", "Draft"),
+    PayrollStatus.CHECKED: pgettext_lazy("payroll status", "Checked"),
+    PayrollStatus.APPROVED: pgettext_lazy("payroll status", "Approved"),
+    PayrollStatus.FILES_SENT: pgettext_lazy("payroll status", "Bank files sent"),
+    PayrollStatus.RESULTS_IN: pgettext_lazy("payroll status", "Bank results in"),
+    PayrollStatus.RECONCILED: pgettext_lazy("payroll status", "Reconciled"),
+    PayrollStatus.CLOSED: pgettext_lazy("payroll status", "Closed"),
 }
 
 
