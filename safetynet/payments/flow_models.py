@@ -58,6 +58,7 @@ class PayrollApproval(models.Model):
 class RecoveryReason(models.TextChoices):
     DEATH = "death", _("Paid after the death")
     STOPPED = "stopped", _("Paid after the benefit stopped")
+    RETROACTIVE = "retroactive", _("Overpaid by a retroactive change")
 
 
 class RecoveryStatus(models.TextChoices):

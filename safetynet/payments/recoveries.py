@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from safetynet.accounts.models import User
@@ -97,50 +97,105 @@ def _overpaid_reason(line: PaymentLine, person: Person) -> tuple[str, str] | Non
     return None
 
 
+def _new_recovery(line: PaymentLine, *, amount_fen: int, code: str, why: str, actor) -> Recovery:
+    recovery = Recovery.objects.create(
+        line=line,
+        beneficiary_key=line.beneficiary_key,
+        person_id=line.person_id,
+        household_id=line.household_id,
+        division_id=line.division_id,
+        program=line.program,
+        benefit_month=line.benefit_month,
+        amount_fen=amount_fen,
+        reason_code=code,
+        reason=why[:200],
+    )
+    RecoveryEvent.objects.create(
+        recovery=recovery,
+        kind="detected",
+        actor=actor,
+        data={"line": line.pk, "amount_fen": amount_fen, "reason": why},
+    )
+    return recovery
+
+
+def _unrecovered_paid() -> QuerySet[PaymentLine]:
+    return PaymentLine.objects.filter(status=LineStatus.PAID, kind__in=PERIODIC_KINDS).exclude(
+        Exists(Recovery.objects.filter(line=OuterRef("pk")))
+    )
+
+
 def recoveries_detect(
     *, actor: User | None = None, person_ids: Iterable[int] | None = None
 ) -> list[Recovery]:
     """Open one Recovery per paid periodic line that turns out overpaid (see the module's
     docstring), for every person or only `person_ids`. A line already recovered is skipped.
     Called by the payroll run and the death record (their own abilities were checked), not a
-    user's action on its own: no ability of its own."""
-    lines = (
-        PaymentLine.objects.filter(status=LineStatus.PAID, kind__in=PERIODIC_KINDS)
-        .exclude(Exists(Recovery.objects.filter(line=OuterRef("pk"))))
-        .select_related("person")
-        .order_by("benefit_month", "id")
-    )
+    user's action on its own: no ability of its own.
+
+    Only candidates are read line by line: lines of persons with a recorded death, and lines of
+    a registry category whose person or household has an ended enrolment in it."""
+    base = _unrecovered_paid()
     if person_ids is not None:
-        lines = lines.filter(person_id__in=list(person_ids))
-    else:
-        # Only lines that could be overpaid: a death recorded, or a registry category.
-        lines = lines.filter(Q(person__death_date__isnull=False) | Q(program__in=CATEGORIES))
+        base = base.filter(person_id__in=list(person_ids))
+    ended = Enrolment.objects.filter(category=OuterRef("program"), end_date__isnull=False).filter(
+        Q(person_id=OuterRef("person_id")) | Q(household_id=OuterRef("household_id"))
+    )
+    candidates = base.filter(
+        Q(person__death_date__isnull=False) | (Q(program__in=CATEGORIES) & Exists(ended))
+    )
     created = []
     with transaction.atomic():
-        for line in lines.iterator(chunk_size=2000):
+        for line in (
+            candidates.select_related("person").order_by("benefit_month", "id").iterator(2000)
+        ):
             found = _overpaid_reason(line, line.person)
             if found is None:
                 continue
             code, why = found
-            recovery = Recovery.objects.create(
-                line=line,
-                beneficiary_key=line.beneficiary_key,
-                person_id=line.person_id,
-                household_id=line.household_id,
-                division_id=line.division_id,
-                program=line.program,
-                benefit_month=line.benefit_month,
-                amount_fen=line.amount_fen,
-                reason_code=code,
-                reason=why,
+            created.append(
+                _new_recovery(line, amount_fen=line.amount_fen, code=code, why=why, actor=actor)
             )
-            RecoveryEvent.objects.create(
-                recovery=recovery,
-                kind="detected",
-                actor=actor,
-                data={"line": line.pk, "amount_fen": line.amount_fen, "reason": why},
+    return created
+
+
+def recoveries_from_overpayments(
+    overpayments: Iterable[dict], *, actor: User | None = None
+) -> list[Recovery]:
+    """The payroll run's overpayments after a retroactive change (payroll-core's
+    `oneoff.arrears_lines`: {beneficiary_key, program, benefit_month, overpaid_fen}): each
+    becomes a Recovery on the latest paid line of that beneficiary, program and month, once (a
+    line that already has a recovery is left alone; an overpayment of lines not paid yet waits
+    for a later run)."""
+    created = []
+    with transaction.atomic():
+        for o in overpayments:
+            amount = int(o.get("overpaid_fen") or 0)
+            if amount <= 0:
+                continue
+            line = (
+                PaymentLine.objects.filter(
+                    status=LineStatus.PAID,
+                    kind__in=PERIODIC_KINDS,
+                    beneficiary_key=o["beneficiary_key"],
+                    program=o["program"],
+                    benefit_month=o["benefit_month"],
+                )
+                .order_by("-id")
+                .first()
             )
-            created.append(recovery)
+            if line is None or Recovery.objects.filter(line=line).exists():
+                continue
+            why = f"retroactive change of {o['benefit_month']}"
+            created.append(
+                _new_recovery(
+                    line,
+                    amount_fen=amount,
+                    code=RecoveryReason.RETROACTIVE.value,
+                    why=why,
+                    actor=actor,
+                )
+            )
     return created
 
 
@@ -230,9 +285,13 @@ def recoveries_apply(*, payroll: Payroll, actor: User | None = None) -> dict[str
     return {"deductions": len(made), "amount_fen": sum(d.amount_fen for d in made)}
 
 
-def recoveries_after_run(*, payroll: Payroll, actor: User | None = None) -> dict[str, int]:
-    """After a payroll run: detect new overpayments, then withhold from the draft."""
+def recoveries_after_run(
+    *, payroll: Payroll, actor: User | None = None, overpayments: Iterable[dict] = ()
+) -> dict[str, int]:
+    """After a payroll run (inside its transaction): detect new overpayments — deaths, stops,
+    and the run's own retroactive overpayments — then withhold from the draft."""
     found = recoveries_detect(actor=actor)
+    found += recoveries_from_overpayments(overpayments, actor=actor)
     applied = recoveries_apply(payroll=payroll, actor=actor)
     return {"detected": len(found), **applied}
 

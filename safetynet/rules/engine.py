@@ -8,7 +8,7 @@ recording :class:`Trace`) and millions (no trace; the recording calls are no-ops
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -326,7 +326,12 @@ def split_funding(
     amount × city share and city + district = amount × (city + district shares), each rounded
     half up to the fen; the street/town gets the rest. Parts are never negative and always
     add up to the amount exactly."""
-    shares = ctx.p(param)
+    return split_by_shares(amount, ctx.p(param))
+
+
+def split_by_shares(amount: Any, shares: Mapping[str, Fraction]) -> tuple[Any, Any, Any]:
+    """``split_funding`` for given shares (a funding parameter's value): also what a payment of a
+    decided one-off amount (a grant) uses, so every split is this one rounding."""
     cs = shares.get("city", Fraction(0))
     city = mul_ratio(amount, cs)
     city_district = mul_ratio(amount, cs + shares.get("district", Fraction(0)))
