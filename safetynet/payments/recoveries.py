@@ -242,16 +242,17 @@ def recoveries_apply(*, payroll: Payroll, actor: User | None = None) -> dict[str
     payroll = Payroll.objects.select_for_update().get(pk=payroll.pk)
     if payroll.status != PayrollStatus.DRAFT:
         return {"deductions": 0, "amount_fen": 0}
-    old = RecoveryDeduction.objects.filter(line__payroll=payroll)
-    touched = set(old.values_list("recovery_id", flat=True))
-    old.delete()
-    _refresh_status(Recovery.objects.filter(pk__in=touched))  # recovered → open again
-    open_ = list(
-        Recovery.objects.filter(status=RecoveryStatus.OPEN)
+    RecoveryDeduction.objects.filter(line__payroll=payroll).delete()
+    # Every recovery not written off is looked at again: the draft's earlier deductions are gone
+    # (deleted above, or with the lines a re-run replaced), so one "recovered" by them is open.
+    live = list(
+        Recovery.objects.filter(status__in=[RecoveryStatus.OPEN, RecoveryStatus.RECOVERED])
         .exclude(line__payroll=payroll)
         .order_by("benefit_month", "id")
     )
-    if not open_ and not touched:
+    _refresh_status(live)
+    open_ = [r for r in live if r.status == RecoveryStatus.OPEN]
+    if not open_:
         return {"deductions": 0, "amount_fen": 0}
     done = recovered_fen(r.pk for r in open_)
     left = {r.pk: r.amount_fen - done.get(r.pk, 0) - r.written_off_fen for r in open_}
