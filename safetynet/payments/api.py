@@ -191,6 +191,7 @@ def _detail(actor, payroll) -> dict:
 
 class PayrollListView(generics.GenericAPIView):
     serializer_class = PayrollOut
+    pagination_class = None  # one row a month: at most 120 (ten years)
 
     @extend_schema(responses={200: PayrollOut(many=True), **ERRORS})
     def get(self, request):
