@@ -117,6 +117,17 @@ def payroll_totals(*, actor: User, payroll: Payroll) -> Totals:
     )
 
 
+def list_totals(*, actor: User, payroll: Payroll) -> Totals:
+    """The list's figures: a city-wide user gets the totals the run cached on the payroll (no
+    pass over millions of lines per row); anyone else the lines of their jurisdiction."""
+    prefix = _prefix(actor)
+    cached = payroll.totals or {}
+    if prefix is not None and len(prefix) <= 4 and "lines" in cached:
+        return Totals(lines=int(cached["lines"]), amount_fen=int(cached.get("amount_fen", 0)))
+    t = payroll_totals(actor=actor, payroll=payroll)
+    return Totals(lines=t.lines, amount_fen=t.amount_fen)
+
+
 def previous_payroll(payroll: Payroll) -> Payroll | None:
     return Payroll.objects.filter(month__lt=payroll.month).order_by("-month").first()
 

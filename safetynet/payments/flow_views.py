@@ -97,10 +97,10 @@ def _payroll(request, payroll_id: int):
 @require_GET
 def payroll_list(request):
     _need_view(request.user)
-    rows = []
-    for p in screens.payrolls_visible_to(request.user)[:60]:
-        t = screens.payroll_totals(actor=request.user, payroll=p)
-        rows.append((p, status_label(p.status), t))
+    rows = [
+        (p, status_label(p.status), screens.list_totals(actor=request.user, payroll=p))
+        for p in screens.payrolls_visible_to(request.user)[:60]
+    ]
     return render(request, "payments/payroll_list.html", {"rows": rows})
 
 
