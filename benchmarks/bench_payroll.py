@@ -92,13 +92,14 @@ WHERE p.id IN (SELECT person_id FROM registry_enrolment)
 def payroll(month: str, engine: str = "duckdb") -> dict:
     """The run as the city administrator would start it; a draft is recomputed if present."""
     from safetynet.accounts.models import Role, User
-    from safetynet.payments.models import PaymentLine, Payroll
+    from safetynet.payments.models import PaymentLine, Payroll, PayrollEvent
     from safetynet.payments.services import payroll_run
 
     admin, _ = User.objects.get_or_create(
         username="bench-admin", defaults={"role": Role.CITY_ADMIN, "jurisdiction_id": "350200"}
     )
     PaymentLine.objects.filter(payroll__month=month).delete()
+    PayrollEvent.objects.filter(payroll__month=month).delete()
     Payroll.objects.filter(month=month).delete()
     t0 = time.perf_counter()
     report = payroll_run(actor=admin, month=month, engine=engine)
