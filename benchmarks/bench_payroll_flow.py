@@ -151,17 +151,19 @@ def main() -> None:
         lambda: approval.payroll_check(actor=finance, payroll_id=payroll.pk),
     )
     print(f"  scopes: {payroll.approvals.count()}")
-    timed(
+    totals = timed(
         "district page: totals by program/district/status",
         lambda: screens.payroll_totals(actor=district, payroll=payroll),
     )
     timed(
         "district page: differences from last month",
-        lambda: screens.differences(actor=district, payroll=payroll),
+        lambda: screens.differences(actor=district, payroll=payroll, now=totals),
     )
     timed(
         "district page: first page of lines (filtered by name)",
-        lambda: list(screens.lines_filtered(actor=district, payroll=payroll, name="测试")[:51]),
+        lambda: screens.with_deductions(
+            list(screens.lines_filtered(actor=district, payroll=payroll, name="测试")[:51])
+        ),
     )
     timed(
         "payroll_approve (the district's scope)",

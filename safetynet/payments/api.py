@@ -157,7 +157,7 @@ def _summary(actor, payroll) -> dict:
 def _detail(actor, payroll) -> dict:
     d = _summary(actor, payroll)
     t = d.pop("totals")
-    before, diffs = screens.differences(actor=actor, payroll=payroll)
+    before, diffs = screens.differences(actor=actor, payroll=payroll, now=t)
     d.update(
         by_program=t.by_program,
         by_district={
@@ -203,8 +203,8 @@ class LinePage(PageWithoutCount):
         if page is not None and not (page.isascii() and page.isdigit() and 0 < int(page) <= 10_000):
             raise FieldError(code="invalid", field="page", message="a page number, 1 to 10000")
         self.page_obj = screens.slice_page(queryset, page, self.page_size)
-        for line in self.page_obj.object_list:
-            line.withheld_fen = int(line.deducted_fen or 0)
+        for line in screens.with_deductions(self.page_obj.object_list):
+            line.withheld_fen = line.deducted_fen
         return self.page_obj.object_list
 
 

@@ -77,11 +77,24 @@ def lines_filtered(
         qs = qs.filter(status=status)
     if name:
         qs = qs.filter(person__name__contains=name.strip())
-    return (
-        qs.select_related("person", "division")
-        .annotate(deducted_fen=Sum("deductions__amount_fen"))
-        .order_by("division_id", "beneficiary_key", "program", "benefit_month", "id")
+    return qs.select_related("person", "division").order_by(
+        "division_id", "beneficiary_key", "program", "benefit_month", "id"
     )
+
+
+def with_deductions(lines: list[PaymentLine]) -> list[PaymentLine]:
+    """Each line of a page with `deducted_fen` (withheld towards recoveries) and `net_fen`: one
+    query for the page, not a grouped pass over the whole payroll."""
+    sums = dict(
+        RecoveryDeduction.objects.filter(line_id__in=[x.pk for x in lines])
+        .values_list("line_id")
+        .annotate(s=Sum("amount_fen"))
+        .order_by()
+    )
+    for line in lines:
+        line.deducted_fen = int(sums.get(line.pk) or 0)
+        line.net_fen = line.amount_fen - line.deducted_fen
+    return lines
 
 
 @dataclass
@@ -132,11 +145,20 @@ def previous_payroll(payroll: Payroll) -> Payroll | None:
     return Payroll.objects.filter(month__lt=payroll.month).order_by("-month").first()
 
 
-def differences(*, actor: User, payroll: Payroll) -> tuple[Payroll | None, list[dict]]:
-    """The previous month's payroll and, per program, lines and fen now, then and the change."""
+def _by_program(actor: User, payroll: Payroll) -> dict[str, dict]:
+    qs = lines_visible_to(actor, payroll).exclude(status=LineStatus.CANCELLED)
+    return _grouped(qs, "program")
+
+
+def differences(
+    *, actor: User, payroll: Payroll, now: Totals | None = None
+) -> tuple[Payroll | None, list[dict]]:
+    """The previous month's payroll and, per program, lines and fen now, then and the change
+    (`now`: the payroll's totals when the caller has them already)."""
     before = previous_payroll(payroll)
-    now = payroll_totals(actor=actor, payroll=payroll).by_program
-    then = payroll_totals(actor=actor, payroll=before).by_program if before else {}
+    now_by = now.by_program if now is not None else _by_program(actor, payroll)
+    then = _by_program(actor, before) if before else {}
+    now = now_by
     rows = []
     for program in sorted(set(now) | set(then)):
         a = now.get(program, {"lines": 0, "amount_fen": 0})

@@ -111,7 +111,7 @@ def payroll_list(request):
 def _payroll_page(request, payroll, *, status: int = 200, reason_form=None):
     actor = request.user
     totals = screens.payroll_totals(actor=actor, payroll=payroll)
-    before, diffs = screens.differences(actor=actor, payroll=payroll)
+    before, diffs = screens.differences(actor=actor, payroll=payroll, now=totals)
     districts = [(code, t["name"]) for code, t in totals.by_district.items()]
     form = LineFilterForm(
         request.GET or None, programs=list(totals.by_program), districts=districts
@@ -167,9 +167,8 @@ def _payroll_page(request, payroll, *, status: int = 200, reason_form=None):
 
 def slice_page_lines(qs, page):
     p = screens.slice_page(qs, page)
-    for line in p.object_list:
+    for line in screens.with_deductions(p.object_list):
         line.program_label = program_label(line.program)
-        line.net_fen = line.amount_fen - int(line.deducted_fen or 0)
     return p
 
 
