@@ -9,7 +9,7 @@ written (COPY) — target < 60 s for a 5M-person city.
 One function per phase (`generate_city`, `load_city`, `give_accounts`, `payroll`) so that the
 bank-file and ledger benchmarks can add theirs after `payroll`. The city: `safetynet generate`
 into var/bench/city-<N> (kept), `safetynet load` (without history rows) into `sn_payroll_bench`
-(created if missing) on $BENCH_POSTGRES_URL's server (default
+($BENCH_PAYROLL_DB; created if missing) on $BENCH_POSTGRES_URL's server (default
 postgres://safetynet:safetynet@127.0.0.1:5432). Figures are printed, never asserted.
 """
 
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://safetynet:safetynet@127.0.0.1:5432")
-DB = "sn_payroll_bench"
+DB = os.environ.get("BENCH_PAYROLL_DB", "sn_payroll_bench")
 TARGET_S = 60.0
 ROOT = Path(__file__).parents[1]
 
