@@ -12,7 +12,7 @@ DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
         bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases bench-spark \
-        bench-payroll serve-prod clean messages
+        bench-payroll bench-payroll-flow serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -104,8 +104,13 @@ bench-cases: install
 # Payroll (issue 9): a generated city loaded into PostgreSQL (sn_payroll_bench), its payroll
 # computed and written; PAYROLL_PERSONS=1000000 for a smaller city.
 PAYROLL_PERSONS ?= 5000000
+# bench-payroll-flow: check, approval reads and recoveries on a synthetic payroll of N lines.
+PAYROLL_FLOW_LINES ?= 1000000
 bench-payroll: install
 	$(BIN)/python -m benchmarks.bench_payroll --persons $(PAYROLL_PERSONS)
+
+bench-payroll-flow: install
+	$(BIN)/python -m benchmarks.bench_payroll_flow --lines $(PAYROLL_FLOW_LINES)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

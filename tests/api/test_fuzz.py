@@ -45,6 +45,12 @@ OPERATIONS = [
     ("/api/cases/{id}/grievances/", "GET"),
     ("/api/cases/{id}/grievances/", "POST"),
     ("/api/cases/grievances/{id}/answer/", "POST"),
+    # the payroll after its draft (payments/api.py)
+    ("/api/payrolls/", "GET"),
+    ("/api/payrolls/{id}/", "GET"),
+    ("/api/payrolls/{id}/lines/", "GET"),
+    ("/api/payrolls/{id}/check/", "POST"),
+    ("/api/payrolls/{id}/approve/", "POST"),
 ]
 
 
