@@ -35,7 +35,7 @@ def test_loaded_accounts_and_the_banks_answer(db, users, city):
     )  # fmt: skip
     # one month of 100 yuan to every account holder; the bank knows the broken ones
     persons = Person.objects.filter(bank_accounts__isnull=False).order_by("id")
-    payroll, lines = approved_payroll("2020-06", [(p, "test", 10_000) for p in persons])
+    payroll, _lines = approved_payroll("2020-06", [(p, "test", 10_000) for p in persons])
     made = bank_files_make(actor=users["city_admin"], payroll=payroll, fmt="csv")
     assert made.lines == len(rows) and made.total_fen == 10_000 * len(rows) and not made.held
     bank = SimulatedBank(load_faults(city), BankBehaviour(failure_rate=0.0, late_rate=0.0))
