@@ -6,12 +6,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from safetynet.accounts.permissions import require
 from safetynet.core.errors import NotFoundError
 
-from .models import BankFile, BankFileEntry, EntryResult, LineStatus, PaymentLine, Payroll
+from .models import (
+    BankAccount,
+    BankFile,
+    BankFileEntry,
+    EntryResult,
+    LineStatus,
+    PaymentLine,
+    Payroll,
+)
 
 
 def _prefix(actor) -> str:
@@ -110,16 +118,21 @@ def bank_reconciliation(*, actor, payroll: Payroll) -> Reconciliation:
 
 
 def bank_failed_lines(*, actor, limit: int = 500) -> QuerySet[BankFileEntry]:
-    """The failed entries whose payment line is still failed (awaiting a corrected account),
-    newest first; the actor's divisions only."""
+    """The failed entries whose payment line is still failed (awaiting a corrected account, or
+    corrected and waiting for the next payroll's files: `current_account_id` differs from the
+    entry's `bank_account_id`), newest first; the actor's divisions only."""
     require(actor, "payments.see_payrolls")
     prefix = _prefix(actor)
+    current = BankAccount.objects.filter(
+        person_id=OuterRef("line__person_id"), valid_to__isnull=True
+    ).values("id")[:1]
     return (
         BankFileEntry.objects.filter(
             result=EntryResult.FAILED,
             line__status=LineStatus.FAILED,
             line__division__code__startswith=prefix,
         )
+        .annotate(current_account_id=Subquery(current))
         .select_related("line", "line__person", "line__payroll", "file", "bank_account")
         .order_by("-result_date", "-id")[:limit]
     )
@@ -134,3 +147,27 @@ def payment_line_failed_get(*, actor, line_id: int) -> PaymentLine:
         )
     except PaymentLine.DoesNotExist:
         raise NotFoundError("payment line") from None
+
+
+def bank_file_download(*, actor, file_id: int) -> BankFile:
+    """A bank file to serve, the download written to the payroll's timeline (the access log)."""
+    from .events import payroll_event_record
+
+    bf = bank_file_get(actor=actor, file_id=file_id)
+    payroll_event_record(
+        payroll=bf.payroll, kind="bank_file_downloaded", actor=actor, file=bf.reference
+    )
+    return bf
+
+
+def bank_payrolls(*, actor) -> QuerySet[Payroll]:
+    """Payrolls that are approved or further on (the ones bank files concern), newest first."""
+    require(actor, "payments.see_payrolls")
+    return Payroll.objects.exclude(status__in=["draft", "checked"]).order_by("-month")
+
+
+def bank_payroll_get(*, actor, payroll_id: int) -> Payroll:
+    try:
+        return bank_payrolls(actor=actor).get(pk=payroll_id)
+    except Payroll.DoesNotExist:
+        raise NotFoundError("payroll") from None
