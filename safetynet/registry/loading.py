@@ -37,7 +37,7 @@ from .services import division_table_load
 BATCH_ROWS = 100_000
 # Other apps' parts of a city, loaded in the same transaction after the registry tables: each a
 # function (directory, *, stamp, reason, history, progress) -> {table label: rows written}.
-CITY_LOAD_HOOKS: tuple[str, ...] = ("safetynet.payments.loading.city_load_bank_accounts",)
+CITY_LOAD_HOOKS: tuple[str, ...] = ("safetynet.payments.bank_loading.city_load_bank_accounts",)
 REGISTRY_MODELS = (Person, Household, Membership, Enrolment)
 
 # Callback: (table label, rows just written, total rows of that table).
