@@ -11,7 +11,7 @@ PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
-        bench bench-registry bench-rules bench-verify bench-load bench-cases serve-prod clean messages
+        bench bench-registry bench-rules bench-verify bench-load bench-cases bench-banks serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -89,6 +89,10 @@ bench-load: install
 bench-cases: install
 	$(BIN)/python -m benchmarks.bench_cases_workbench
 	$(BIN)/python -m benchmarks.bench_cases_batch
+
+## bench-banks: bank files of a 5M-person city's payroll (1M lines) on PostgreSQL, results back
+bench-banks: install
+	$(BIN)/python -m benchmarks.bench_banks
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

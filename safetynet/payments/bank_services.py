@@ -26,7 +26,6 @@ import numpy as np
 import pyarrow as pa
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,25 +112,29 @@ def _candidates(payroll: Payroll) -> list[tuple]:
     entry = BankFileEntry._meta.db_table
     payrolls = Payroll._meta.db_table
     statuses = ", ".join(f"'{s}'" for s in SENT_STATUSES)
-    sql = f"""
+    columns = f"""
         SELECT l.id, l.payroll_id, l.amount_fen, p.id_number, a.id, a.bank_code, a.bank_name,
                a.account_number, a.holder_name, l.status
         FROM {line} l
         JOIN {person} p ON p.id = l.person_id
-        LEFT JOIN {account} a ON a.person_id = l.person_id AND a.valid_to IS NULL
-        WHERE l.amount_fen > 0 AND (
-            (l.payroll_id = %s AND l.status IN ('pending', 'held_no_account'))
-            OR (l.payroll_id IN (SELECT id FROM {payrolls} WHERE status IN ({statuses}))
-                AND a.id IS NOT NULL AND (
-                    l.status = 'held_no_account'
-                    OR (l.status = 'failed' AND NOT EXISTS (
-                        SELECT 1 FROM {entry} e WHERE e.line_id = l.id
-                        AND e.bank_account_id = a.id)))))
-        ORDER BY l.id
-    """
+        LEFT JOIN {account} a ON a.person_id = l.person_id AND a.valid_to IS NULL"""
+    # two queries, each served by the (payroll, status) index
+    this_payroll = f"""{columns}
+        WHERE l.payroll_id = %s AND l.status IN ('pending', 'held_no_account')
+          AND l.amount_fen > 0"""
+    earlier = f"""{columns}
+        WHERE l.payroll_id IN (SELECT id FROM {payrolls} WHERE status IN ({statuses}))
+          AND l.status IN ('failed', 'held_no_account') AND l.amount_fen > 0
+          AND a.id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM {entry} e
+                          WHERE e.line_id = l.id AND e.bank_account_id = a.id)"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [payroll.pk])
-        return cursor.fetchall()
+        cursor.execute(this_payroll, [payroll.pk])
+        rows = cursor.fetchall()
+        cursor.execute(earlier)
+        rows += cursor.fetchall()
+    rows.sort(key=lambda r: r[0])
+    return rows
 
 
 def _attempts(line_ids: list[int]) -> dict[int, int]:
@@ -230,10 +233,8 @@ def bank_files_make(
             }
             bulk_write(BankFileEntry, values, lambda k: None)
         now = timezone.now()
-        pending_entry = BankFileEntry.objects.filter(
-            line_id=OuterRef("pk"), result=EntryResult.PENDING
-        )
-        PaymentLine.objects.filter(Exists(pending_entry)).exclude(status=LineStatus.SENT).update(
+        sent = BankFileEntry.objects.filter(file__in=[f.pk for f in report.files])
+        PaymentLine.objects.filter(pk__in=sent.values("line_id")).update(
             status=LineStatus.SENT, updated_at=now
         )
         for chunk in _chunks(held):
