@@ -142,6 +142,7 @@ def main() -> None:
         make_s = time.perf_counter() - t0
         run = {
             "bank_files_make_seconds": round(make_s, 2),
+            "steps": report.seconds,
             "files": len(report.files),
             "lines": report.lines,
             "total_fen": report.total_fen,
