@@ -15,34 +15,18 @@ when the step is refused in the present state (maker-checker, another's scope, a
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from safetynet.api.errors import FieldError
-from safetynet.cases.api import ErrorOut, PageWithoutCount
+from safetynet.cases.api import PageWithoutCount
+from safetynet.cases.dynamic_api import ERRORS, _parsed
 
 from . import approval
 from . import flow_errors as E
 from . import flow_screens as screens
 from .models import LineStatus
-
-ERRORS = {
-    400: OpenApiResponse(ErrorOut, description="Invalid input; `field` names it."),
-    401: OpenApiResponse(ErrorOut, description="Not signed in."),
-    403: OpenApiResponse(ErrorOut, description="`not_permitted`: the role may not."),
-    404: OpenApiResponse(ErrorOut, description="Not found in your jurisdiction."),
-    409: OpenApiResponse(ErrorOut, description="The step is refused in the present state."),
-}
-
-
-def _parsed(serializer_class, data) -> dict:
-    s = serializer_class(data=data)
-    if not s.is_valid():
-        field, errors = next(iter(s.errors.items()))
-        message = errors[0] if isinstance(errors, list) else str(errors)
-        raise FieldError(code="invalid", field=field, message=str(message))
-    return s.validated_data
 
 
 def _call(fn):

@@ -15,6 +15,7 @@ from safetynet.cases.screens import SlicePage
 from safetynet.registry.models import Division, Membership
 
 from . import flow_errors as E
+from . import selectors
 from .approval import may_approve_scope, scope_of_user
 from .flow_models import CITY_SCOPE, PayrollApproval, Recovery, RecoveryDeduction, RecoveryStatus
 from .models import LineStatus, PaymentLine, Payroll
@@ -42,28 +43,20 @@ def _prefix(actor: User) -> str | None:
 
 # --------------------------------------------------------------------------- payrolls
 def payrolls_visible_to(actor: User) -> QuerySet[Payroll]:
-    require(actor, "payments.see_payrolls")
-    if _prefix(actor) is None:
-        return Payroll.objects.none()
-    return Payroll.objects.all().order_by("-month")
+    """Every payroll (they are the city's), newest month first (payroll-core's selector)."""
+    return selectors.payroll_list(actor=actor)
 
 
 def payroll_get(*, actor: User, payroll_id: int) -> Payroll:
     try:
-        return payrolls_visible_to(actor).get(pk=payroll_id)
-    except (Payroll.DoesNotExist, ValueError, TypeError):
+        return selectors.payroll_get(actor=actor, payroll_id=int(payroll_id))
+    except (ValueError, TypeError):
         raise E.NotFoundError("payroll") from None
 
 
 def lines_visible_to(actor: User, payroll: Payroll | None = None) -> QuerySet[PaymentLine]:
-    require(actor, "payments.see_payrolls")
-    prefix = _prefix(actor)
-    if prefix is None:
-        return PaymentLine.objects.none()
-    qs = PaymentLine.objects.filter(division__code__startswith=prefix)
-    if payroll is not None:
-        qs = qs.filter(payroll=payroll)
-    return qs
+    """The lines in the actor's jurisdiction (payroll-core's selector)."""
+    return selectors.lines_visible_to(actor, payroll)
 
 
 def lines_filtered(
@@ -122,6 +115,17 @@ def payroll_totals(*, actor: User, payroll: Payroll) -> Totals:
         by_district=by_district,
         by_status=by_status,
     )
+
+
+def list_totals(*, actor: User, payroll: Payroll) -> Totals:
+    """The list's figures: a city-wide user gets the totals the run cached on the payroll (no
+    pass over millions of lines per row); anyone else the lines of their jurisdiction."""
+    prefix = _prefix(actor)
+    cached = payroll.totals or {}
+    if prefix is not None and len(prefix) <= 4 and "lines" in cached:
+        return Totals(lines=int(cached["lines"]), amount_fen=int(cached.get("amount_fen", 0)))
+    t = payroll_totals(actor=actor, payroll=payroll)
+    return Totals(lines=t.lines, amount_fen=t.amount_fen)
 
 
 def previous_payroll(payroll: Payroll) -> Payroll | None:
