@@ -101,7 +101,7 @@ bench-payroll: install
 bench-payroll-flow: install
 	$(BIN)/python -m benchmarks.bench_payroll_flow --lines $(PAYROLL_FLOW_LINES)
 
-## bench-banks: bank files of a 5M-person city's payroll (1M lines) on PostgreSQL, results back
+## bench-banks: bank files of a 5M-person city's payroll (350k lines) on PostgreSQL, results back
 bench-banks: install
 	$(BIN)/python -m benchmarks.bench_banks
 
