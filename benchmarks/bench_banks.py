@@ -9,7 +9,8 @@ Excel, then `bank_results_import` of the simulated bank's answers.
 Size: `bench-payroll` on a generated 20,000-person city writes 1,400 payment lines (7 % of the
 persons: dibao and tekun per household, age allowance and disability per person), so a
 5M-person city's payroll has about 350,000 lines; `--lines 1000000` for a margin. The payees,
-their accounts (20 banks, one in 20 each) and the approved payroll's lines are set up directly in SQL (generate_series), not through `payroll_run`, whose
+their accounts (20 banks, one in 20 each) and the approved payroll's lines are set up directly
+in SQL (generate_series), not through `payroll_run`, whose
 own benchmark is the payroll's. Each format's run starts from the approved payroll (the files,
 entries and line statuses of the previous run are removed).
 
