@@ -6,6 +6,7 @@ safetynet banks answer [--city DIR] --file PAYMENT_FILE --out DIR
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,12 +17,13 @@ from safetynet.simulated.banks.server import BankServer, answer_payment_file
 
 
 def _rate(text: str) -> float:
+    """A share 0..1; anything else is a usage error (exit 2, the option named by argparse)."""
     try:
         value = float(text)
     except ValueError:
-        raise CommandError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if not 0.0 <= value <= 1.0:
-        raise CommandError(f"a rate is between 0 and 1, not {text}")
+        raise argparse.ArgumentTypeError(f"a rate is between 0 and 1, not {text}")
     return value
 
 
@@ -69,7 +71,7 @@ class Command(BaseCommand):
         try:
             faults = load_faults(opts["city"])
         except (FileNotFoundError, OSError) as exc:
-            raise CommandError(f"--city: {exc}") from None
+            raise CommandError(f"--city: {exc}", returncode=2) from None
         return SimulatedBank(
             faults,
             BankBehaviour(
