@@ -53,6 +53,7 @@ from .models import (
     LineStatus,
     PaymentLine,
     Payroll,
+    RecoveryDeduction,
 )
 from .services import payroll_transition
 from .states import PayrollStatus
@@ -102,8 +103,9 @@ class BankFilesReport:
 
 
 def _candidates(payroll: Payroll) -> list[tuple]:
-    """(line id, payroll id, amount, id number, account id, bank code, bank name, account number,
-    holder name, status) of every line to send now, ordered by line id; account id None = held.
+    """(line id, payroll id, net amount (less recovery deductions), id number, account id,
+    bank code, bank name, account number, holder name, status) of every line to send now,
+    ordered by line id; account id None = held.
 
     This payroll's pending and held lines; earlier sent payrolls' held lines that now have an
     account; their failed lines whose person's current account was never tried for that line
@@ -114,8 +116,13 @@ def _candidates(payroll: Payroll) -> list[tuple]:
     entry = BankFileEntry._meta.db_table
     payrolls = Payroll._meta.db_table
     statuses = ", ".join(f"'{s}'" for s in SENT_STATUSES)
+    deduction = RecoveryDeduction._meta.db_table
+    # the net amount: what a recovery withholds from the line is not paid (ADR 0941)
     columns = f"""
-        SELECT l.id, l.payroll_id, l.amount_fen, p.id_number, a.id, a.bank_code, a.bank_name,
+        SELECT l.id, l.payroll_id,
+               l.amount_fen - COALESCE((SELECT CAST(SUM(d.amount_fen) AS BIGINT)
+                                        FROM {deduction} d WHERE d.line_id = l.id), 0),
+               p.id_number, a.id, a.bank_code, a.bank_name,
                a.account_number, a.holder_name, l.status
         FROM {line} l
         JOIN {person} p ON p.id = l.person_id
@@ -135,6 +142,7 @@ def _candidates(payroll: Payroll) -> list[tuple]:
         rows = cursor.fetchall()
         cursor.execute(earlier)
         rows += cursor.fetchall()
+    rows = [r for r in rows if r[2] > 0]
     rows.sort(key=lambda r: r[0])
     return rows
 

@@ -244,3 +244,29 @@ def test_bad_result_refused_naming_the_line_nothing_written(june, users, case):
     assert not BankResultFile.objects.exists()
     assert set(BankFileEntry.objects.values_list("result", flat=True)) == {"pending"}
     assert PaymentLine.objects.filter(status="paid").count() == 0
+
+
+def test_files_carry_the_net_amount_after_recovery_deductions(june, users, registry):
+    """A recovery withholds 100.00 from 张伟's dibao line of 800.00: the file pays 700.00, and
+    the ICBC total is 700.00 + 100.00 + 123.45 = 923.45 (by hand)."""
+    from safetynet.payments.models import Recovery, RecoveryDeduction
+
+    payroll, lines = june
+    _earlier, (old,) = approved_payroll("2020-05", [(registry.zhang_wei, "dibao", 80_000)])
+    recovery = Recovery.objects.create(
+        line=old,
+        beneficiary_key=old.beneficiary_key,
+        person_id=old.person_id,
+        division_id=old.division_id,
+        program="dibao",
+        benefit_month="2020-05",
+        amount_fen=10_000,
+        reason_code="stopped",
+    )
+    RecoveryDeduction.objects.create(recovery=recovery, line=lines[0], amount_fen=10_000)
+    report = bank_files_make(actor=users["city_admin"], payroll=payroll, fmt="csv")
+    icbc = next(f for f in report.files if f.bank_code == "ICBC")
+    assert icbc.total_fen == 92_345
+    rows = payment_file(icbc).rows
+    assert rows[0].amount_fen == 70_000 and rows[0].reference == f"L{lines[0].pk}-1"
+    assert BankFileEntry.objects.get(line=lines[0]).amount_fen == 70_000
