@@ -12,7 +12,7 @@ DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
         bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases bench-spark \
-        bench-payroll bench-payroll-flow serve-prod clean messages
+        bench-payroll bench-payroll-flow bench-banks serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -111,6 +111,10 @@ bench-payroll: install
 
 bench-payroll-flow: install
 	$(BIN)/python -m benchmarks.bench_payroll_flow --lines $(PAYROLL_FLOW_LINES)
+
+## bench-banks: bank files of a 5M-person city's payroll (350k lines) on PostgreSQL, results back
+bench-banks: install
+	$(BIN)/python -m benchmarks.bench_banks
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -89,6 +89,9 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "payments.see_payrolls": frozenset({S, D, A, AU, F}),
     "payments.prepare_payroll": frozenset({A}),  # payroll_run
     "payments.manage_bank_accounts": frozenset({C, S, A}),  # bank_account_set
+    # bank files go out and results come in at the city's finance office (docs/bank-files.md)
+    "payments.send_bank_files": frozenset({A, F}),  # bank_files_make
+    "payments.import_bank_results": frozenset({A, F}),  # bank_results_import
     # the payroll's workflow after the draft (payments/approval.py, ADR 0940): the city's
     # finance office (or the city administrator) checks; a district approver approves its
     # districts' lines, the city administrator the city-paid programs' lines; never the person
@@ -140,6 +143,8 @@ ABILITY_LABELS = {
     "payments.see_payrolls": _("see payrolls"),
     "payments.prepare_payroll": _("prepare payrolls"),
     "payments.manage_bank_accounts": _("change recipients' bank accounts"),
+    "payments.send_bank_files": _("make bank files"),
+    "payments.import_bank_results": _("import bank result files"),
     "payments.check_payroll": _("check payrolls"),
     "payments.approve_payroll": _("approve payrolls"),
     "payments.close_payroll": _("close payrolls"),

@@ -45,6 +45,14 @@ OPERATIONS = [
     ("/api/cases/{id}/grievances/", "GET"),
     ("/api/cases/{id}/grievances/", "POST"),
     ("/api/cases/grievances/{id}/answer/", "POST"),
+    # bank files and results (payments/bank_api.py)
+    ("/api/banks/payrolls/{id}/files/", "GET"),
+    ("/api/banks/payrolls/{id}/files/", "POST"),
+    ("/api/banks/payrolls/{id}/reconciliation/", "GET"),
+    ("/api/banks/files/{id}/download/", "GET"),
+    ("/api/banks/results/", "POST"),
+    ("/api/banks/failed/", "GET"),
+    ("/api/banks/failed/{id}/account/", "POST"),
     # the payroll after its draft (payments/api.py)
     ("/api/payrolls/", "GET"),
     ("/api/payrolls/{id}/", "GET"),

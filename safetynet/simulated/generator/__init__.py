@@ -37,6 +37,7 @@ from .agencies import (
     ground_truth,
     plant,
 )
+from .bank_accounts import write_bank_accounts
 from .divisions import (
     COMMUNITY_TABLE_VERSION,
     COMMUNITY_VALID_FROM,
@@ -60,7 +61,16 @@ BLOCK_PERSONS = 1 << 19
 # reads the written files under `out` (e.g. persons/enrolments Parquet) block by block, writes its
 # own files there, and returns {relative path: rows} for the manifest.
 AfterWrite = Callable[[Path, dict], dict[str, int]]
-AFTER_WRITE: list[AfterWrite] = []
+
+
+def _bank_accounts_pass(out: Path, manifest: dict) -> dict[str, int]:
+    """Recipients' 一卡通 accounts, from the persons and enrolments just written."""
+    return write_bank_accounts(
+        out, seed=manifest["seed"], reference_date=dt.date.fromisoformat(manifest["reference_date"])
+    )
+
+
+AFTER_WRITE: list[AfterWrite] = [_bank_accounts_pass]
 
 __all__ = [
     "DEFAULT_REFERENCE_DATE",

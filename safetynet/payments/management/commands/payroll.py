@@ -8,6 +8,8 @@
 - `check ID --as USER`, `approve ID --as USER [--scope S] [--budget-override]`,
   `send-back ID --as USER --reason TEXT`, `close ID --as USER`: the steps after the draft
   (payments/flow_cli.py, ADR 0940).
+- `bank-files ID --out DIR [--format xlsx|csv] --as USER`, `bank-results FILE... --as USER`: the
+  bank files (payments/bank_cli.py, docs/bank-files.md).
 
 Exit 2 on bad input or a refusal, with the field named.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from safetynet.core.errors import ServiceError
-from safetynet.payments import flow_cli
+from safetynet.payments import bank_cli, flow_cli
 from safetynet.rules.money import yuan
 
 BAD_INPUT = 2
@@ -55,7 +57,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="{run,show,check,approve,send-back,close}"
+            dest="action",
+            required=True,
+            metavar="{run,show,check,approve,send-back,close,bank-files,bank-results}",
         )
         run = sub.add_parser("run", help="compute the month's draft payroll")
         run.add_argument("--month", required=True, help="benefit month YYYY-MM")
@@ -67,10 +71,14 @@ class Command(BaseCommand):
         show.add_argument("--as", dest="username", required=True, help="the reading user")
         show.add_argument("--lines", type=int, default=20, help="lines to list (default 20)")
         flow_cli.add_parsers(sub)
+        bank_cli.add_parsers(sub)
 
     def handle(self, *args, action: str, **options):
         if action in flow_cli.ACTIONS:
             flow_cli.handle(action, options, self.stdout)
+            return
+        if action in bank_cli.ACTIONS:
+            bank_cli.handle(action, options, self.stdout)
             return
         getattr(self, f"_{action}")(**options)
 
