@@ -82,6 +82,14 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "cases.decide_review": frozenset({D}),  # review_decide (continue, adjust, stop, exit)
     "cases.record_grievance": frozenset({C, S, D}),  # grievance_record
     "cases.answer_grievance": frozenset({D}),  # grievance_answer
+    # funds (funds/services.py, POLICY §10, docs/funds.md): the city administrator manages the
+    # budgets, records fund income and overrides a budget a payroll would exceed; the auditor
+    # reads everything, a district its own district's statements, budgets and journal.
+    "funds.view_funds": frozenset({D, A, AU}),
+    "funds.manage_budgets": frozenset({A}),  # budget_allocate
+    "funds.record_income": frozenset({A}),  # income_record, ta_fund_raise
+    "funds.override_budget": frozenset({A}),  # budget_override
+    "funds.export_ledger": frozenset({A, AU}),  # the Beancount export of the whole books
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -120,6 +128,11 @@ ABILITY_LABELS = {
     "cases.decide_review": _("decide reviews"),
     "cases.record_grievance": _("record complaints and reconsideration requests"),
     "cases.answer_grievance": _("answer complaints and reconsideration requests"),
+    "funds.view_funds": _("see the fund statements and the journal"),
+    "funds.manage_budgets": _("manage budgets"),
+    "funds.record_income": _("record fund income"),
+    "funds.override_budget": _("override a budget"),
+    "funds.export_ledger": _("export the books"),
 }
 
 NOT_PERMITTED = "not_permitted"

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "safetynet.accounts",
     "safetynet.verification",
     "safetynet.cases",
+    "safetynet.funds",
     "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",
