@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import translation
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from safetynet.core.spreadsheet import safe_row
 from safetynet.rules.catalog import name_zh
@@ -43,8 +44,11 @@ PROGRAM_HEADER = [
 ]
 
 
-def _y(fen: int) -> Decimal:
-    return Decimal(yuan(fen))
+def _y(ws, fen: int) -> WriteOnlyCell:
+    """Yuan as a number with two decimals (from the exact fen)."""
+    cell = WriteOnlyCell(ws, value=Decimal(yuan(fen)))
+    cell.number_format = "#,##0.00"
+    return cell
 
 
 def level_cells(stmt: Statement) -> list[list]:
@@ -92,12 +96,12 @@ def statement_xlsx(stmt: Statement) -> bytes:
     ws.append(safe_row(ws, [_title(stmt)]))
     ws.append(safe_row(ws, LEVEL_HEADER))
     for row in level_cells(stmt):
-        ws.append(safe_row(ws, [v if isinstance(v, str) else _y(v) for v in row]))
+        ws.append(safe_row(ws, [v if isinstance(v, str) else _y(ws, v) for v in row]))
     ws2 = wb.create_sheet("应付与追回")
     ws2.append(safe_row(ws2, [_title(stmt)]))
     ws2.append(safe_row(ws2, PROGRAM_HEADER))
     for row in program_cells(stmt):
-        ws2.append(safe_row(ws2, [v if isinstance(v, str) else _y(v) for v in row]))
+        ws2.append(safe_row(ws2, [v if isinstance(v, str) else _y(ws2, v) for v in row]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

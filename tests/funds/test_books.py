@@ -168,12 +168,15 @@ def _check_deferred(cursor) -> None:
 def test_database_refuses_an_unbalanced_entry_written_with_raw_sql(users, amounts):
     a = fs.account_get(chart.treasury("city"), on=dt.date(2026, 1, 1))
     b = fs.account_get(chart.bank_clearing(), on=dt.date(2026, 1, 1))
-    with pytest.raises(IntegrityError, match="funds: journal entry"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            entry_id = _raw_entry(cursor, "refund:raw", len(amounts))
-            for i, fen in enumerate(amounts):
-                _raw_posting(cursor, entry_id, (a, b)[i % 2].pk, fen)
-            _check_deferred(cursor)
+    with (
+        pytest.raises(IntegrityError, match="funds: journal entry"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        entry_id = _raw_entry(cursor, "refund:raw", len(amounts))
+        for i, fen in enumerate(amounts):
+            _raw_posting(cursor, entry_id, (a, b)[i % 2].pk, fen)
+        _check_deferred(cursor)
     assert not JournalEntry.objects.filter(source="refund:raw").exists()
     assert not Posting.objects.exists()
 
@@ -186,14 +189,20 @@ def test_database_refuses_more_postings_than_declared_and_any_change(users):
         _raw_posting(cursor, entry_id, a.pk, 100)
         _raw_posting(cursor, entry_id, b.pk, -100)
         _check_deferred(cursor)
-    with pytest.raises(IntegrityError, match="funds: journal entry"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            _raw_posting(cursor, entry_id, a.pk, 0 + 7)
-            _raw_posting(cursor, entry_id, b.pk, -7)
-            _check_deferred(cursor)
-    with pytest.raises(IntegrityError, match="never changed"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("UPDATE funds_posting SET amount_fen = 200 WHERE amount_fen = 100")
+    with (
+        pytest.raises(IntegrityError, match="funds: journal entry"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        _raw_posting(cursor, entry_id, a.pk, 0 + 7)
+        _raw_posting(cursor, entry_id, b.pk, -7)
+        _check_deferred(cursor)
+    with (
+        pytest.raises(IntegrityError, match="never changed"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE funds_posting SET amount_fen = 200 WHERE amount_fen = 100")
     assert sorted(Posting.objects.values_list("amount_fen", flat=True)) == [-100, 100]
 
 
