@@ -11,7 +11,7 @@ PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
-        bench bench-registry bench-rules bench-verify bench-load bench-cases serve-prod clean messages
+        bench bench-registry bench-rules bench-verify bench-load bench-cases bench-ledger serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -89,6 +89,11 @@ bench-load: install
 bench-cases: install
 	$(BIN)/python -m benchmarks.bench_cases_workbench
 	$(BIN)/python -m benchmarks.bench_cases_batch
+
+# Funds (issue 9): a year of a 5M-person city's payrolls booked, exported to Beancount and
+# checked by Beancount (PostgreSQL; figures printed).
+bench-ledger: install
+	$(BIN)/python -m benchmarks.bench_ledger
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
