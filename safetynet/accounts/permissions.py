@@ -90,6 +90,12 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "funds.record_income": frozenset({A}),  # income_record, ta_fund_raise
     "funds.override_budget": frozenset({A}),  # budget_override
     "funds.export_ledger": frozenset({A, AU}),  # the Beancount export of the whole books
+    # payments (payments/services.py, POLICY §10): the city administrator prepares the monthly
+    # payroll; the offices and the auditor read it (lines scoped to their jurisdiction); bank
+    # accounts are kept by the offices that meet the families and the city administrator.
+    "payments.see_payrolls": frozenset({S, D, A, AU}),
+    "payments.prepare_payroll": frozenset({A}),  # payroll_run
+    "payments.manage_bank_accounts": frozenset({C, S, A}),  # bank_account_set
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -133,6 +139,9 @@ ABILITY_LABELS = {
     "funds.record_income": _("record fund income"),
     "funds.override_budget": _("override a budget"),
     "funds.export_ledger": _("export the books"),
+    "payments.see_payrolls": _("see payrolls"),
+    "payments.prepare_payroll": _("prepare payrolls"),
+    "payments.manage_bank_accounts": _("change recipients' bank accounts"),
 }
 
 NOT_PERMITTED = "not_permitted"
