@@ -96,6 +96,9 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "payments.see_payrolls": frozenset({S, D, A, AU}),
     "payments.prepare_payroll": frozenset({A}),  # payroll_run
     "payments.manage_bank_accounts": frozenset({C, S, A}),  # bank_account_set
+    # bank files go out and results come in at the city's finance office (docs/bank-files.md)
+    "payments.send_bank_files": frozenset({A}),  # bank_files_make
+    "payments.import_bank_results": frozenset({A}),  # bank_results_import
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -142,6 +145,8 @@ ABILITY_LABELS = {
     "payments.see_payrolls": _("see payrolls"),
     "payments.prepare_payroll": _("prepare payrolls"),
     "payments.manage_bank_accounts": _("change recipients' bank accounts"),
+    "payments.send_bank_files": _("make bank files"),
+    "payments.import_bank_results": _("import bank result files"),
 }
 
 NOT_PERMITTED = "not_permitted"

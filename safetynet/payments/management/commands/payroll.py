@@ -5,6 +5,8 @@
   since the previous draft. After approval a run is refused.
 - `show (ID | --month YYYY-MM) --as USER [--lines N]`: a payroll's status, totals per program and
   status (in USER's jurisdiction), its timeline, and the first N lines.
+- `bank-files ID --out DIR [--format xlsx|csv] --as USER`, `bank-results FILE... --as USER`: the
+  bank files (payments/bank_cli.py, docs/bank-files.md).
 
 Exit 2 on bad input or a refusal, with the field named.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from safetynet.core.errors import ServiceError
+from safetynet.payments import bank_cli
 from safetynet.rules.money import yuan
 
 BAD_INPUT = 2
@@ -47,7 +50,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{run,show}")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{run,show,bank-files,bank-results}"
+        )
         run = sub.add_parser("run", help="compute the month's draft payroll")
         run.add_argument("--month", required=True, help="benefit month YYYY-MM")
         run.add_argument("--as", dest="username", required=True, help="the preparing user")
@@ -57,8 +62,12 @@ class Command(BaseCommand):
         show.add_argument("--month", help="or its benefit month YYYY-MM")
         show.add_argument("--as", dest="username", required=True, help="the reading user")
         show.add_argument("--lines", type=int, default=20, help="lines to list (default 20)")
+        bank_cli.add_parsers(sub)
 
     def handle(self, *args, action: str, **options):
+        if action in bank_cli.ACTIONS:
+            bank_cli.handle(action, options, self.stdout)
+            return
         getattr(self, f"_{action}")(**options)
 
     # ------------------------------------------------------------------------------- run
