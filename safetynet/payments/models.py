@@ -324,3 +324,9 @@ from .bank_models import (  # noqa: E402, F401
     BankResultFile,
     EntryResult,
 )
+from .flow_models import (  # noqa: E402, F401  the workflow and the recoveries (ADR 0940, 0941)
+    PayrollApproval,
+    Recovery,
+    RecoveryDeduction,
+    RecoveryEvent,
+)

@@ -58,6 +58,12 @@ OPERATIONS = [
     ("/api/banks/results/", "POST"),
     ("/api/banks/failed/", "GET"),
     ("/api/banks/failed/{id}/account/", "POST"),
+    # the payroll after its draft (payments/api.py)
+    ("/api/payrolls/", "GET"),
+    ("/api/payrolls/{id}/", "GET"),
+    ("/api/payrolls/{id}/lines/", "GET"),
+    ("/api/payrolls/{id}/check/", "POST"),
+    ("/api/payrolls/{id}/approve/", "POST"),
 ]
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0001_initial'),
+        ('payments', '0003_recovery_retroactive_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
