@@ -100,3 +100,26 @@ def test_overpayment_and_write_off_are_booked(registry, people):
     }
     assert account_balances()["Assets:Receivable:Recoveries:LowIncome"] == 0
     assert trial_balance() == 0
+
+
+def test_override_page_and_command(client, registry, people, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from safetynet.funds.models import BudgetOverride
+
+    ca = people["city_admin"]
+    p = make_payroll("2024-06", prepared_by=ca)
+    add_line(p, person=registry.zhang_wei, household=registry.zh1, amount_fen=60000)
+    fs.budget_allocate(actor=ca, year=2024, program="dibao", level="city", amount_fen=100_000)
+    # no district budget for 思明 in 2024: its 300.00 share is over
+    client.force_login(people["auditor"])
+    page = client.get("/funds/overrides/")
+    assert page.status_code == 200 and "300.00" in page.content.decode()
+    assert client.post("/funds/overrides/", {"payroll": p.pk, "reason": "x"}).status_code == 403
+    with pytest.raises(CommandError) as exc:
+        call_command("ledger", "override", str(p.pk), "--reason", "x", "--as", "da")
+    assert exc.value.returncode == 2 and "not_permitted" in str(exc.value)
+    call_command("ledger", "override", str(p.pk), "--reason", "追加预算", "--as", "ca")
+    assert "dibao district 350203: over 30000 fen" in capsys.readouterr().out
+    assert BudgetOverride.objects.get().reason == "追加预算"
