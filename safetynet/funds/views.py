@@ -61,8 +61,11 @@ def execution(request):
     year = _year(request)
     with http_errors():
         rows = selectors.budget_execution(request.user, year)
+    names = dict(selectors.districts_visible(request.user))
     chart = {
-        "labels": [f"{name_zh(r.program)} {LEVEL_ZH[r.level]}{r.district}" for r in rows],
+        "labels": [
+            f"{name_zh(r.program)} {names.get(r.district, '')}{LEVEL_ZH[r.level]}" for r in rows
+        ],
         "budget": [yuan(r.budget_fen) for r in rows],
         "spent": [yuan(r.spent_fen) for r in rows],
         "budget_name": _("Budget (yuan)"),
@@ -71,7 +74,7 @@ def execution(request):
     return render(
         request,
         "funds/execution.html",
-        {"year": year, "rows": rows, "chart": chart, "level_zh": LEVEL_ZH},
+        {"year": year, "rows": rows, "chart": chart, "names": names},
     )
 
 
