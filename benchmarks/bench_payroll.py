@@ -9,7 +9,7 @@ written (COPY) — target < 60 s for a 5M-person city.
 One function per phase (`generate_city`, `load_city`, `give_accounts`, `payroll`) so that the
 bank-file and ledger benchmarks can add theirs after `payroll`. The city: `safetynet generate`
 into var/bench/city-<N> (kept), `safetynet load` (without history rows) into `sn_payroll_bench`
-(created if missing) on $BENCH_POSTGRES_URL's server (default
+($BENCH_PAYROLL_DB; created if missing) on $BENCH_POSTGRES_URL's server (default
 postgres://safetynet:safetynet@127.0.0.1:5432). Figures are printed, never asserted.
 """
 
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://safetynet:safetynet@127.0.0.1:5432")
-DB = "sn_payroll_bench"
+DB = os.environ.get("BENCH_PAYROLL_DB", "sn_payroll_bench")
 TARGET_S = 60.0
 ROOT = Path(__file__).parents[1]
 
@@ -92,13 +92,14 @@ WHERE p.id IN (SELECT person_id FROM registry_enrolment)
 def payroll(month: str, engine: str = "duckdb") -> dict:
     """The run as the city administrator would start it; a draft is recomputed if present."""
     from safetynet.accounts.models import Role, User
-    from safetynet.payments.models import PaymentLine, Payroll
+    from safetynet.payments.models import PaymentLine, Payroll, PayrollEvent
     from safetynet.payments.services import payroll_run
 
     admin, _ = User.objects.get_or_create(
         username="bench-admin", defaults={"role": Role.CITY_ADMIN, "jurisdiction_id": "350200"}
     )
     PaymentLine.objects.filter(payroll__month=month).delete()
+    PayrollEvent.objects.filter(payroll__month=month).delete()
     Payroll.objects.filter(month=month).delete()
     t0 = time.perf_counter()
     report = payroll_run(actor=admin, month=month, engine=engine)

@@ -300,3 +300,15 @@ def test_spark_pays_exactly_what_duckdb_pays(city, users):
     assert lines() == duck
     assert Payroll.objects.get().summary["engine"] == "spark"
     assert report.lines == 5
+
+
+def test_an_exit_stops_after_the_month_of_exit(city, users):
+    from safetynet.registry.models import Enrolment
+
+    Enrolment.objects.filter(household=city.dibao_h, category="dibao").update(
+        end_date=dt.date(2019, 8, 10)
+    )
+    payroll_run(actor=users["city_admin"], month="2019-08")
+    payroll_run(actor=users["city_admin"], month="2019-09")
+    dibao = {k[2] for k in lines() if k[1] == "dibao"}
+    assert dibao == {"2019-08"}  # paid through the month of exit, not after
