@@ -15,34 +15,18 @@ when the step is refused in the present state (maker-checker, another's scope, a
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from safetynet.api.errors import FieldError
-from safetynet.cases.api import ErrorOut, PageWithoutCount
+from safetynet.cases.api import PageWithoutCount
+from safetynet.cases.dynamic_api import ERRORS, _parsed
 
 from . import approval
 from . import flow_errors as E
 from . import flow_screens as screens
 from .models import LineStatus
-
-ERRORS = {
-    400: OpenApiResponse(ErrorOut, description="Invalid input; `field` names it."),
-    401: OpenApiResponse(ErrorOut, description="Not signed in."),
-    403: OpenApiResponse(ErrorOut, description="`not_permitted`: the role may not."),
-    404: OpenApiResponse(ErrorOut, description="Not found in your jurisdiction."),
-    409: OpenApiResponse(ErrorOut, description="The step is refused in the present state."),
-}
-
-
-def _parsed(serializer_class, data) -> dict:
-    s = serializer_class(data=data)
-    if not s.is_valid():
-        field, errors = next(iter(s.errors.items()))
-        message = errors[0] if isinstance(errors, list) else str(errors)
-        raise FieldError(code="invalid", field=field, message=str(message))
-    return s.validated_data
 
 
 def _call(fn):
@@ -173,7 +157,7 @@ def _summary(actor, payroll) -> dict:
 def _detail(actor, payroll) -> dict:
     d = _summary(actor, payroll)
     t = d.pop("totals")
-    before, diffs = screens.differences(actor=actor, payroll=payroll)
+    before, diffs = screens.differences(actor=actor, payroll=payroll, now=t)
     d.update(
         by_program=t.by_program,
         by_district={
@@ -219,8 +203,8 @@ class LinePage(PageWithoutCount):
         if page is not None and not (page.isascii() and page.isdigit() and 0 < int(page) <= 10_000):
             raise FieldError(code="invalid", field="page", message="a page number, 1 to 10000")
         self.page_obj = screens.slice_page(queryset, page, self.page_size)
-        for line in self.page_obj.object_list:
-            line.withheld_fen = int(line.deducted_fen or 0)
+        for line in screens.with_deductions(self.page_obj.object_list):
+            line.withheld_fen = line.deducted_fen
         return self.page_obj.object_list
 
 

@@ -255,6 +255,16 @@ def payroll_approve(
         raise E.ServiceError(E.SCOPE_NOT_YOURS, f"{actor.username} does not approve {scope}")
     if approval.approved_at is not None:
         raise E.ServiceError(E.SCOPE_APPROVED, f"payroll {payroll.month} {scope} is approved")
+    if budget_override and scope_of_user(actor) != CITY_SCOPE:
+        raise E.ServiceError(
+            E.OVERRIDE_CITY_ONLY,
+            "budget_override: only the city overrides the budget",
+            [
+                E.FieldProblem(
+                    field="budget_override", message="city only", code=E.OVERRIDE_CITY_ONLY
+                )
+            ],
+        )
     if actor.pk in preparers_of(payroll) | checkers_of(payroll):
         raise E.ServiceError(
             E.APPROVER_CONFLICT, f"{actor.username} prepared or checked payroll {payroll.month}"

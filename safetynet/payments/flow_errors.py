@@ -24,6 +24,7 @@ SCOPE_NOT_YOURS = "payroll_scope_not_yours"
 SCOPE_APPROVED = "payroll_scope_already_approved"
 SCOPE_INVALID = "payroll_scope_invalid"
 REASON_REQUIRED = "payroll_reason_required"
+OVERRIDE_CITY_ONLY = "payroll_budget_override_city_only"
 RECOVERY_CLOSED = "recovery_closed"
 RECOVERY_REASON_REQUIRED = "recovery_reason_required"
 
@@ -39,6 +40,7 @@ CODES = {
     SCOPE_APPROVED: _("This part of the payroll has already been approved."),
     SCOPE_INVALID: _("Name the part of the payroll to approve: a district code or city."),
     REASON_REQUIRED: _("A reason is required."),
+    OVERRIDE_CITY_ONLY: _("Only the city may approve a payroll over its budget."),
     RECOVERY_CLOSED: _("This recovery is already recovered or written off."),
     RECOVERY_REASON_REQUIRED: _("Write down why the recovery is written off."),
 }

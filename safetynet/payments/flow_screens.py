@@ -15,6 +15,7 @@ from safetynet.cases.screens import SlicePage
 from safetynet.registry.models import Division, Membership
 
 from . import flow_errors as E
+from . import selectors
 from .approval import may_approve_scope, scope_of_user
 from .flow_models import CITY_SCOPE, PayrollApproval, Recovery, RecoveryDeduction, RecoveryStatus
 from .models import LineStatus, PaymentLine, Payroll
@@ -42,28 +43,20 @@ def _prefix(actor: User) -> str | None:
 
 # --------------------------------------------------------------------------- payrolls
 def payrolls_visible_to(actor: User) -> QuerySet[Payroll]:
-    require(actor, "payments.see_payrolls")
-    if _prefix(actor) is None:
-        return Payroll.objects.none()
-    return Payroll.objects.all().order_by("-month")
+    """Every payroll (they are the city's), newest month first (payroll-core's selector)."""
+    return selectors.payroll_list(actor=actor)
 
 
 def payroll_get(*, actor: User, payroll_id: int) -> Payroll:
     try:
-        return payrolls_visible_to(actor).get(pk=payroll_id)
-    except (Payroll.DoesNotExist, ValueError, TypeError):
+        return selectors.payroll_get(actor=actor, payroll_id=int(payroll_id))
+    except (ValueError, TypeError):
         raise E.NotFoundError("payroll") from None
 
 
 def lines_visible_to(actor: User, payroll: Payroll | None = None) -> QuerySet[PaymentLine]:
-    require(actor, "payments.see_payrolls")
-    prefix = _prefix(actor)
-    if prefix is None:
-        return PaymentLine.objects.none()
-    qs = PaymentLine.objects.filter(division__code__startswith=prefix)
-    if payroll is not None:
-        qs = qs.filter(payroll=payroll)
-    return qs
+    """The lines in the actor's jurisdiction (payroll-core's selector)."""
+    return selectors.lines_visible_to(actor, payroll)
 
 
 def lines_filtered(
@@ -84,11 +77,24 @@ def lines_filtered(
         qs = qs.filter(status=status)
     if name:
         qs = qs.filter(person__name__contains=name.strip())
-    return (
-        qs.select_related("person", "division")
-        .annotate(deducted_fen=Sum("deductions__amount_fen"))
-        .order_by("division_id", "beneficiary_key", "program", "benefit_month", "id")
+    return qs.select_related("person", "division").order_by(
+        "division_id", "beneficiary_key", "program", "benefit_month", "id"
     )
+
+
+def with_deductions(lines: list[PaymentLine]) -> list[PaymentLine]:
+    """Each line of a page with `deducted_fen` (withheld towards recoveries) and `net_fen`: one
+    query for the page, not a grouped pass over the whole payroll."""
+    sums = dict(
+        RecoveryDeduction.objects.filter(line_id__in=[x.pk for x in lines])
+        .values_list("line_id")
+        .annotate(s=Sum("amount_fen"))
+        .order_by()
+    )
+    for line in lines:
+        line.deducted_fen = int(sums.get(line.pk) or 0)
+        line.net_fen = line.amount_fen - line.deducted_fen
+    return lines
 
 
 @dataclass
@@ -124,15 +130,35 @@ def payroll_totals(*, actor: User, payroll: Payroll) -> Totals:
     )
 
 
+def list_totals(*, actor: User, payroll: Payroll) -> Totals:
+    """The list's figures: a city-wide user gets the totals the run cached on the payroll (no
+    pass over millions of lines per row); anyone else the lines of their jurisdiction."""
+    prefix = _prefix(actor)
+    cached = payroll.totals or {}
+    if prefix is not None and len(prefix) <= 4 and "lines" in cached:
+        return Totals(lines=int(cached["lines"]), amount_fen=int(cached.get("amount_fen", 0)))
+    t = payroll_totals(actor=actor, payroll=payroll)
+    return Totals(lines=t.lines, amount_fen=t.amount_fen)
+
+
 def previous_payroll(payroll: Payroll) -> Payroll | None:
     return Payroll.objects.filter(month__lt=payroll.month).order_by("-month").first()
 
 
-def differences(*, actor: User, payroll: Payroll) -> tuple[Payroll | None, list[dict]]:
-    """The previous month's payroll and, per program, lines and fen now, then and the change."""
+def _by_program(actor: User, payroll: Payroll) -> dict[str, dict]:
+    qs = lines_visible_to(actor, payroll).exclude(status=LineStatus.CANCELLED)
+    return _grouped(qs, "program")
+
+
+def differences(
+    *, actor: User, payroll: Payroll, now: Totals | None = None
+) -> tuple[Payroll | None, list[dict]]:
+    """The previous month's payroll and, per program, lines and fen now, then and the change
+    (`now`: the payroll's totals when the caller has them already)."""
     before = previous_payroll(payroll)
-    now = payroll_totals(actor=actor, payroll=payroll).by_program
-    then = payroll_totals(actor=actor, payroll=before).by_program if before else {}
+    now_by = now.by_program if now is not None else _by_program(actor, payroll)
+    then = _by_program(actor, before) if before else {}
+    now = now_by
     rows = []
     for program in sorted(set(now) | set(then)):
         a = now.get(program, {"lines": 0, "amount_fen": 0})

@@ -23,7 +23,7 @@ from . import approval
 from . import flow_errors as E
 from . import flow_screens as screens
 from .flow_models import RecoveryStatus
-from .models import LineStatus
+from .models import LineStatus, PayrollEventKind
 from .recoveries import recovery_write_off
 from .states import PayrollStatus
 
@@ -36,6 +36,9 @@ STATUS_LABELS = {
     PayrollStatus.RECONCILED: pgettext_lazy("payroll status", "Reconciled"),
     PayrollStatus.CLOSED: pgettext_lazy("payroll status", "Closed"),
 }
+
+
+EVENT_LABELS = dict(PayrollEventKind.choices)
 
 
 def program_label(code: str) -> str:
@@ -97,10 +100,10 @@ def _payroll(request, payroll_id: int):
 @require_GET
 def payroll_list(request):
     _need_view(request.user)
-    rows = []
-    for p in screens.payrolls_visible_to(request.user)[:60]:
-        t = screens.payroll_totals(actor=request.user, payroll=p)
-        rows.append((p, status_label(p.status), t))
+    rows = [
+        (p, status_label(p.status), screens.list_totals(actor=request.user, payroll=p))
+        for p in screens.payrolls_visible_to(request.user)[:60]
+    ]
     return render(request, "payments/payroll_list.html", {"rows": rows})
 
 
@@ -108,7 +111,7 @@ def payroll_list(request):
 def _payroll_page(request, payroll, *, status: int = 200, reason_form=None):
     actor = request.user
     totals = screens.payroll_totals(actor=actor, payroll=payroll)
-    before, diffs = screens.differences(actor=actor, payroll=payroll)
+    before, diffs = screens.differences(actor=actor, payroll=payroll, now=totals)
     districts = [(code, t["name"]) for code, t in totals.by_district.items()]
     form = LineFilterForm(
         request.GET or None, programs=list(totals.by_program), districts=districts
@@ -151,6 +154,7 @@ def _payroll_page(request, payroll, *, status: int = 200, reason_form=None):
             "timeline": [
                 (
                     e,
+                    EVENT_LABELS.get(e.kind, e.kind),
                     status_label(e.from_status) if e.from_status else "",
                     status_label(e.to_status) if e.to_status else "",
                 )
@@ -163,9 +167,8 @@ def _payroll_page(request, payroll, *, status: int = 200, reason_form=None):
 
 def slice_page_lines(qs, page):
     p = screens.slice_page(qs, page)
-    for line in p.object_list:
+    for line in screens.with_deductions(p.object_list):
         line.program_label = program_label(line.program)
-        line.net_fen = line.amount_fen - int(line.deducted_fen or 0)
     return p
 
 

@@ -201,6 +201,13 @@ def test_the_budget_check_refuses_unless_the_city_overrides(payroll, people, mon
         payroll_id=payroll.pk,
         scope="city",
     )
+    _refused(
+        E.OVERRIDE_CITY_ONLY,
+        approval.payroll_approve,
+        actor=people["district_approver"],
+        payroll_id=payroll.pk,
+        budget_override=True,
+    )
     a = approval.payroll_approve(
         actor=people["city2"], payroll_id=payroll.pk, scope="city", budget_override=True
     )
