@@ -31,6 +31,7 @@ from safetynet.cases.api import ErrorOut
 from safetynet.core.errors import ServiceError
 
 from . import bank_selectors as sel
+from .api import _parsed  # one input parser for the payments API
 from .bank_services import BANK_FILES_NOT_APPROVED, bank_files_make, bank_results_import
 from .services import bank_account_set
 
@@ -46,15 +47,6 @@ ERRORS = {
     404: OpenApiResponse(ErrorOut, description="Not found in your jurisdiction."),
     409: OpenApiResponse(ErrorOut, description="The payroll is not approved."),
 }
-
-
-def _parsed(serializer_class, data) -> dict:
-    s = serializer_class(data=data)
-    if not s.is_valid():
-        field, errors = next(iter(s.errors.items()))
-        message = errors[0] if isinstance(errors, list) else str(errors)
-        raise FieldError(code="invalid", field=field, message=str(message))
-    return s.validated_data
 
 
 class FigureOut(serializers.Serializer):

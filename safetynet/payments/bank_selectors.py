@@ -171,3 +171,40 @@ def bank_payroll_get(*, actor, payroll_id: int) -> Payroll:
         return bank_payrolls(actor=actor).get(pk=payroll_id)
     except Payroll.DoesNotExist:
         raise NotFoundError("payroll") from None
+
+
+def bank_reconciliation_xlsx(*, actor, payroll: Payroll) -> bytes:
+    """The reconciliation as an Excel workbook (cells through core.spreadsheet.safe_row; yuan as
+    text with two decimals, exact)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from safetynet.core.spreadsheet import safe_row
+
+    from .bank_format import fen_to_yuan
+
+    rec = bank_reconciliation(actor=actor, payroll=payroll)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("对账")
+    ws.append(safe_row(ws, ["发放月份", payroll.month]))
+    ws.append(safe_row(ws, ["状态", payroll.status]))
+    ws.append([])
+    head = ["银行代码", "银行名称"]
+    for label in ("已送银行", "已支付", "支付失败", "待回盘"):
+        head += [f"{label}笔数", f"{label}金额（元）"]
+    ws.append(safe_row(ws, head))
+    for row in [*rec.banks, rec.total]:
+        cells = [row.bank_code or "合计", row.bank_name]
+        for fig in (row.sent, row.paid, row.failed, row.pending):
+            cells += [fig.count, fen_to_yuan(fig.fen)]
+        ws.append(safe_row(ws, cells))
+    ws.append([])
+    ws.append(
+        safe_row(
+            ws, ["无账户暂缓发放笔数", rec.held.count, "金额（元）", fen_to_yuan(rec.held.fen)]
+        )
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

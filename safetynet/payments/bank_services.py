@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ class BankFilesReport:
     files: list[BankFile] = field(default_factory=list)
     held: list[int] = field(default_factory=list)  # payment line ids without a bank account
     resent: int = 0  # earlier payrolls' lines sent again
+    seconds: dict[str, float] = field(default_factory=dict)  # step -> seconds (benchmarks)
 
     @property
     def lines(self) -> int:
@@ -161,6 +163,13 @@ def bank_files_make(
         )
     on = on or timezone.localdate()
     report = BankFilesReport(payroll=payroll)
+    mark = [time.perf_counter()]
+
+    def step(name: str) -> None:
+        now = time.perf_counter()
+        report.seconds[name] = round(now - mark[0], 3)
+        mark[0] = now
+
     with stored_files_removed_on_failure(), transaction.atomic():
         locked = Payroll.objects.select_for_update().get(pk=payroll.pk)
         if locked.status != PayrollStatus.APPROVED.value:
@@ -174,6 +183,7 @@ def bank_files_make(
                 [FieldProblem(field="status", message=msg, code=BANK_FILES_NOT_APPROVED)],
             )
         rows = _candidates(locked)
+        step("select")
         earlier = [r[0] for r in rows if r[1] != locked.pk]
         attempts = _attempts(earlier) if earlier else {}
         report.resent = sum(1 for r in rows if r[1] != locked.pk and r[4] is not None)
@@ -219,6 +229,7 @@ def bank_files_make(
             entry_cols["bank_account_id"].append(np.array([r[4] for r in lines], dtype=np.int64))
             entry_cols["account_number"].extend(r[7] for r in lines)
             entry_cols["holder_name"].extend(r[8] for r in lines)
+        step("files")
         n = sum(f.count for f in report.files)
         if n:
             values = {
@@ -234,6 +245,7 @@ def bank_files_make(
             }
             bulk_write(BankFileEntry, values, lambda k: None)
             book_bank_files(actor=actor, files=report.files, on=on)  # the ledger (funds)
+        step("entries")
         now = timezone.now()
         sent = BankFileEntry.objects.filter(file__in=[f.pk for f in report.files])
         PaymentLine.objects.filter(pk__in=sent.values("line_id")).update(
@@ -243,6 +255,7 @@ def bank_files_make(
             PaymentLine.objects.filter(pk__in=chunk, payroll=locked).update(
                 status=LineStatus.HELD_NO_ACCOUNT, updated_at=now
             )
+        step("lines")
         payroll_transition(
             locked,
             PayrollStatus.FILES_SENT.value,
@@ -257,6 +270,7 @@ def bank_files_make(
             },
         )
         payroll.status = locked.status
+    step("commit")
     return report
 
 

@@ -115,6 +115,22 @@ def bank_payroll(request, payroll_id: int):
 
 
 @login_required
+@require_GET
+def bank_reconciliation_export(request, payroll_id: int):
+    """The reconciliation as Excel (a generated download: no stored file)."""
+    from django.http import HttpResponse
+
+    with http_errors():
+        payroll = sel.bank_payroll_get(actor=request.user, payroll_id=payroll_id)
+        data = sel.bank_reconciliation_xlsx(actor=request.user, payroll=payroll)
+    response = HttpResponse(data, content_type=XLSX.content_type)
+    response["Content-Disposition"] = f'attachment; filename="reconciliation-{payroll.month}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
 @require_POST
 def bank_files_make_view(request, payroll_id: int):
     with http_errors():

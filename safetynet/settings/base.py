@@ -126,7 +126,7 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [
     BASE_DIR / "safetynet" / "locale",
     # the bank pages' own catalogue (ADR 0913: apart from the payments app's, merged in parallel)
-    BASE_DIR / "safetynet" / "payments" / "bank_locale",
+    BASE_DIR / "safetynet" / "payments" / "bank_i18n" / "locale",
 ]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

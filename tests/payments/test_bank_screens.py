@@ -3,9 +3,12 @@ failure (and a refused one naming the line), see it among the failed lines, fix 
 and the line goes into the next payroll's file. Chinese first; the files never reach a URL
 outside the checked view."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from safetynet.payments.models import BankAccount, BankFile, PaymentLine, PayrollEvent
 from tests.helpers.banks import Fault, approved_payroll, bank_answer, set_account
@@ -59,6 +62,12 @@ def test_make_download_upload_fix(client, users, registry, june):
     assert r.status_code == 302
     page = client.get(reverse("payments-banks:payroll", args=[payroll.pk])).content.decode()
     assert "对账" in page and "123.45" in page
+    x = client.get(reverse("payments-banks:reconciliation-xlsx", args=[payroll.pk]))
+    ws = load_workbook(io.BytesIO(x.content)).worksheets[0]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    # ICBC: sent 2 / 923.45 (800.00 + 123.45), paid 1 / 800.00, failed 1 / 123.45, pending 0
+    assert rows[4] == ["ICBC", "中国工商银行", 2, "923.45", 1, "800.00", 1, "123.45", 0, "0.00"]
+    assert rows[5][0] == "合计" and rows[5][3] == "923.45"
     failed = client.get(reverse("payments-banks:failed")).content.decode()
     assert "张小明" in failed and "账户已销户" in failed and ZX not in failed  # masked
     r = client.post(

@@ -1,9 +1,7 @@
-"""Template helpers of the bank pages."""
+"""Template helpers of the bank pages (amounts: payment_tags' `yuan`)."""
 
 from django import template
 from django.utils.translation import gettext_lazy as _
-
-from safetynet.rules.money import yuan as _yuan
 
 register = template.Library()
 
@@ -14,14 +12,6 @@ REASONS = {
     "account_frozen": _("Account frozen"),
     "other": _("Other"),
 }
-
-
-@register.filter
-def fen_yuan(fen) -> str:
-    """Fen as yuan with two decimals ("1,234.50"); empty for None."""
-    if fen is None or fen == "":
-        return ""
-    return _yuan(int(fen))
 
 
 @register.filter
