@@ -12,7 +12,7 @@ DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
         bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases bench-spark \
-        bench-payroll bench-payroll-flow bench-banks serve-prod clean messages
+        bench-payroll bench-payroll-flow bench-banks bench-ledger serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -100,6 +100,11 @@ bench-load: install
 bench-cases: install
 	$(BIN)/python -m benchmarks.bench_cases_workbench
 	$(BIN)/python -m benchmarks.bench_cases_batch
+
+# Funds (issue 9): a year of a 5M-person city's payrolls booked, exported to Beancount and
+# checked by Beancount (PostgreSQL; figures printed).
+bench-ledger: install
+	$(BIN)/python -m benchmarks.bench_ledger
 
 # Payroll (issue 9): a generated city loaded into PostgreSQL (sn_payroll_bench), its payroll
 # computed and written; PAYROLL_PERSONS=1000000 for a smaller city.

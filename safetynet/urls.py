@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", include("safetynet.api.urls")),
     path("verification/", include("safetynet.verification.urls")),
     path("cases/", include("safetynet.cases.urls")),
+    path("funds/", include("safetynet.funds.urls")),
     path("payments/banks/", include("safetynet.payments.bank_urls")),
     path("payments/", include("safetynet.payments.flow_urls")),
     path("", include("safetynet.web.urls")),

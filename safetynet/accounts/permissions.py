@@ -83,6 +83,14 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "cases.decide_review": frozenset({D}),  # review_decide (continue, adjust, stop, exit)
     "cases.record_grievance": frozenset({C, S, D}),  # grievance_record
     "cases.answer_grievance": frozenset({D}),  # grievance_answer
+    # funds (funds/services.py, POLICY §10, docs/funds.md): the city administrator manages the
+    # budgets, records fund income and overrides a budget a payroll would exceed; the auditor
+    # reads everything, a district its own district's statements, budgets and journal.
+    "funds.view_funds": frozenset({D, A, AU}),
+    "funds.manage_budgets": frozenset({A}),  # budget_allocate
+    "funds.record_income": frozenset({A}),  # income_record, ta_fund_raise
+    "funds.override_budget": frozenset({A}),  # budget_override
+    "funds.export_ledger": frozenset({A, AU}),  # the Beancount export of the whole books
     # payments (payments/services.py, POLICY §10): the city administrator prepares the monthly
     # payroll; the offices and the auditor read it (lines scoped to their jurisdiction); bank
     # accounts are kept by the offices that meet the families and the city administrator.
@@ -140,6 +148,11 @@ ABILITY_LABELS = {
     "cases.decide_review": _("decide reviews"),
     "cases.record_grievance": _("record complaints and reconsideration requests"),
     "cases.answer_grievance": _("answer complaints and reconsideration requests"),
+    "funds.view_funds": _("see the fund statements and the journal"),
+    "funds.manage_budgets": _("manage budgets"),
+    "funds.record_income": _("record fund income"),
+    "funds.override_budget": _("override a budget"),
+    "funds.export_ledger": _("export the books"),
     "payments.see_payrolls": _("see payrolls"),
     "payments.prepare_payroll": _("prepare payrolls"),
     "payments.manage_bank_accounts": _("change recipients' bank accounts"),

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from safetynet.accounts.models import Role, User
 from safetynet.accounts.permissions import require
+from safetynet.funds.payments_hooks import book_payroll_approved
 from safetynet.registry.models import DivisionLevel
 from safetynet.rules.parameters import MissingParameterValue, load_parameters
 
@@ -283,6 +284,7 @@ def payroll_approve(
         _event(payroll, PayrollEventKind.APPROVE, actor, **data, remaining=remaining)
     else:
         _move(payroll, PayrollStatus.APPROVED, actor=actor, kind=PayrollEventKind.APPROVE, **data)
+        book_payroll_approved(actor=actor, payroll=payroll)  # the ledger (funds)
     return approval
 
 

@@ -34,6 +34,7 @@ from safetynet.accounts.permissions import require
 from safetynet.core.errors import FieldProblem, ServiceError
 from safetynet.core.files import store_file, stored_files_removed_on_failure
 from safetynet.core.uploads import FileRefused, check_xlsx
+from safetynet.funds.payments_hooks import book_bank_files, book_bank_results
 from safetynet.registry.loading import _write as bulk_write
 
 from .bank_format import (
@@ -251,6 +252,7 @@ def bank_files_make(
                 "reason": pa.array([""] * n, pa.string()),
             }
             bulk_write(BankFileEntry, values, lambda k: None)
+            book_bank_files(actor=actor, files=report.files, on=on)  # the ledger (funds)
         step("entries")
         now = timezone.now()
         sent = BankFileEntry.objects.filter(file__in=[f.pk for f in report.files])
@@ -460,6 +462,7 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
                     PaymentLine.objects.filter(pk__in=[lid for _i, lid in chunk]).update(
                         status=status, updated_at=now
                     )
+            book_bank_results(actor=actor, result_file=rf)  # the ledger (funds)
         for payroll in Payroll.objects.select_for_update().filter(pk__in=touched).order_by("pk"):
             waiting = BankFileEntry.objects.filter(
                 file__payroll=payroll, result=EntryResult.PENDING

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
+from safetynet.funds.payments_hooks import book_recovery, book_write_off
 from safetynet.registry.models import Category, Enrolment, Person
 from safetynet.rules.parameters import load_parameters
 
@@ -116,6 +117,7 @@ def _new_recovery(line: PaymentLine, *, amount_fen: int, code: str, why: str, ac
         actor=actor,
         data={"line": line.pk, "amount_fen": amount_fen, "reason": why},
     )
+    book_recovery(actor=actor, recovery=recovery)  # the ledger (funds)
     return recovery
 
 
@@ -351,4 +353,5 @@ def recovery_write_off(*, actor: User, recovery_id: int, reason: str) -> Recover
         actor=actor,
         data={"amount_fen": left, "reason": text},
     )
+    book_write_off(actor=actor, recovery=recovery, amount_fen=left, reason=text)  # the ledger
     return recovery

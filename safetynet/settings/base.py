@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "safetynet.accounts",
     "safetynet.verification",
     "safetynet.cases",
+    "safetynet.funds",
     "safetynet.payments",
     "safetynet.simulated",
     "safetynet.web",
