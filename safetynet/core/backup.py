@@ -193,6 +193,14 @@ def _pg_connect(database: dict):
     return psycopg.connect(**_conninfo(database), password=database.get("PASSWORD") or None)
 
 
+def _psycopg_error() -> type[Exception]:
+    try:
+        import psycopg
+    except ImportError:  # an SQLite-only installation
+        return sqlite3.Error
+    return psycopg.Error
+
+
 def _pg_dsn(database: dict) -> str:
     from psycopg.conninfo import make_conninfo
 
@@ -295,13 +303,18 @@ def backup_create(
         raise BackupError(f"--out: {out} already exists (a backup never overwrites anything)")
     if not out.parent.is_dir():
         raise BackupError(f"--out: the folder {out.parent} does not exist")
+    if out.parent.resolve().is_relative_to(Path(storage_root).resolve()):
+        raise BackupError(f"--out: {out} is inside the stored-file folder {storage_root}")
     partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
         db_file = DB_FILES[vendor]
-        if vendor == "postgresql":
-            details, migrations = _backup_postgresql(database, partial / db_file)
-        else:
-            details, migrations = _backup_sqlite(database, partial / db_file)
+        try:
+            if vendor == "postgresql":
+                details, migrations = _backup_postgresql(database, partial / db_file)
+            else:
+                details, migrations = _backup_sqlite(database, partial / db_file)
+        except (sqlite3.Error, _psycopg_error()) as exc:
+            raise BackupError(f"database: {exc}") from None
         size, digest = _sha256_file(partial / db_file)
         entries = [{"path": db_file, "size": size, "sha256": digest}]
         summary = Summary(path=out, vendor=vendor)
@@ -589,7 +602,12 @@ def backup_restore(
     if vendor == "postgresql":
         _restore_postgresql(dump, database, clear=bool(tables))
     else:
-        _restore_sqlite(dump, _sqlite_path(database))
+        try:
+            _restore_sqlite(dump, _sqlite_path(database))
+        except sqlite3.Error as exc:
+            raise BackupError(
+                f"database: {exc} (stop the server and the worker first); the database is unchanged"
+            ) from None
     summary = Summary(
         path=source,
         vendor=vendor,

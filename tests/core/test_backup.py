@@ -182,11 +182,9 @@ def test_a_damaged_stored_file_is_refused_by_name_before_anything_is_touched(tmp
 def test_a_damaged_or_incomplete_backup_is_refused(tmp_path, users, damage, message):
     out, _name = small_backup(tmp_path, users)
     damage(out)
-    with (
-        fresh_database(source_db(), tmp_path) as target,
-        pytest.raises(BackupError, match=message),
-    ):
-        backup_restore(out, database=target, storage_root=tmp_path / "m")
+    # refused before the target is looked at: an accepted backup would be refused as "not empty"
+    with pytest.raises(BackupError, match=message):
+        backup_restore(out, database=source_db(), storage_root=tmp_path / "m")
     assert not (tmp_path / "m").exists()
 
 
@@ -222,6 +220,8 @@ def test_backup_never_overwrites_and_a_failed_one_leaves_nothing(tmp_path, users
     with pytest.raises(CommandError, match="already exists") as refused:
         call_command("backup", "--out", str(tmp_path / "taken"))
     assert refused.value.returncode == 2
+    with pytest.raises(CommandError, match="inside the stored-file folder"):
+        call_command("backup", "--out", str(settings.MEDIA_ROOT / "backup-test" / "bk"))
 
     def crash(*args, **kwargs):
         raise OSError("disk full")
