@@ -5,7 +5,11 @@ every file byte for byte; damaged, incomplete or mismatched backups refused befo
 touched; a non-empty database replaced only with --force."""
 
 import datetime as dt
+import json
 import shutil
+import signal
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -242,3 +246,46 @@ def test_a_backup_killed_before_its_end_is_never_taken_for_complete(tmp_path, us
     assert not (tmp_path / "bk2").exists()
     with pytest.raises(BackupError, match="incomplete backup"):
         backup_restore(partial, database=source_db(), storage_root=tmp_path / "m")
+
+
+KILLED_BACKUP = """
+import json, sys, time
+from pathlib import Path
+from safetynet.core import backup
+
+copy = backup._copy_hashed
+
+def copy_then_hang(*args):
+    result = copy(*args)
+    print("copied", flush=True)
+    time.sleep(3600)
+    return result
+
+backup._copy_hashed = copy_then_hang
+backup.backup_create(Path(sys.argv[1]), database=json.loads(sys.argv[2]), storage_root=sys.argv[3])
+"""
+
+
+def test_a_backup_killed_mid_run_leaves_no_backup_and_the_next_one_works(tmp_path, users):
+    """A real process, killed (SIGKILL) while it copies the stored files."""
+    default_storage.save("backup-test/b.pdf", ContentFile(b"%PDF-1.4 b"))
+    out = tmp_path / "nightly"
+    database = {k: v for k, v in source_db().items() if isinstance(v, str | int | dict | None)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BACKUP, str(out), json.dumps(database, default=str), media()],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout.readline().strip() == "copied"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert not out.exists()
+    (partial,) = tmp_path.glob(".nightly.partial-*")
+    assert next(partial.glob("database.*")).stat().st_size > 0
+    with pytest.raises(BackupError, match=r"incomplete backup: manifest\.json is missing"):
+        backup_restore(partial, database=source_db(), storage_root=tmp_path / "m")
+
+    backup_create(out, database=source_db(), storage_root=media())
+    assert backup_module.backup_verify(out)["files"]
