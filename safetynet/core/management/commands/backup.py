@@ -17,6 +17,7 @@ BAD_INPUT = 2
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # an operator job: the product's warnings are not its concern
     help = (
         "Back up the database (PostgreSQL: pg_dump in one snapshot; SQLite: the online backup "
         "API) and every stored file into the new directory DIR, with manifest.json (format, "

@@ -18,6 +18,7 @@ BAD_INPUT = 2
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # an operator job: the product's warnings are not its concern
     help = (
         "Restore a backup folder made by `safetynet backup`: verify every file's sha256 first, "
         "then the stored files, then the database in one transaction (PostgreSQL: pg_restore "
