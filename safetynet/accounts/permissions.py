@@ -82,6 +82,12 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "cases.decide_review": frozenset({D}),  # review_decide (continue, adjust, stop, exit)
     "cases.record_grievance": frozenset({C, S, D}),  # grievance_record
     "cases.answer_grievance": frozenset({D}),  # grievance_answer
+    # payments (payments/services.py, POLICY §10): the city administrator prepares the monthly
+    # payroll; the offices and the auditor read it (lines scoped to their jurisdiction); bank
+    # accounts are kept by the offices that meet the families and the city administrator.
+    "payments.see_payrolls": frozenset({S, D, A, AU}),
+    "payments.prepare_payroll": frozenset({A}),  # payroll_run
+    "payments.manage_bank_accounts": frozenset({C, S, A}),  # bank_account_set
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -120,6 +126,9 @@ ABILITY_LABELS = {
     "cases.decide_review": _("decide reviews"),
     "cases.record_grievance": _("record complaints and reconsideration requests"),
     "cases.answer_grievance": _("answer complaints and reconsideration requests"),
+    "payments.see_payrolls": _("see payrolls"),
+    "payments.prepare_payroll": _("prepare payrolls"),
+    "payments.manage_bank_accounts": _("change recipients' bank accounts"),
 }
 
 NOT_PERMITTED = "not_permitted"

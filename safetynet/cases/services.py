@@ -869,6 +869,16 @@ def _enrol(*, actor: User, case: Case, decision: Decision, on: dt.date) -> None:
         )
         enrolments.append(enrolment.pk)
     case.save(update_fields=["status", "updated_at"])
+    # the payroll computes each month's amount from what was assessed here (payments ADR 0900)
+    from safetynet.payments.services import amount_basis_record
+
+    amount_basis_record(
+        household_id=case.household_id,
+        valid_from=decision.start_month,
+        situation=case.proposal.get("situation") or {},
+        source="case",
+        source_ref=case.number,
+    )
     event_record(
         case=case,
         kind=EventKind.ENROLLED,

@@ -447,3 +447,23 @@ def city_load(
         f"in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)."
     )
     return report
+
+
+def bulk_insert(
+    model: type[Model], values: dict[str, pa.Array], tick: Callable[[int], None] | None = None
+) -> int:
+    """Insert columns (keyed by field attname) into `model`'s table in bulk — COPY on
+    PostgreSQL, executemany in batches on SQLite — inside the caller's transaction; no history
+    rows. For other apps' bulk writers (the payroll's lines, the amount basis)."""
+    return _write(model, values, tick or (lambda k: None))
+
+
+def db_timestamp(now) -> str:
+    """A timestamp as the bulk writers pass it to the database (ISO on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        return now.isoformat()
+    return str(connection.ops.adapt_datetimefield_value(now))
+
+
+def constant_column(value, n: int, type_: pa.DataType) -> pa.Array:
+    return _const(value, n, type_)

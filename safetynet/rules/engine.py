@@ -8,7 +8,7 @@ recording :class:`Trace`) and millions (no trace; the recording calls are no-ops
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -307,6 +307,10 @@ class ProgramResult:
     p_eligible: np.ndarray | None = None
     p_amount: np.ndarray | None = None
     p_reason: np.ndarray | None = None
+    # personal benefits: each person's city and district parts of p_amount (the street/town's
+    # part is the rest), so a payment line per person carries the program's own split
+    p_city: np.ndarray | None = None
+    p_district: np.ndarray | None = None
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # household-level extras
     p_extra: dict[str, np.ndarray] = field(default_factory=dict)  # person-level extras
     # named figures (run with figures=True, or traced): per household, per person, scalars
@@ -322,7 +326,12 @@ def split_funding(
     amount × city share and city + district = amount × (city + district shares), each rounded
     half up to the fen; the street/town gets the rest. Parts are never negative and always
     add up to the amount exactly."""
-    shares = ctx.p(param)
+    return split_by_shares(amount, ctx.p(param))
+
+
+def split_by_shares(amount: Any, shares: Mapping[str, Fraction]) -> tuple[Any, Any, Any]:
+    """``split_funding`` for given shares (a funding parameter's value): also what a payment of a
+    decided one-off amount (a grant) uses, so every split is this one rounding."""
     cs = shares.get("city", Fraction(0))
     city = mul_ratio(amount, cs)
     city_district = mul_ratio(amount, cs + shares.get("district", Fraction(0)))
@@ -417,6 +426,8 @@ def person_result(
         split_h = (at(split_p.city), at(split_p.district), at(split_p.street))
         r = person_result(ctx, b, eligible_p, amount_p, reasons_p, None, p_extra, paid=paid)
         r.city, r.district, r.street = split_h
+        r.p_city = _scatter(b.n_persons, split_p.idx, split_p.city)
+        r.p_district = _scatter(b.n_persons, split_p.idx, split_p.district)
         return r
     if not paid:
         amount_p = np.multiply(amount_p, eligible_p, dtype=np.int64)
@@ -439,25 +450,31 @@ def person_result(
         amount = total(paid)
         if split_p is not None:
             city, district, street = (total(x[idx]) for x in split_p)
+            p_city, p_district = split_p[0], split_p[1]
         elif funding_param:
             c_p, d_p, _ = split_funding(ctx, paid, funding_param)
             city, district = total(c_p), total(d_p)
             street = amount - city - district
+            p_city, p_district = _scatter(b.n_persons, idx, c_p), _scatter(b.n_persons, idx, d_p)
         else:
             city = district = street = np.zeros(n_h, dtype=np.int64)
+            p_city = p_district = np.zeros(b.n_persons, dtype=np.int64)
     else:
         eligible = b.hh_any(eligible_p)
         amount = b.hh_sum(amount_p)
         if split_p is not None:
             city, district, street = (b.hh_sum(x) for x in split_p)
+            p_city, p_district = split_p[0], split_p[1]
         elif funding_param:
             c_p, d_p, _ = split_funding(ctx, amount_p, funding_param)
             city, district = b.hh_sum(c_p), b.hh_sum(d_p)
             street = (
                 amount - city - district
             )  # = Σ street exactly: street = amount − city − district
+            p_city, p_district = c_p, d_p
         else:
             city = district = street = np.zeros(n_h, dtype=np.int64)
+            p_city = p_district = np.zeros(b.n_persons, dtype=np.int64)
     hreason = np.where(eligible, np.int16(ELIGIBLE), np.int16(reason("NO_ELIGIBLE_MEMBER")))
     ctx.hfig("household amount (sum of persons)", amount)
     return ProgramResult(
@@ -472,6 +489,8 @@ def person_result(
         eligible_p,
         amount_p,
         reasons_p,
+        np.asarray(p_city, dtype=np.int64),
+        np.asarray(p_district, dtype=np.int64),
         p_extra=p_extra or {},
         figures=ctx._h_figs,
         p_figures=ctx._p_figs,
@@ -542,7 +561,7 @@ def _run_one(
 
 
 _H_FIELDS = ("eligible", "amount", "city", "district", "street", "reason")
-_P_FIELDS = ("p_eligible", "p_amount", "p_reason")
+_P_FIELDS = ("p_eligible", "p_amount", "p_reason", "p_city", "p_district")
 
 
 def run_batch(

@@ -4,7 +4,8 @@ for personal benefits, one per program under ``persons/`` (person rows).
 ``OUT/<program>.parquet``: month, household_id, program, eligible, amount_fen, city_fen,
 district_fen, street_fen, reason, then the program's extra columns, one row per household
 sorted by household_id. ``OUT/persons/<program>.parquet``: person_id, household_id, eligible,
-amount_fen, reason, extras, one row per person sorted by (household_id, person_id). ``reason``
+amount_fen, city_fen, district_fen, street_fen (the person's funding split), reason, extras, one
+row per person sorted by (household_id, person_id). ``reason``
 is a dictionary column whose dictionary is the sorted reasons present in the file, so a file
 does not depend on the order in which a process happened to register reason codes.
 
@@ -64,6 +65,9 @@ def person_schema(program: str) -> pa.Schema:
             ("household_id", pa.int64()),
             ("eligible", pa.bool_()),
             ("amount_fen", pa.int64()),
+            ("city_fen", pa.int64()),
+            ("district_fen", pa.int64()),
+            ("street_fen", pa.int64()),
             ("reason", REASON_TYPE),
             *PERSON_EXTRAS.get(program, {}).items(),
         ]
@@ -136,6 +140,18 @@ def canonical_reasons(pieces: Sequence[pa.DictionaryArray]) -> pa.DictionaryArra
     return _dictionary(codes, ordered)
 
 
+def _person_split(r: ProgramResult) -> list[pa.Array]:
+    """A personal benefit's per-person city, district and street/town parts (the street's is
+    the rest of the amount, so the three always add up to it)."""
+    amount = np.asarray(r.p_amount, dtype=np.int64)
+    if r.p_city is None or r.p_district is None:
+        z = np.zeros(amount.shape[0], dtype=np.int64)
+        return [pa.array(z), pa.array(z), pa.array(amount)]
+    city = np.asarray(r.p_city, dtype=np.int64)
+    district = np.asarray(r.p_district, dtype=np.int64)
+    return [pa.array(city), pa.array(district), pa.array(amount - city - district)]
+
+
 def _check_extras(r: ProgramResult) -> None:
     for got, declared, level in (
         (r.extra, HOUSEHOLD_EXTRAS, "household"),
@@ -183,6 +199,7 @@ def result_tables(results: Mapping[str, ProgramResult], batch: Batch) -> dict[st
                     p_hid,
                     pa.array(r.p_eligible),
                     pa.array(r.p_amount),
+                    *_person_split(r),
                     reasons_from_codes(r.p_reason),
                     *(pa.array(v) for v in r.p_extra.values()),
                 ],
@@ -204,7 +221,7 @@ JOB_SCHEMA = pa.schema(
         ("person_id", pa.int64()),  # null on a household row
         ("eligible", pa.bool_()),
         ("amount_fen", pa.int64()),
-        ("city_fen", pa.int64()),  # null on a person row
+        ("city_fen", pa.int64()),  # a person row: the person's parts
         ("district_fen", pa.int64()),
         ("street_fen", pa.int64()),
         ("reason", pa.string()),
@@ -267,6 +284,7 @@ def tables_from_job_rows(
                 [
                     *(_single(p.column(c)) for c in ("person_id", "household_id")),
                     *(_single(p.column(c)) for c in ("eligible", "amount_fen")),
+                    *(_single(p.column(c)) for c in ("city_fen", "district_fen", "street_fen")),
                     reasons_from_names(p.column("reason")),
                     *(_single(p.column(c)) for c in PERSON_EXTRAS.get(name, {})),
                 ],

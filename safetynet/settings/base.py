@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "safetynet.accounts",
     "safetynet.verification",
     "safetynet.cases",
+    "safetynet.payments",
     "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",
@@ -174,6 +175,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # Where batch re-verification outputs are put for import from the web page (never elsewhere).
 BATCH_DIR = Path(os.environ.get("SAFETYNET_BATCH_DIR", DATA_DIR / "batch"))
+
+# The payroll run's work directory (the caseload exported for the rules engine; payments ADR 0900).
+PAYROLL_WORK_DIR = Path(os.environ.get("SAFETYNET_PAYROLL_DIR", DATA_DIR / "payroll"))
 
 # The agencies' verification services (simulated on loopback by `safetynet agencies serve`).
 AGENCIES_URL = os.environ.get("SAFETYNET_AGENCIES_URL", "http://127.0.0.1:8701")

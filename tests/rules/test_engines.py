@@ -82,11 +82,23 @@ def test_files_follow_the_documented_layout(city, tmp_path):
         "household_id",
         "eligible",
         "amount_fen",
+        "city_fen",
+        "district_fen",
+        "street_fen",
         "reason",
         "selfcare_tier",
         "support_form",
     ]
     assert tekun.num_rows == 3_000
+    # each person's funding split adds up to the person's amount (ADR 0902), and the
+    # household rows are the sums over their persons
+    p_parts = sum(tekun.column(c).to_numpy() for c in ("city_fen", "district_fen", "street_fen"))
+    assert np.array_equal(p_parts, tekun.column("amount_fen").to_numpy())
+    assert (tekun.column("city_fen").to_numpy() >= 0).all()
+    h_tekun = pq.read_table(tmp_path / "tekun.parquet")
+    assert int(pc.sum(h_tekun.column("city_fen")).as_py() or 0) == int(
+        pc.sum(tekun.column("city_fen")).as_py() or 0
+    )
 
 
 def _edge_city(city: Path, out: Path) -> Path:

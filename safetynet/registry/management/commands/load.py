@@ -59,6 +59,12 @@ class Command(BaseCommand):
         if report.skipped:
             self.stdout.write(report.message)
             return
+        # the payroll's amount basis of the enrolled households (payments ADR 0900)
+        from safetynet.payments.loading import amount_basis_load
+
+        basis = amount_basis_load(path)
+        report.rows["amount bases"] = int(basis["bases"])
+        report.rows["amount basis persons"] = int(basis["persons"])
         table = Table("table", "rows", title=f"Loaded {path}")
         for label, rows in report.rows.items():
             table.add_row(label, f"{rows:,}")
