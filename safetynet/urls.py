@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", include("safetynet.api.urls")),
     path("verification/", include("safetynet.verification.urls")),
     path("cases/", include("safetynet.cases.urls")),
+    path("funds/", include("safetynet.funds.urls")),
     path("", include("safetynet.web.urls")),
 ]
 # No static() media route in any settings: stored files are personal data, served only by views

@@ -88,6 +88,14 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "payments.see_payrolls": frozenset({S, D, A, AU}),
     "payments.prepare_payroll": frozenset({A}),  # payroll_run
     "payments.manage_bank_accounts": frozenset({C, S, A}),  # bank_account_set
+    # funds (funds/services.py, POLICY §10, docs/funds.md): the city administrator manages the
+    # budgets, records fund income and overrides a budget a payroll would exceed; the auditor
+    # reads everything, a district its own district's statements, budgets and journal.
+    "funds.view_funds": frozenset({D, A, AU}),
+    "funds.manage_budgets": frozenset({A}),  # budget_allocate
+    "funds.record_income": frozenset({A}),  # income_record, ta_fund_raise
+    "funds.override_budget": frozenset({A}),  # budget_override
+    "funds.export_ledger": frozenset({A, AU}),  # the Beancount export of the whole books
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -129,6 +137,11 @@ ABILITY_LABELS = {
     "payments.see_payrolls": _("see payrolls"),
     "payments.prepare_payroll": _("prepare payrolls"),
     "payments.manage_bank_accounts": _("change recipients' bank accounts"),
+    "funds.view_funds": _("see the fund statements and the journal"),
+    "funds.manage_budgets": _("manage budgets"),
+    "funds.record_income": _("record fund income"),
+    "funds.override_budget": _("override a budget"),
+    "funds.export_ledger": _("export the books"),
 }
 
 NOT_PERMITTED = "not_permitted"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("persons/<int:pk>/", views.PersonDetailView.as_view(), name="api-person-detail"),
     path("cases/", include("safetynet.cases.api")),
     path("cases/", include("safetynet.cases.dynamic_api")),
+    path("funds/", include("safetynet.funds.api")),
     path("rules/calculate/", views.RulesCalculateView.as_view(), name="api-rules-calculate"),
     path("rules/parameters/", views.RulesParametersView.as_view(), name="api-rules-parameters"),
 ]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "safetynet.verification",
     "safetynet.cases",
     "safetynet.payments",
+    "safetynet.funds",
     "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",

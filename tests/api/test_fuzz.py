@@ -45,6 +45,11 @@ OPERATIONS = [
     ("/api/cases/{id}/grievances/", "GET"),
     ("/api/cases/{id}/grievances/", "POST"),
     ("/api/cases/grievances/{id}/answer/", "POST"),
+    # the books (funds/api.py)
+    ("/api/funds/execution/", "GET"),
+    ("/api/funds/journal/", "GET"),
+    ("/api/funds/journal/{id}/", "GET"),
+    ("/api/funds/statement/", "GET"),
 ]
 
 

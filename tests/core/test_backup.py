@@ -22,6 +22,8 @@ from safetynet.accounts.models import Role
 from safetynet.cases.models import Case, CaseDocument, HomeVisitPhoto
 from safetynet.core import backup as backup_module
 from safetynet.core.backup import BackupError, backup_create, backup_restore
+from safetynet.funds.models import JournalEntry, Posting
+from safetynet.payments.models import PaymentLine
 from safetynet.registry.models import Enrolment, Household, Person
 from safetynet.verification.models import Report, VerificationRequest
 from tests.helpers.backup import (
@@ -102,6 +104,9 @@ def test_restore_into_a_fresh_database_gives_every_row_and_file_back(tmp_path, s
             (HomeVisitPhoto, 1),
             (VerificationRequest, 1),
             (Report, 1),
+            (PaymentLine, 4),
+            (JournalEntry, 10),
+            (Posting, 20),
         ]:
             assert len(rows[model._meta.db_table]) >= at_least, model
         assert summary.stored_files == len(stored_files(media())) >= 5

@@ -12,14 +12,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.utils import load_backend
 
 from safetynet.cases import services as case_services
+from safetynet.payments.services import payroll_run
 from tests.helpers.cases import PDF, PNG, apply, investigate, make_family
 from tests.helpers.city import build_registry
 from tests.helpers.dynamic import make_elder_household, make_enrolled
+from tests.helpers.funds import book_year
+from tests.helpers.payments import build_pay_city
 
 
 def populate(staff: dict, clock) -> dict:
     """Registry households, persons and enrolments; a dibao case with a document, a home visit
-    photo, its verification request (authorization scan) and report (PDF), proposed and noticed.
+    photo, its verification request (authorization scan) and report (PDF), proposed and noticed;
+    a month's payroll (payment lines) and a year of the fund's books (journal entries).
     Needs the `divisions` fixture and the casework clock moved by the test."""
     cw = staff["community_worker"]
     registry = build_registry()
@@ -37,11 +41,18 @@ def populate(staff: dict, clock) -> dict:
     clock.advance(3)
     case = investigate(staff, case, clock)
     case = case_services.case_notice_publish(actor=staff["street_officer"], case_id=case.pk)
+    # the payroll of a small city (payment lines) and a year of books (journal entries)
+    pay_city = build_pay_city()
+    payroll = payroll_run(actor=staff["city_admin"], month="2019-08")
+    books = book_year(staff["city_admin"])
     return {
         "registry": registry,
         "enrolled": enrolled,
         "elder_household": elder_household,
         "case": case,
+        "pay_city": pay_city,
+        "payroll": payroll,
+        "books": books,
     }
 
 
