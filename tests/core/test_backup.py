@@ -294,3 +294,13 @@ def test_a_backup_killed_mid_run_leaves_no_backup_and_the_next_one_works(tmp_pat
 
     backup_create(out, database=source_db(), storage_root=media())
     assert backup_module.backup_verify(out)["files"]
+
+
+def test_a_backup_older_than_the_code_is_restored_with_a_reminder_to_migrate(tmp_path, users):
+    out, _name = small_backup(tmp_path, users)
+    rewrite_manifest(out, lambda m: m["migrations"]["cases"].pop())
+    with fresh_database(source_db(), tmp_path) as target:
+        summary = backup_restore(out, database=target, storage_root=tmp_path / "m")
+    assert summary.notes == [
+        "1 migration(s) of this version are newer than the backup: run `safetynet migrate`"
+    ]
