@@ -11,7 +11,7 @@ PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
-        bench bench-registry bench-rules bench-verify bench-load bench-cases serve-prod clean messages
+        bench bench-registry bench-rules bench-verify bench-load bench-cases bench-payroll serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -89,6 +89,12 @@ bench-load: install
 bench-cases: install
 	$(BIN)/python -m benchmarks.bench_cases_workbench
 	$(BIN)/python -m benchmarks.bench_cases_batch
+
+# Payroll (issue 9): a generated city loaded into PostgreSQL (sn_payroll_bench), its payroll
+# computed and written; PAYROLL_PERSONS=1000000 for a smaller city.
+PAYROLL_PERSONS ?= 5000000
+bench-payroll: install
+	$(BIN)/python -m benchmarks.bench_payroll --persons $(PAYROLL_PERSONS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

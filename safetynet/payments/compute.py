@@ -141,32 +141,57 @@ def fetch_arrow(sql: str, params: dict, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-# Households with a member enrolled, for the month, in a category a monthly program pays
-# (the engine's timing: started before the month, not ended before it).
-_CASELOAD = """
-hh AS (
-  SELECT DISTINCT m.household_id AS household_id
+# The caseload as three temporary tables (made once, read by the three exports):
+# households with a member enrolled, for the month, in a category a monthly program pays (the
+# engine's timing: started before the month, not ended before it); their members during the
+# month (a person's latest membership); the amount basis in force for each.
+_CASELOAD_TABLES = (
+    (
+        "payroll_hh",
+        """SELECT DISTINCT m.household_id AS household_id
   FROM registry_enrolment e
   JOIN registry_membership m ON m.person_id = e.person_id
     AND m.start_date <= %(last)s AND (m.end_date IS NULL OR m.end_date >= %(first)s)
   WHERE e.category IN ({categories}) AND e.start_date < %(first)s
-    AND (e.end_date IS NULL OR e.end_date >= %(first)s)
-),
-mem AS (
+    AND (e.end_date IS NULL OR e.end_date >= %(first)s)""",
+    ),
+    (
+        "payroll_mem",
+        """SELECT person_id, household_id, relation FROM (
   SELECT m.person_id, m.household_id, m.relation,
     ROW_NUMBER() OVER (PARTITION BY m.person_id ORDER BY m.start_date DESC, m.id DESC) AS rn
   FROM registry_membership m
-  WHERE m.household_id IN (SELECT household_id FROM hh)
+  WHERE m.household_id IN (SELECT household_id FROM payroll_hh)
     AND m.start_date <= %(last)s AND (m.end_date IS NULL OR m.end_date >= %(first)s)
-),
-bf AS (
-  SELECT b.* FROM payments_amountbasis b
-  WHERE b.household_id IN (SELECT household_id FROM hh) AND b.valid_from <= %(month)s
+) x WHERE rn = 1""",
+    ),
+    (
+        "payroll_bf",
+        """SELECT b.* FROM payments_amountbasis b
+  WHERE b.household_id IN (SELECT household_id FROM payroll_hh) AND b.valid_from <= %(month)s
     AND NOT EXISTS (
       SELECT 1 FROM payments_amountbasis b2
       WHERE b2.household_id = b.household_id AND b2.valid_from <= %(month)s
-        AND b2.valid_from > b.valid_from)
-)"""
+        AND b2.valid_from > b.valid_from)""",
+    ),
+)
+
+
+def _drop_caseload_tables(cursor) -> None:
+    for name, _ in reversed(_CASELOAD_TABLES):
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _make_caseload_tables(params: dict, categories: str) -> None:
+    with connection.cursor() as cursor:
+        _drop_caseload_tables(cursor)
+        for name, sql in _CASELOAD_TABLES:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {name} AS {sql.format(categories=categories)}", params
+            )
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {name}")
+
 
 PERSONS_SCHEMA = pa.schema(
     [
@@ -230,52 +255,50 @@ def caseload_export(work_dir: Path, month: str) -> Caseload:
         shutil.rmtree(work_dir)
     work_dir.mkdir(parents=True)
     categories = ", ".join(f"'{c}'" for c in sorted(set(MONTHLY_PROGRAMS.values())))
-    head = "WITH " + _CASELOAD.format(categories=categories)
     params = {"first": first, "last": last, "month": month}
+    _make_caseload_tables(params, categories)
     incomes = ", ".join(f"COALESCE(bp.{c}, 0)" for c in INCOME_COLUMNS)
     persons = fetch_arrow(
-        head
-        + f"""
+        f"""
 SELECT p.id, mem.household_id, mem.relation, p.birth_date, p.hukou_division_id,
   p.disability_grade, NULLIF(p.disability_kind, ''), p.death_date, p.selfcare_failed_items,
   p.has_capable_supporter, {incomes},
   NULLIF(bp.entitled_kind, ''), NULLIF(bp.tekun_support_form, ''),
   COALESCE(bp.unemployment_insurance, {_false()}), COALESCE(bp.is_orphan, {_false()})
-FROM mem
+FROM payroll_mem mem
 JOIN registry_person p ON p.id = mem.person_id
-LEFT JOIN bf ON bf.household_id = mem.household_id
+LEFT JOIN payroll_bf bf ON bf.household_id = mem.household_id
 LEFT JOIN payments_amountbasisperson bp ON bp.basis_id = bf.id AND bp.person_id = p.id
-WHERE mem.rn = 1
 ORDER BY mem.household_id, p.id""",
-        params,
+        {},
         PERSONS_SCHEMA,
     )
     households = fetch_arrow(
-        head
-        + """
+        """
 SELECT h.id, h.number, h.division_id, d.parent_id, h.is_rural,
   COALESCE(bf.declared_financial_assets_fen, 0), COALESCE(bf.declared_vehicles, 0),
   COALESCE(bf.declared_homes, 0), COALESCE(bf.declared_businesses, 0),
   COALESCE(bf.medical_oop_12m_fen, 0)
 FROM registry_household h
 JOIN registry_division d ON d.code = h.division_id
-LEFT JOIN bf ON bf.household_id = h.id
-WHERE h.id IN (SELECT household_id FROM hh)
+LEFT JOIN payroll_bf bf ON bf.household_id = h.id
+WHERE h.id IN (SELECT household_id FROM payroll_hh)
 ORDER BY h.id""",
-        params,
+        {},
         HOUSEHOLDS_SCHEMA,
     )
     enrolments = fetch_arrow(
-        head
-        + """
+        """
 SELECT e.person_id, mem.household_id, e.category, e.start_date, e.end_date
 FROM registry_enrolment e
-JOIN mem ON mem.person_id = e.person_id AND mem.rn = 1
+JOIN payroll_mem mem ON mem.person_id = e.person_id
 WHERE e.start_date <= %(last)s
 ORDER BY e.person_id, e.id""",
         params,
         ENROLMENTS_SCHEMA,
     )
+    with connection.cursor() as cursor:
+        _drop_caseload_tables(cursor)
     pq.write_table(persons, work_dir / "persons.parquet")
     pq.write_table(households, work_dir / "households.parquet")
     pq.write_table(enrolments, work_dir / "enrolments.parquet")

@@ -149,6 +149,7 @@ def grant_lines(month: str, payroll: Payroll | None) -> tuple[pa.Table, list[dic
     by_h, by_p = _streets(
         {r["household_id"] for r in rows if r["household_id"]}, {r["person_id"] for r in rows}
     )
+    _pay_the_family_for_the_dead(rows)
     for r in rows:
         r["kind"] = "grant"
         r["city_fen"], r["district_fen"], r["street_fen"] = split(
@@ -157,6 +158,27 @@ def grant_lines(month: str, payroll: Payroll | None) -> tuple[pa.Table, list[dic
         r["division_id"] = by_h.get(r["household_id"]) or by_p.get(r["person_id"])
         r["reason_code"] = "GRANT"
     return pa.Table.from_pylist(rows, schema=UNPLACED_SCHEMA), skipped
+
+
+def _pay_the_family_for_the_dead(rows: list[dict]) -> None:
+    """A grant for a deceased person (a funeral grant or exemption) is paid to the head of
+    their household (the beneficiary key stays the deceased's)."""
+    from safetynet.registry.models import Membership, Person
+
+    dead = set(
+        Person.objects.filter(
+            pk__in={r["person_id"] for r in rows}, death_date__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    households = {r["household_id"] for r in rows if r["person_id"] in dead and r["household_id"]}
+    heads = dict(
+        Membership.objects.filter(
+            household_id__in=households, relation="head", end_date__isnull=True
+        ).values_list("household_id", "person_id")
+    )
+    for r in rows:
+        if r["person_id"] in dead and heads.get(r["household_id"]):
+            r["person_id"] = heads[r["household_id"]]
 
 
 def arrears_months(month: str) -> list[str]:

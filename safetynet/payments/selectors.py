@@ -46,8 +46,8 @@ def lines_visible_to(actor, payroll: Payroll | None = None) -> QuerySet[PaymentL
     # a line's division is a street (9 digits): a community worker's prefix (12) sees the lines
     # of the street its community belongs to only through the household, so match both ways
     if len(prefix) > 9:
-        return qs.filter(household__division_id__startswith=prefix)
-    return qs.filter(division_id__startswith=prefix)
+        return qs.filter(household__division__code__startswith=prefix)
+    return qs.filter(division__code__startswith=prefix)
 
 
 def payroll_totals(*, actor, payroll: Payroll) -> dict:

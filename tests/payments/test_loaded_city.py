@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from safetynet.accounts.models import Role
 from safetynet.payments.compute import MONTHLY_PROGRAMS
+from safetynet.payments.loading import amount_basis_load
 from safetynet.payments.models import AmountBasis, AmountBasisPerson, PaymentLine
 from safetynet.payments.services import payroll_run
 from safetynet.rules.columns import month_str, parse_month
@@ -68,6 +69,7 @@ def test_a_loaded_city_is_paid_the_engines_amounts(city, tmp_path):
     enrolled_households = pq.read_table(city / "enrolments.parquet").column("household_id")
     assert AmountBasis.objects.count() == len(set(enrolled_households.to_pylist()))
     assert AmountBasisPerson.objects.exists()
+    assert amount_basis_load(city)["skipped"] == 1  # a second load adds nothing
     manifest = json.loads((city / "manifest.json").read_text())
     month = month_str(parse_month(manifest["reference_date"][:7]) + 1)
     admin = make_user("pay-admin", Role.CITY_ADMIN, "350200")

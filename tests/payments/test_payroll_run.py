@@ -7,6 +7,7 @@ district; age allowance all district.
 """
 
 import datetime as dt
+import shutil
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -116,6 +117,10 @@ def test_a_grant_is_paid_once_in_the_month_it_was_decided(city, users):
         "2019-08",
     )
     assert grant.city_fen + grant.district_fen + grant.street_fen == 150000
+    # the grant of the deceased is paid to the head of the household
+    assert grant.beneficiary_key == f"P{city.dying.pk}"
+    assert grant.person_id == city.dying_h.memberships.get(relation="head").person_id
+    assert grant.status == "held_no_account"  # the son has no account
     approve(Payroll.objects.get(month="2019-08"), admin)
     payroll_run(actor=admin, month="2019-09")
     assert PaymentLine.objects.filter(kind="grant").count() == 1
@@ -280,3 +285,30 @@ def test_next_month_after_a_death_still_pays_the_others(city, users):
     report = payroll_run(actor=users["city_admin"], month="2019-09")
     assert report.lines == 4
     assert dt.date(2019, 8, 15) == city.dying.death_date
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
+def test_spark_pays_exactly_what_duckdb_pays(city, users):
+    payroll_run(actor=users["city_admin"], month="2019-08")
+    duck = lines()
+    Payroll.objects.get().lines.all().delete()
+    Payroll.objects.get().events.all().delete()
+    Payroll.objects.all().delete()
+    report = payroll_run(actor=users["city_admin"], month="2019-08", engine="spark")
+    assert lines() == duck
+    assert Payroll.objects.get().summary["engine"] == "spark"
+    assert report.lines == 5
+
+
+def test_an_exit_stops_after_the_month_of_exit(city, users):
+    from safetynet.registry.models import Enrolment
+
+    Enrolment.objects.filter(household=city.dibao_h, category="dibao").update(
+        end_date=dt.date(2019, 8, 10)
+    )
+    payroll_run(actor=users["city_admin"], month="2019-08")
+    payroll_run(actor=users["city_admin"], month="2019-09")
+    dibao = {k[2] for k in lines() if k[1] == "dibao"}
+    assert dibao == {"2019-08"}  # paid through the month of exit, not after
