@@ -11,7 +11,7 @@ PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
-        bench bench-registry bench-rules bench-verify bench-load bench-cases bench-payroll serve-prod clean messages
+        bench bench-registry bench-rules bench-verify bench-load bench-cases bench-payroll bench-payroll-flow bench-banks bench-ledger serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -90,11 +90,25 @@ bench-cases: install
 	$(BIN)/python -m benchmarks.bench_cases_workbench
 	$(BIN)/python -m benchmarks.bench_cases_batch
 
+# Funds (issue 9): a year of a 5M-person city's payrolls booked, exported to Beancount and
+# checked by Beancount (PostgreSQL; figures printed).
+bench-ledger: install
+	$(BIN)/python -m benchmarks.bench_ledger
+
 # Payroll (issue 9): a generated city loaded into PostgreSQL (sn_payroll_bench), its payroll
 # computed and written; PAYROLL_PERSONS=1000000 for a smaller city.
 PAYROLL_PERSONS ?= 5000000
+# bench-payroll-flow: check, approval reads and recoveries on a synthetic payroll of N lines.
+PAYROLL_FLOW_LINES ?= 1000000
 bench-payroll: install
 	$(BIN)/python -m benchmarks.bench_payroll --persons $(PAYROLL_PERSONS)
+
+bench-payroll-flow: install
+	$(BIN)/python -m benchmarks.bench_payroll_flow --lines $(PAYROLL_FLOW_LINES)
+
+## bench-banks: bank files of a 5M-person city's payroll (350k lines) on PostgreSQL, results back
+bench-banks: install
+	$(BIN)/python -m benchmarks.bench_banks
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     CITY_ADMIN = "city_admin", _("City administrator")
     VERIFICATION_OPERATOR = "verification_operator", _("Verification operator")
     AUDITOR = "auditor", _("Auditor")
+    # The bureau's finance office (计财): checks the monthly payroll and closes it (ADR 0940).
+    CITY_FINANCE = "city_finance", _("City finance officer")
 
 
 # Roles that work cases face to face and so see whole ID numbers on a detail page
@@ -33,6 +35,7 @@ ROLE_JURISDICTION_LEVEL = {
     Role.CITY_ADMIN: "city",
     Role.VERIFICATION_OPERATOR: "city",
     Role.AUDITOR: "city",
+    Role.CITY_FINANCE: "city",
 }
 
 

@@ -28,6 +28,7 @@ D = Role.DISTRICT_APPROVER
 A = Role.CITY_ADMIN
 V = Role.VERIFICATION_OPERATOR
 AU = Role.AUDITOR
+F = Role.CITY_FINANCE
 EVERY_ROLE = frozenset(Role)
 
 # The registry is maintained by the offices that meet the families (community, street/town) and by
@@ -82,12 +83,6 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "cases.decide_review": frozenset({D}),  # review_decide (continue, adjust, stop, exit)
     "cases.record_grievance": frozenset({C, S, D}),  # grievance_record
     "cases.answer_grievance": frozenset({D}),  # grievance_answer
-    # payments (payments/services.py, POLICY §10): the city administrator prepares the monthly
-    # payroll; the offices and the auditor read it (lines scoped to their jurisdiction); bank
-    # accounts are kept by the offices that meet the families and the city administrator.
-    "payments.see_payrolls": frozenset({S, D, A, AU}),
-    "payments.prepare_payroll": frozenset({A}),  # payroll_run
-    "payments.manage_bank_accounts": frozenset({C, S, A}),  # bank_account_set
     # funds (funds/services.py, POLICY §10, docs/funds.md): the city administrator manages the
     # budgets, records fund income and overrides a budget a payroll would exceed; the auditor
     # reads everything, a district its own district's statements, budgets and journal.
@@ -96,6 +91,25 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "funds.record_income": frozenset({A}),  # income_record, ta_fund_raise
     "funds.override_budget": frozenset({A}),  # budget_override
     "funds.export_ledger": frozenset({A, AU}),  # the Beancount export of the whole books
+    # payments (payments/services.py, POLICY §10): the city administrator prepares the monthly
+    # payroll; the offices and the auditor read it (lines scoped to their jurisdiction); bank
+    # accounts are kept by the offices that meet the families and the city administrator.
+    "payments.see_payrolls": frozenset({S, D, A, AU, F}),
+    "payments.prepare_payroll": frozenset({A}),  # payroll_run
+    "payments.manage_bank_accounts": frozenset({C, S, A}),  # bank_account_set
+    # bank files go out and results come in at the city's finance office (docs/bank-files.md)
+    "payments.send_bank_files": frozenset({A, F}),  # bank_files_make
+    "payments.import_bank_results": frozenset({A, F}),  # bank_results_import
+    # the payroll's workflow after the draft (payments/approval.py, ADR 0940): the city's
+    # finance office (or the city administrator) checks; a district approver approves its
+    # districts' lines, the city administrator the city-paid programs' lines; never the person
+    # who prepared or checked the payroll (checked per payroll in the service).
+    "payments.check_payroll": frozenset({A, F}),  # payroll_check
+    "payments.approve_payroll": frozenset({D, A}),  # payroll_approve (per scope)
+    "payments.close_payroll": frozenset({A, F}),  # payroll_close
+    # recoveries of overpayments (payments/recoveries.py): the district writes off
+    "payments.view_recoveries": frozenset({S, D, A, AU, F}),
+    "payments.write_off_recovery": frozenset({D}),  # recovery_write_off
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -134,14 +148,21 @@ ABILITY_LABELS = {
     "cases.decide_review": _("decide reviews"),
     "cases.record_grievance": _("record complaints and reconsideration requests"),
     "cases.answer_grievance": _("answer complaints and reconsideration requests"),
-    "payments.see_payrolls": _("see payrolls"),
-    "payments.prepare_payroll": _("prepare payrolls"),
-    "payments.manage_bank_accounts": _("change recipients' bank accounts"),
     "funds.view_funds": _("see the fund statements and the journal"),
     "funds.manage_budgets": _("manage budgets"),
     "funds.record_income": _("record fund income"),
     "funds.override_budget": _("override a budget"),
     "funds.export_ledger": _("export the books"),
+    "payments.see_payrolls": _("see payrolls"),
+    "payments.prepare_payroll": _("prepare payrolls"),
+    "payments.manage_bank_accounts": _("change recipients' bank accounts"),
+    "payments.send_bank_files": _("make bank files"),
+    "payments.import_bank_results": _("import bank result files"),
+    "payments.check_payroll": _("check payrolls"),
+    "payments.approve_payroll": _("approve payrolls"),
+    "payments.close_payroll": _("close payrolls"),
+    "payments.view_recoveries": _("see recoveries of overpayments"),
+    "payments.write_off_recovery": _("write off recoveries"),
 }
 
 NOT_PERMITTED = "not_permitted"

@@ -82,6 +82,7 @@ def _demo_users(password: str) -> list[DemoLogin]:
         ("demo-city", Role.CITY_ADMIN, Division.objects.get(code=CITY)),
         ("demo-verify", Role.VERIFICATION_OPERATOR, Division.objects.get(code=CITY)),
         ("demo-audit", Role.AUDITOR, Division.objects.get(code=CITY)),
+        ("demo-finance", Role.CITY_FINANCE, Division.objects.get(code=CITY)),
     ]
     logins = []
     for username, role, division in plan:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("cases/", include("safetynet.cases.api")),
     path("cases/", include("safetynet.cases.dynamic_api")),
     path("funds/", include("safetynet.funds.api")),
+    path("banks/", include("safetynet.payments.bank_api")),
+    path("payrolls/", include("safetynet.payments.api")),
     path("rules/calculate/", views.RulesCalculateView.as_view(), name="api-rules-calculate"),
     path("rules/parameters/", views.RulesParametersView.as_view(), name="api-rules-parameters"),
 ]

@@ -109,7 +109,10 @@ def journal_post(
     with transaction.atomic():
         if JournalEntry.objects.filter(source=source).exists():
             raise ServiceError(ALREADY_POSTED, f"{source} is already booked")
-        accounts = {code: account_get(spec, on=on) for code, spec in specs.items()}
+        accounts = {a.code: a for a in Account.objects.filter(code__in=list(specs))}
+        for code, spec in specs.items():
+            if code not in accounts:
+                accounts[code] = account_get(spec, on=on)
         try:
             with transaction.atomic():
                 entry = JournalEntry.objects.create(

@@ -61,8 +61,11 @@ def execution(request):
     year = _year(request)
     with http_errors():
         rows = selectors.budget_execution(request.user, year)
+    names = dict(selectors.districts_visible(request.user))
     chart = {
-        "labels": [f"{name_zh(r.program)} {LEVEL_ZH[r.level]}{r.district}" for r in rows],
+        "labels": [
+            f"{name_zh(r.program)} {names.get(r.district, '')}{LEVEL_ZH[r.level]}" for r in rows
+        ],
         "budget": [yuan(r.budget_fen) for r in rows],
         "spent": [yuan(r.spent_fen) for r in rows],
         "budget_name": _("Budget (yuan)"),
@@ -71,7 +74,7 @@ def execution(request):
     return render(
         request,
         "funds/execution.html",
-        {"year": year, "rows": rows, "chart": chart, "level_zh": LEVEL_ZH},
+        {"year": year, "rows": rows, "chart": chart, "names": names},
     )
 
 
@@ -217,3 +220,37 @@ def entry_detail(request, entry_id: int):
         entry = selectors.entry_get(request.user, entry_id)
         postings = list(selectors.postings_visible(request.user, entry))
     return render(request, "funds/entry.html", {"entry": entry, "postings": postings})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def overrides(request):
+    """超预算批准: the payrolls awaiting approval with the budgets they would exceed; the city
+    records its override with a reason."""
+    from safetynet.payments.models import Payroll
+
+    from .models import BudgetOverride
+
+    _need(request.user, "funds.view_funds")
+    pending = Payroll.objects.filter(status__in=["draft", "checked"]).order_by("-month")[:24]
+    if request.method == "POST":
+        _need(request.user, "funds.override_budget")
+        payroll = Payroll.objects.filter(pk=request.POST.get("payroll") or 0).first()
+        if payroll is None:
+            raise Http404
+        try:
+            with http_errors():
+                services.budget_override(
+                    actor=request.user, payroll=payroll, reason=request.POST.get("reason", "")
+                )
+        except ServiceError as exc:
+            messages.error(request, message_for(exc))
+        else:
+            messages.success(request, _("The override has been recorded."))
+        return redirect(request.path)
+    rows = [(p, services.budget_check(p)) for p in pending]
+    return render(
+        request,
+        "funds/overrides.html",
+        {"rows": rows, "done": BudgetOverride.objects.select_related("actor")[:50]},
+    )

@@ -314,3 +314,19 @@ class PaymentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.beneficiary_key} {self.program} {self.benefit_month} {self.amount_fen}"
+
+
+# Bank files and results live in their own module (ADR 0910); imported here so Django sees them.
+from .bank_models import (  # noqa: E402, F401
+    BankFile,
+    BankFileEntry,
+    BankFileFormat,
+    BankResultFile,
+    EntryResult,
+)
+from .flow_models import (  # noqa: E402, F401  the workflow and the recoveries (ADR 0940, 0941)
+    PayrollApproval,
+    Recovery,
+    RecoveryDeduction,
+    RecoveryEvent,
+)

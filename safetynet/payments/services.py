@@ -367,6 +367,10 @@ def payroll_run(*, actor, month: str, engine: str = "duckdb") -> RunReport:
         _insert(payroll, lines, now)
         changes = _changes(before, lines)
         totals = _totals(payroll)
+        # Overpayments become recoveries, withheld from this draft (ADR 0941), same transaction.
+        from .recoveries import recoveries_after_run
+
+        recovered = recoveries_after_run(payroll=payroll, actor=actor, overpayments=over)
         payroll.prepared_by = actor
         payroll.runs += 1
         payroll.totals = totals
@@ -377,6 +381,7 @@ def payroll_run(*, actor, month: str, engine: str = "duckdb") -> RunReport:
             "engine_total_fen": regular.engine_total_fen,
             "overpayments": over[:500],
             "overpayments_count": len(over),
+            "recoveries": recovered,
             "arrears_months": arrears_months,
             "grants_skipped": skipped[:500],
             "changes": changes,

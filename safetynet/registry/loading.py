@@ -27,6 +27,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from simple_history.utils import bulk_create_with_history
 
 from .city_format import FORMAT, read_manifest
@@ -34,6 +35,9 @@ from .models import Division, DivisionLevel, Enrolment, Household, Membership, P
 from .services import division_table_load
 
 BATCH_ROWS = 100_000
+# Other apps' parts of a city, loaded in the same transaction after the registry tables: each a
+# function (directory, *, stamp, reason, history, progress) -> {table label: rows written}.
+CITY_LOAD_HOOKS: tuple[str, ...] = ("safetynet.payments.bank_loading.city_load_bank_accounts",)
 REGISTRY_MODELS = (Person, Household, Membership, Enrolment)
 
 # Callback: (table label, rows just written, total rows of that table).
@@ -441,6 +445,14 @@ def city_load(
         if progress:
             progress("indexes, checks", 1, 1)
         report.timings["indexes, checks"] = round(time.perf_counter() - t0, 2)
+        for hook in CITY_LOAD_HOOKS:
+            t0 = time.perf_counter()
+            written = import_string(hook)(
+                directory, stamp=stamp, reason=reason, history=history, progress=progress
+            )
+            report.rows.update(written)
+            for label in written:
+                report.timings[label] = round(time.perf_counter() - t0, 2)
     report.seconds = time.perf_counter() - started
     report.message = (
         f"Loaded {manifest['persons']:,} persons and {manifest['households']:,} households "

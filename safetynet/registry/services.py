@@ -491,6 +491,10 @@ def person_record_death(*, actor: User, person: Person | int, death_date: dt.dat
     from safetynet.cases.reviews import death_follow_up
 
     death_follow_up(actor=actor, person=obj, death_date=death_date)
+    # Lines already paid for months after the death become recoveries (payments, ADR 0941).
+    from safetynet.payments.recoveries import recoveries_on_death
+
+    recoveries_on_death(actor=actor, person=obj)
     return obj
 
 

@@ -21,6 +21,7 @@ EXPECTED = {
     "demo-city": (Role.CITY_ADMIN, "350200"),
     "demo-verify": (Role.VERIFICATION_OPERATOR, "350200"),
     "demo-audit": (Role.AUDITOR, "350200"),
+    "demo-finance": (Role.CITY_FINANCE, "350200"),
 }
 
 
@@ -62,7 +63,7 @@ def test_is_idempotent_and_resets_what_was_changed(divisions):
     user.role = Role.AUDITOR
     user.save()
     output = run()
-    assert User.objects.filter(username__startswith="demo-").count() == 6
+    assert User.objects.filter(username__startswith="demo-").count() == len(EXPECTED)
     user.refresh_from_db()
     assert user.role == Role.STREET_OFFICER
     assert authenticate(username="demo-street", password=DEMO_PASSWORD) == user

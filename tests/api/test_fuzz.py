@@ -50,6 +50,20 @@ OPERATIONS = [
     ("/api/funds/journal/", "GET"),
     ("/api/funds/journal/{id}/", "GET"),
     ("/api/funds/statement/", "GET"),
+    # bank files and results (payments/bank_api.py)
+    ("/api/banks/payrolls/{id}/files/", "GET"),
+    ("/api/banks/payrolls/{id}/files/", "POST"),
+    ("/api/banks/payrolls/{id}/reconciliation/", "GET"),
+    ("/api/banks/files/{id}/download/", "GET"),
+    ("/api/banks/results/", "POST"),
+    ("/api/banks/failed/", "GET"),
+    ("/api/banks/failed/{id}/account/", "POST"),
+    # the payroll after its draft (payments/api.py)
+    ("/api/payrolls/", "GET"),
+    ("/api/payrolls/{id}/", "GET"),
+    ("/api/payrolls/{id}/lines/", "GET"),
+    ("/api/payrolls/{id}/check/", "POST"),
+    ("/api/payrolls/{id}/approve/", "POST"),
 ]
 
 

@@ -47,7 +47,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
     generate(out=b, persons=1_500, seed=3)
     generate(out=c, persons=1_500, seed=4)
     da, db = _digests(a), _digests(b)
-    assert len(da) == 18 + 1  # 18 Parquet files and the manifest
+    assert len(da) == 20 + 1  # 20 Parquet files (2 of them the bank accounts) and the manifest
     assert da == db
     assert _digests(c)["persons.parquet"] != da["persons.parquet"]
 

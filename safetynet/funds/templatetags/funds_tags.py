@@ -23,3 +23,8 @@ def level_name(level: str) -> str:
     from ..chart import LEVEL_ZH
 
     return LEVEL_ZH.get(level, level)
+
+
+@register.filter
+def lookup(mapping: dict, key):
+    return mapping.get(key, key) if mapping else key

@@ -24,6 +24,7 @@ from safetynet.registry.city_format import FORMAT, read_manifest
 
 from . import strings as s
 from .agencies import DEFAULT_DISCREPANCY_SHARE, PLANT_KINDS, extracts, ground_truth, plant
+from .bank_accounts import write_bank_accounts
 from .divisions import (
     COMMUNITY_TABLE_VERSION,
     COMMUNITY_VALID_FROM,
@@ -240,6 +241,9 @@ def generate(
         write(f"agencies/{name}.parquet", table)
     write("ground_truth/discrepancies.parquet", truth)
     step("write")
+    # Post-pass over the files just written (bounded memory): recipients' 一卡通 accounts.
+    files |= write_bank_accounts(out, seed=seed, reference_date=reference_date)
+    step("bank accounts")
 
     manifest = {
         "format": FORMAT,

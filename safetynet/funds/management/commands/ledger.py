@@ -5,6 +5,8 @@
 - `statement --month YYYY-MM --district CODE --out FILE --as USER`: a district's monthly fund
   statement, Excel (.xlsx) or PDF (.pdf) by the file's extension.
 - `check`: the database's own check (trial balance, every entry balanced).
+- `override PAYROLL_ID --reason TEXT --as USER`: the city's override of the budgets a payroll
+  would exceed.
 
 Exit 2 on bad input or a refusal, naming the field.
 """
@@ -46,7 +48,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="{export,statement,check}"
+            dest="action", required=True, metavar="{export,statement,check,override}"
         )
         ex = sub.add_parser("export", help="write the books as a Beancount ledger")
         ex.add_argument("--format", dest="fmt", required=True, help="beancount")
@@ -59,6 +61,10 @@ class Command(BaseCommand):
         st.add_argument("--out", required=True, help="FILE.xlsx or FILE.pdf")
         st.add_argument("--as", dest="username", required=True, help="the user reading it")
         sub.add_parser("check", help="the trial balance and every entry balanced")
+        ov = sub.add_parser("override", help="the city's override of a payroll's budgets")
+        ov.add_argument("payroll", help="the payroll's id")
+        ov.add_argument("--reason", required=True, help="why the budgets may be exceeded")
+        ov.add_argument("--as", dest="username", required=True, help="the city administrator")
 
     def handle(self, *args, action: str, **options):
         try:
@@ -66,6 +72,8 @@ class Command(BaseCommand):
                 self._export(options)
             elif action == "statement":
                 self._statement(options)
+            elif action == "override":
+                self._override(options)
             else:
                 self._check()
         except ServiceError as exc:
@@ -122,6 +130,22 @@ class Command(BaseCommand):
         data = statement_xlsx(stmt) if suffix == ".xlsx" else statement_pdf(stmt)
         out.write_bytes(data)
         self.stderr.write(f"statement {stmt.month} {stmt.district} written to {out}")
+
+    def _override(self, options) -> None:
+        from safetynet.funds.services import budget_override
+        from safetynet.payments.models import Payroll
+
+        actor = _actor(options["username"])
+        try:
+            payroll = Payroll.objects.get(pk=int(options["payroll"]))
+        except (ValueError, Payroll.DoesNotExist):
+            raise _fail(f"payroll: no payroll {options['payroll']!r}") from None
+        override = budget_override(actor=actor, payroll=payroll, reason=options["reason"])
+        for s in override.shortfalls:
+            self.stdout.write(
+                f"{s['program']} {s['level']} {s['district'] or '-'}: over {s['over_fen']} fen"
+            )
+        self.stderr.write(f"override recorded for payroll {payroll.month}")
 
     def _check(self) -> None:
         from safetynet.funds.selectors import trial_balance, unbalanced_entries

@@ -5,6 +5,11 @@
   since the previous draft. After approval a run is refused.
 - `show (ID | --month YYYY-MM) --as USER [--lines N]`: a payroll's status, totals per program and
   status (in USER's jurisdiction), its timeline, and the first N lines.
+- `check ID --as USER`, `approve ID --as USER [--scope S] [--budget-override]`,
+  `send-back ID --as USER --reason TEXT`, `close ID --as USER`: the steps after the draft
+  (payments/flow_cli.py, ADR 0940).
+- `bank-files ID --out DIR [--format xlsx|csv] --as USER`, `bank-results FILE... --as USER`: the
+  bank files (payments/bank_cli.py, docs/bank-files.md).
 
 Exit 2 on bad input or a refusal, with the field named.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from safetynet.core.errors import ServiceError
+from safetynet.payments import bank_cli, flow_cli
 from safetynet.rules.money import yuan
 
 BAD_INPUT = 2
@@ -43,11 +49,18 @@ class Command(BaseCommand):
         "the month's draft from every enrolment in force through the rules engine (one batch "
         "call), plus the grants decided and the arrears of retroactive changes; running it "
         "again recomputes the draft (lines not yet sent) and prints what changed; after "
-        "approval it is refused. `show ID|--month YYYY-MM --as USER` prints a payroll."
+        "approval it is refused. `show ID|--month YYYY-MM --as USER` prints a payroll. "
+        "`check ID --as USER` (never the preparer), `approve ID --as USER` (a district approver "
+        "their district's lines, the city administrator the city-paid programs; never the "
+        "preparer or the checker), `send-back ID --as USER --reason TEXT`, `close ID --as USER`."
     )
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{run,show}")
+        sub = parser.add_subparsers(
+            dest="action",
+            required=True,
+            metavar="{run,show,check,approve,send-back,close,bank-files,bank-results}",
+        )
         run = sub.add_parser("run", help="compute the month's draft payroll")
         run.add_argument("--month", required=True, help="benefit month YYYY-MM")
         run.add_argument("--as", dest="username", required=True, help="the preparing user")
@@ -57,8 +70,16 @@ class Command(BaseCommand):
         show.add_argument("--month", help="or its benefit month YYYY-MM")
         show.add_argument("--as", dest="username", required=True, help="the reading user")
         show.add_argument("--lines", type=int, default=20, help="lines to list (default 20)")
+        flow_cli.add_parsers(sub)
+        bank_cli.add_parsers(sub)
 
     def handle(self, *args, action: str, **options):
+        if action in flow_cli.ACTIONS:
+            flow_cli.handle(action, options, self.stdout)
+            return
+        if action in bank_cli.ACTIONS:
+            bank_cli.handle(action, options, self.stdout)
+            return
         getattr(self, f"_{action}")(**options)
 
     # ------------------------------------------------------------------------------- run

@@ -1,0 +1,146 @@
+"""Bank files on the command line, added to the `payroll` command by `add_parsers`, run by
+`handle` (docs/bank-files.md):
+
+- `safetynet payroll bank-files ID --out DIR [--format xlsx|csv] --as USER`: make the approved
+  payroll's files (one per bank) and write them to DIR; for a payroll whose files are already
+  made, write those again. Prints each file, the lines held without an account.
+- `safetynet payroll bank-results FILE... --as USER`: import the banks' result files, all or
+  nothing; prints paid and failed per file and the payrolls now complete.
+
+Bad input or a refusal: exit 2, naming the file, row and field (or the code)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from safetynet.core.errors import ServiceError
+
+BAD_INPUT = 2
+ACTIONS = ("bank-files", "bank-results")
+MAX_RESULT_BYTES = 200 * 1024 * 1024
+
+
+def _fail(message: str) -> CommandError:
+    return CommandError(message, returncode=BAD_INPUT)
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100:,}.{fen % 100:02d}"
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("bank-files", help="make (or write again) an approved payroll's bank files")
+    p.add_argument("payroll_id", metavar="ID", help="the payroll's id")
+    p.add_argument("--out", required=True, type=Path, help="directory to write the files to")
+    p.add_argument("--format", dest="fmt", default="xlsx", help="xlsx (default) or csv")
+    p.add_argument("--as", dest="username", required=True, help="the finance officer")
+    p = sub.add_parser("bank-results", help="import the banks' result files (all or nothing)")
+    p.add_argument("files", metavar="FILE", nargs="+", type=Path, help="result files")
+    p.add_argument("--as", dest="username", required=True, help="the finance officer")
+
+
+def _actor(username: str):
+    from safetynet.accounts.models import User
+
+    try:
+        return User.objects.get(username=username, is_active=True)
+    except User.DoesNotExist:
+        raise _fail(f"--as: no active user {username!r}") from None
+
+
+def _refusal(exc: ServiceError) -> CommandError:
+    lines = [f"[{exc.code}] {exc.message}"]
+    for p in exc.problems[:20]:
+        row = f" row {p.row}" if p.row else ""
+        lines.append(f"  {p.field}{row}: {p.message} ({p.code})")
+    if len(exc.problems) > 20:
+        lines.append(f"  … and {len(exc.problems) - 20} more")
+    return _fail("\n".join(lines))
+
+
+def handle(action: str, options: dict[str, Any], stdout) -> None:
+    actor = _actor(options["username"])
+    if action == "bank-files":
+        _bank_files(actor, options, stdout)
+    else:
+        _bank_results(actor, options, stdout)
+
+
+def _bank_files(actor, options, stdout) -> None:
+    from safetynet.payments.bank_selectors import bank_files_of
+    from safetynet.payments.bank_services import bank_files_make
+    from safetynet.payments.models import Payroll
+
+    pid = str(options["payroll_id"])
+    if not pid.isascii() or not pid.isdigit():
+        raise _fail(f"ID: {pid!r} is not a payroll id (a positive number)")
+    fmt = options["fmt"]
+    if fmt not in ("xlsx", "csv"):
+        raise _fail(f"--format: {fmt!r}: use xlsx or csv")
+    try:
+        payroll = Payroll.objects.get(pk=int(pid))
+    except Payroll.DoesNotExist:
+        raise _fail(f"ID: no payroll {pid}") from None
+    out: Path = options["out"]
+    try:
+        if payroll.status == "approved":
+            report = bank_files_make(actor=actor, payroll=payroll, fmt=fmt)
+            files = report.files
+            stdout.write(
+                f"payroll {payroll.month}: {len(files)} file(s), {report.lines:,} line(s), "
+                f"{_yuan(report.total_fen)} yuan; held without an account: {len(report.held):,}; "
+                f"sent again after an account change: {report.resent:,}"
+            )
+        else:
+            files = list(bank_files_of(actor=actor, payroll=payroll))
+            if not files:
+                raise _fail(
+                    f"ID: payroll {payroll.month} is {payroll.status}: bank files are made once "
+                    "it is approved"
+                )
+            stdout.write(f"payroll {payroll.month}: the {len(files)} file(s) made before")
+    except ServiceError as exc:
+        raise _refusal(exc) from None
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(f"--out: {exc}") from None
+    for bf in files:
+        target = out / f"{bf.reference}.{bf.format}"
+        with bf.file.open("rb") as fh:
+            target.write_bytes(fh.read())
+        stdout.write(f"  {target}: {bf.bank_name} {bf.count:,} line(s) {_yuan(bf.total_fen)} yuan")
+
+
+def _bank_results(actor, options, stdout) -> None:
+    from safetynet.payments.bank_services import bank_results_import
+
+    files = []
+    for path in options["files"]:
+        try:
+            if path.stat().st_size > MAX_RESULT_BYTES:
+                raise _fail(f"{path}: larger than {MAX_RESULT_BYTES // 2**20} MB")
+            files.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            raise _fail(f"{path}: {exc.strerror or exc}") from None
+    try:
+        report = bank_results_import(actor=actor, files=files)
+    except ServiceError as exc:
+        raise _refusal(exc) from None
+    for rf in report.files:
+        stdout.write(
+            f"{rf.original_name}: {rf.bank_file.reference} {rf.lines:,} line(s): "
+            f"{rf.paid:,} paid, {rf.failed:,} failed"
+        )
+    stdout.write(
+        f"paid {report.paid:,} ({_yuan(report.paid_fen)} yuan), failed {report.failed:,} "
+        f"({_yuan(report.failed_fen)} yuan)"
+    )
+    for month in report.payrolls_complete:
+        stdout.write(f"payroll {month}: every line answered (results_in)")
+
+
+__all__ = ["ACTIONS", "add_parsers", "handle"]

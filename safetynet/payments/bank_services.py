@@ -1,0 +1,480 @@
+"""Bank files out, bank results in (docs/bank-files.md, ADR 0910–0912). Two services, one per
+bank event, each in one transaction with a PayrollEvent (the ledger posts from these events):
+
+- `bank_files_make(*, actor, payroll)`: an approved payroll's lines become one payment file per
+  bank; lines without a current bank account stay held and are listed; failed lines of earlier
+  payrolls whose account has since been changed, and their held lines that now have one, ride
+  along. Lines → sent, payroll → files_sent.
+- `bank_results_import(*, actor, files)`: the banks' result files mark each sent line paid or
+  failed. All or nothing: an unknown or doubled line reference, a wrong amount or account, an
+  unknown payment file or a malformed file refuses the whole import, naming file, row and field.
+  A payroll whose lines are all answered → results_in.
+
+A line is paid at most once: the database holds one paid entry per payment line at most
+(constraint `payments_entry_paid_once`) and one pending entry at most (`…_one_pending`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safetynet.accounts.permissions import require
+from safetynet.core.errors import FieldProblem, ServiceError
+from safetynet.core.files import store_file, stored_files_removed_on_failure
+from safetynet.core.uploads import FileRefused, check_xlsx
+from safetynet.funds.payments_hooks import book_bank_files, book_bank_results
+from safetynet.registry.loading import _write as bulk_write
+
+from .bank_format import (
+    XLSX_MAGIC,
+    BankFileFormatError,
+    PaymentFile,
+    PaymentRow,
+    read_result_file,
+    write_payment_file,
+)
+from .events import payroll_event_record
+from .models import (
+    BankFile,
+    BankFileEntry,
+    BankResultFile,
+    EntryResult,
+    LineStatus,
+    PaymentLine,
+    Payroll,
+)
+from .services import payroll_transition
+from .states import PayrollStatus
+
+BANK_FILES_NOT_APPROVED = "bank_files_payroll_not_approved"
+BANK_FORMAT_INVALID = "bank_files_format_invalid"
+BANK_RESULTS_REFUSED = "bank_results_refused"
+CHUNK = 5000
+SENT_STATUSES = (
+    PayrollStatus.FILES_SENT.value,
+    PayrollStatus.RESULTS_IN.value,
+    PayrollStatus.RECONCILED.value,
+    PayrollStatus.CLOSED.value,
+)
+
+
+def _chunks(seq: Sequence, n: int = CHUNK):
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def file_reference(month: str, bank_code: str) -> str:
+    return f"PR{month}-{bank_code}"
+
+
+def line_reference(line_id: int, attempt: int) -> str:
+    """The reference of a payment line's n-th sending (unique in the database)."""
+    return f"L{line_id}-{attempt}"
+
+
+# ============================================================================ files out
+@dataclass
+class BankFilesReport:
+    payroll: Payroll
+    files: list[BankFile] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)  # payment line ids without a bank account
+    resent: int = 0  # earlier payrolls' lines sent again
+    seconds: dict[str, float] = field(default_factory=dict)  # step -> seconds (benchmarks)
+
+    @property
+    def lines(self) -> int:
+        return sum(f.count for f in self.files)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(f.total_fen for f in self.files)
+
+
+def _candidates(payroll: Payroll) -> list[tuple]:
+    """(line id, payroll id, amount, id number, account id, bank code, bank name, account number,
+    holder name, status) of every line to send now, ordered by line id; account id None = held.
+
+    This payroll's pending and held lines; earlier sent payrolls' held lines that now have an
+    account; their failed lines whose person's current account was never tried for that line
+    (i.e. it was changed after the failure: bank_account_set)."""
+    line = PaymentLine._meta.db_table
+    person = "registry_person"
+    account = "payments_bankaccount"
+    entry = BankFileEntry._meta.db_table
+    payrolls = Payroll._meta.db_table
+    statuses = ", ".join(f"'{s}'" for s in SENT_STATUSES)
+    columns = f"""
+        SELECT l.id, l.payroll_id, l.amount_fen, p.id_number, a.id, a.bank_code, a.bank_name,
+               a.account_number, a.holder_name, l.status
+        FROM {line} l
+        JOIN {person} p ON p.id = l.person_id
+        LEFT JOIN {account} a ON a.person_id = l.person_id AND a.valid_to IS NULL"""
+    # two queries, each served by the (payroll, status) index
+    this_payroll = f"""{columns}
+        WHERE l.payroll_id = %s AND l.status IN ('pending', 'held_no_account')
+          AND l.amount_fen > 0"""
+    earlier = f"""{columns}
+        WHERE l.payroll_id IN (SELECT id FROM {payrolls} WHERE status IN ({statuses}))
+          AND l.status IN ('failed', 'held_no_account') AND l.amount_fen > 0
+          AND a.id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM {entry} e
+                          WHERE e.line_id = l.id AND e.bank_account_id = a.id)"""
+    with connection.cursor() as cursor:
+        cursor.execute(this_payroll, [payroll.pk])
+        rows = cursor.fetchall()
+        cursor.execute(earlier)
+        rows += cursor.fetchall()
+    rows.sort(key=lambda r: r[0])
+    return rows
+
+
+def _attempts(line_ids: list[int]) -> dict[int, int]:
+    """How many times each line was sent before."""
+    out: dict[int, int] = {}
+    for chunk in _chunks(line_ids):
+        rows = BankFileEntry.objects.filter(line_id__in=chunk).values_list("line_id", flat=True)
+        for lid in rows:
+            out[lid] = out.get(lid, 0) + 1
+    return out
+
+
+def bank_files_make(
+    *, actor, payroll: Payroll, fmt: str = "xlsx", on: dt.date | None = None
+) -> BankFilesReport:
+    """Make the payment files of an approved payroll (one per bank) and mark its lines sent."""
+    require(actor, "payments.send_bank_files")
+    if fmt not in ("xlsx", "csv"):
+        raise ServiceError(
+            BANK_FORMAT_INVALID,
+            _("Unknown bank file format %(fmt)s: use xlsx or csv.") % {"fmt": fmt},
+            [FieldProblem(field="format", message=_("Use xlsx or csv."), code=BANK_FORMAT_INVALID)],
+        )
+    on = on or timezone.localdate()
+    report = BankFilesReport(payroll=payroll)
+    mark = [time.perf_counter()]
+
+    def step(name: str) -> None:
+        now = time.perf_counter()
+        report.seconds[name] = round(now - mark[0], 3)
+        mark[0] = now
+
+    with stored_files_removed_on_failure(), transaction.atomic():
+        locked = Payroll.objects.select_for_update().get(pk=payroll.pk)
+        if locked.status != PayrollStatus.APPROVED.value:
+            msg = _("Payroll %(month)s is %(status)s: bank files are made once it is approved.") % {
+                "month": locked.month,
+                "status": locked.status,
+            }
+            raise ServiceError(
+                BANK_FILES_NOT_APPROVED,
+                msg,
+                [FieldProblem(field="status", message=msg, code=BANK_FILES_NOT_APPROVED)],
+            )
+        rows = _candidates(locked)
+        step("select")
+        earlier = [r[0] for r in rows if r[1] != locked.pk]
+        attempts = _attempts(earlier) if earlier else {}
+        report.resent = sum(1 for r in rows if r[1] != locked.pk and r[4] is not None)
+        held = [r[0] for r in rows if r[4] is None]
+        report.held = held
+        by_bank: dict[str, list[tuple]] = defaultdict(list)
+        for r in rows:
+            if r[4] is not None:
+                by_bank[r[5]].append(r)
+        entry_cols: dict[str, list] = defaultdict(list)
+        for bank_code in sorted(by_bank):
+            lines = by_bank[bank_code]
+            pf = PaymentFile(
+                reference=file_reference(locked.month, bank_code),
+                month=locked.month,
+                bank_code=bank_code,
+                bank_name=lines[0][6],
+                created=on,
+            )
+            refs = [line_reference(r[0], attempts.get(r[0], 0) + 1) for r in lines]
+            pf.rows = [
+                PaymentRow(r[7], r[8], r[3], r[2], ref) for r, ref in zip(lines, refs, strict=True)
+            ]
+            data = write_payment_file(pf, fmt)
+            bf = BankFile(
+                payroll=locked,
+                reference=pf.reference,
+                bank_code=bank_code,
+                bank_name=pf.bank_name,
+                format=fmt,
+                count=pf.count,
+                total_fen=pf.total_fen,
+                checksum=hashlib.sha256(data).hexdigest(),
+                created_by=actor,
+            )
+            store_file(bf.file, f"{pf.reference}.{fmt}", ContentFile(data))
+            bf.save()
+            report.files.append(bf)
+            entry_cols["file_id"].append(np.full(len(lines), bf.pk, dtype=np.int64))
+            entry_cols["line_id"].append(np.array([r[0] for r in lines], dtype=np.int64))
+            entry_cols["reference"].extend(refs)
+            entry_cols["amount_fen"].append(np.array([r[2] for r in lines], dtype=np.int64))
+            entry_cols["bank_account_id"].append(np.array([r[4] for r in lines], dtype=np.int64))
+            entry_cols["account_number"].extend(r[7] for r in lines)
+            entry_cols["holder_name"].extend(r[8] for r in lines)
+        step("files")
+        n = sum(f.count for f in report.files)
+        if n:
+            values = {
+                "file_id": pa.array(np.concatenate(entry_cols["file_id"])),
+                "line_id": pa.array(np.concatenate(entry_cols["line_id"])),
+                "reference": pa.array(entry_cols["reference"], pa.string()),
+                "amount_fen": pa.array(np.concatenate(entry_cols["amount_fen"])),
+                "bank_account_id": pa.array(np.concatenate(entry_cols["bank_account_id"])),
+                "account_number": pa.array(entry_cols["account_number"], pa.string()),
+                "holder_name": pa.array(entry_cols["holder_name"], pa.string()),
+                "result": pa.array(["pending"] * n, pa.string()),
+                "reason": pa.array([""] * n, pa.string()),
+            }
+            bulk_write(BankFileEntry, values, lambda k: None)
+            book_bank_files(actor=actor, files=report.files, on=on)  # the ledger (funds)
+        step("entries")
+        now = timezone.now()
+        sent = BankFileEntry.objects.filter(file__in=[f.pk for f in report.files])
+        PaymentLine.objects.filter(pk__in=sent.values("line_id")).update(
+            status=LineStatus.SENT, updated_at=now
+        )
+        for chunk in _chunks(held):
+            PaymentLine.objects.filter(pk__in=chunk, payroll=locked).update(
+                status=LineStatus.HELD_NO_ACCOUNT, updated_at=now
+            )
+        step("lines")
+        payroll_transition(
+            locked,
+            PayrollStatus.FILES_SENT.value,
+            actor,
+            "files_sent",
+            {
+                "files": [f.reference for f in report.files],
+                "lines": report.lines,
+                "total_fen": report.total_fen,
+                "held": len(held),
+                "resent": report.resent,
+            },
+        )
+        payroll.status = locked.status
+    step("commit")
+    return report
+
+
+# ============================================================================ results in
+@dataclass
+class ResultsReport:
+    files: list[BankResultFile] = field(default_factory=list)
+    paid: int = 0
+    failed: int = 0
+    paid_fen: int = 0
+    failed_fen: int = 0
+    payrolls_complete: list[str] = field(default_factory=list)  # months now results_in
+
+
+def _message(code: str, **kw) -> str:
+    messages = {
+        "unknown_line": _("Line reference %(ref)s is not in that payment file."),
+        "doubled_line": _("Line reference %(ref)s is doubled: the line already has a result."),
+        "wrong_amount": _("Line reference %(ref)s: amount %(got)s differs from the sent %(want)s."),
+        "wrong_account": _("Line reference %(ref)s: the account differs from the one sent."),
+        "unknown_file": _("File reference %(ref)s is not a payment file made here."),
+        "wrong_bank": _("Bank code %(got)s differs from the payment file's bank %(want)s."),
+        "malformed": _("The file is malformed: %(detail)s"),
+        "already_paid": _("A line in these files was already paid: nothing was imported."),
+    }
+    return messages[code] % kw
+
+
+def _fmt_yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def _refuse(problems: list[FieldProblem]) -> None:
+    first = problems[0]
+    where = f"{first.field}" + (f" 第 {first.row} 行" if first.row else "")
+    raise ServiceError(
+        BANK_RESULTS_REFUSED,
+        _("The result files were refused, nothing was imported (%(where)s: %(what)s).")
+        % {"where": where, "what": first.message},
+        problems,
+    )
+
+
+def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> ResultsReport:
+    """Import the banks' result files [(name, content)]: all of them, or nothing."""
+    require(actor, "payments.import_bank_results")
+    problems: list[FieldProblem] = []
+    parsed = []
+    for name, content in files:
+        try:
+            if content.startswith(XLSX_MAGIC):
+                check_xlsx(content, field=name)
+            parsed.append((name, content, read_result_file(content)))
+        except FileRefused as exc:
+            problems.append(FieldProblem(field=name, message=exc.message, code="malformed"))
+        except BankFileFormatError as exc:
+            for p in exc.problems:
+                detail = f"{p.field} {p.code} {p.detail}".strip()
+                problems.append(
+                    FieldProblem(
+                        field=f"{name}: {p.field}",
+                        row=p.row,
+                        message=_message("malformed", detail=detail),
+                        code=p.code,
+                    )
+                )
+    if problems:
+        _refuse(problems)
+    report = ResultsReport()
+    with stored_files_removed_on_failure(), transaction.atomic():
+        refs = sorted({pf.reference for _n, _c, pf in parsed})
+        bank_files = {
+            bf.reference: bf
+            for bf in BankFile.objects.select_for_update().filter(reference__in=refs)
+        }
+        seen: dict[str, tuple[str, int]] = {}
+        all_refs = [r.reference for _n, _c, pf in parsed for r in pf.rows]
+        entries: dict[str, tuple] = {}
+        for chunk in _chunks(all_refs):
+            for e in BankFileEntry.objects.filter(reference__in=chunk).values_list(
+                "reference", "id", "file_id", "amount_fen", "account_number", "result", "line_id"
+            ):
+                entries[e[0]] = e
+        for name, _c, pf in parsed:
+            bf = bank_files.get(pf.reference)
+            if bf is None:
+                problems.append(
+                    FieldProblem(
+                        field=f"{name}: 原文件编号",
+                        message=_message("unknown_file", ref=pf.reference),
+                        code="unknown_file",
+                    )
+                )
+                continue
+            if pf.bank_code != bf.bank_code:
+                problems.append(
+                    FieldProblem(
+                        field=f"{name}: 银行代码",
+                        message=_message("wrong_bank", got=pf.bank_code, want=bf.bank_code),
+                        code="wrong_bank",
+                    )
+                )
+                continue
+            for r in pf.rows:
+                e = entries.get(r.reference)
+
+                def bad(code: str, fld: str, r=r, name=name, **kw) -> None:
+                    problems.append(
+                        FieldProblem(
+                            field=f"{name}: {fld}",
+                            row=r.row,
+                            message=_message(code, ref=r.reference, **kw),
+                            code=code,
+                        )
+                    )
+
+                if e is None or e[2] != bf.pk:
+                    bad("unknown_line", "行参考号")
+                elif r.reference in seen or e[5] != EntryResult.PENDING:
+                    bad("doubled_line", "行参考号")
+                elif r.amount_fen != e[3]:
+                    bad(
+                        "wrong_amount",
+                        "金额",
+                        got=_fmt_yuan(r.amount_fen),
+                        want=_fmt_yuan(e[3]),
+                    )
+                elif r.account != e[4]:
+                    bad("wrong_account", "账号")
+                seen.setdefault(r.reference, (name, r.row))
+        if problems:
+            _refuse(problems)
+        # ---- every row checked: write
+        touched: set[int] = set()
+        for name, content, pf in parsed:
+            bf = bank_files[pf.reference]
+            touched.add(bf.payroll_id)
+            rf = BankResultFile(
+                bank_file=bf,
+                original_name=name[:200],
+                checksum=hashlib.sha256(content).hexdigest(),
+                answered=pf.answered,
+                lines=len(pf.rows),
+                paid=sum(r.outcome == "paid" for r in pf.rows),
+                failed=sum(r.outcome == "failed" for r in pf.rows),
+                imported_by=actor,
+            )
+            ext = "xlsx" if content.startswith(XLSX_MAGIC) else "csv"
+            store_file(rf.file, f"{pf.reference}-result.{ext}", ContentFile(content))
+            rf.save()
+            report.files.append(rf)
+            groups: dict[tuple, list[tuple]] = defaultdict(list)
+            for r in pf.rows:
+                e = entries[r.reference]
+                groups[(r.outcome, r.reason, r.date)].append((e[1], e[6]))
+                if r.outcome == "paid":
+                    report.paid += 1
+                    report.paid_fen += r.amount_fen
+                else:
+                    report.failed += 1
+                    report.failed_fen += r.amount_fen
+            now = timezone.now()
+            for (outcome, reason, day), ids in groups.items():
+                for chunk in _chunks(ids):
+                    try:
+                        with transaction.atomic():
+                            BankFileEntry.objects.filter(
+                                pk__in=[i for i, _l in chunk], result=EntryResult.PENDING
+                            ).update(result=outcome, reason=reason, result_date=day, result_file=rf)
+                    except IntegrityError:
+                        _refuse(
+                            [
+                                FieldProblem(
+                                    field=name,
+                                    message=_message("already_paid"),
+                                    code="already_paid",
+                                )
+                            ]
+                        )
+                    status = LineStatus.PAID if outcome == "paid" else LineStatus.FAILED
+                    PaymentLine.objects.filter(pk__in=[lid for _i, lid in chunk]).update(
+                        status=status, updated_at=now
+                    )
+            book_bank_results(actor=actor, result_file=rf)  # the ledger (funds)
+        for payroll in Payroll.objects.select_for_update().filter(pk__in=touched).order_by("pk"):
+            waiting = BankFileEntry.objects.filter(
+                file__payroll=payroll, result=EntryResult.PENDING
+            ).exists()
+            data = {
+                "result_files": [
+                    rf.bank_file.reference
+                    for rf in report.files
+                    if rf.bank_file.payroll_id == payroll.pk
+                ],
+                "paid": report.paid,
+                "failed": report.failed,
+            }
+            if not waiting and payroll.status == PayrollStatus.FILES_SENT.value:
+                payroll_transition(
+                    payroll, PayrollStatus.RESULTS_IN.value, actor, "results_in", data
+                )
+                report.payrolls_complete.append(payroll.month)
+            else:
+                payroll_event_record(
+                    payroll=payroll, kind="bank_results", actor=actor, waiting=waiting, **data
+                )
+    return report
