@@ -23,7 +23,7 @@ from safetynet.cases.models import Case, CaseDocument, HomeVisitPhoto
 from safetynet.core import backup as backup_module
 from safetynet.core.backup import BackupError, backup_create, backup_restore
 from safetynet.funds.models import JournalEntry, Posting
-from safetynet.payments.models import PaymentLine
+from safetynet.payments.models import BankFile, PaymentLine
 from safetynet.registry.models import Enrolment, Household, Person
 from safetynet.verification.models import Report, VerificationRequest
 from tests.helpers.backup import (
@@ -104,7 +104,8 @@ def test_restore_into_a_fresh_database_gives_every_row_and_file_back(tmp_path, s
             (HomeVisitPhoto, 1),
             (VerificationRequest, 1),
             (Report, 1),
-            (PaymentLine, 4),
+            (PaymentLine, 6),
+            (BankFile, 2),
             (JournalEntry, 10),
             (Posting, 20),
         ]:

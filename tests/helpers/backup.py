@@ -12,7 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.utils import load_backend
 
 from safetynet.cases import services as case_services
+from safetynet.payments.bank_services import bank_files_make
 from safetynet.payments.services import payroll_run
+from tests.helpers.banks import approved_payroll, set_account
 from tests.helpers.cases import PDF, PNG, apply, investigate, make_family
 from tests.helpers.city import build_registry
 from tests.helpers.dynamic import make_elder_household, make_enrolled
@@ -23,7 +25,8 @@ from tests.helpers.payments import build_pay_city
 def populate(staff: dict, clock) -> dict:
     """Registry households, persons and enrolments; a dibao case with a document, a home visit
     photo, its verification request (authorization scan) and report (PDF), proposed and noticed;
-    a month's payroll (payment lines) and a year of the fund's books (journal entries).
+    a month's payroll (payment lines), an approved payroll's bank files and a year of the
+    fund's books (journal entries).
     Needs the `divisions` fixture and the casework clock moved by the test."""
     cw = staff["community_worker"]
     registry = build_registry()
@@ -45,6 +48,14 @@ def populate(staff: dict, clock) -> dict:
     pay_city = build_pay_city()
     payroll = payroll_run(actor=staff["city_admin"], month="2019-08")
     books = book_year(staff["city_admin"])
+    # an approved payroll's bank files (stored files of the payments app)
+    admin = staff["city_admin"]
+    set_account(admin, registry.zhang_wei, "6222000000000000001")
+    set_account(admin, registry.wang_fang, "6227000000000000002", bank="CCB")
+    approved, _lines = approved_payroll(
+        "2020-06", [(registry.zhang_wei, "dibao", 80_000), (registry.wang_fang, "dibao", 40_001)]
+    )
+    bank_files_make(actor=admin, payroll=approved, fmt="csv")
     return {
         "registry": registry,
         "enrolled": enrolled,
