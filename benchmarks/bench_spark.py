@@ -158,7 +158,10 @@ def run_job_process(
         sampler.join()
     if proc.returncode != 0:
         return {"job": job, "engine": engine, "failed": stderr.strip().splitlines()[-5:]}
-    result = json.loads(stdout.strip().splitlines()[-1])
+    lines = [ln for ln in stdout.splitlines() if ln.startswith('{"seconds"')]
+    if not lines:  # something else on stdout (a progress bar): report, do not crash
+        return {"job": job, "engine": engine, "failed": (stdout + stderr).splitlines()[-5:]}
+    result = json.loads(lines[-1])
     result |= {
         "job": job,
         "engine": engine,
