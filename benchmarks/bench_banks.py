@@ -26,7 +26,7 @@ import os
 import time
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://safetynet:safetynet@127.0.0.1:5432")
-DB = "sn_banks_bench"
+DB = os.environ.get("BENCH_BANKS_DB", "sn_banks_bench")
 TARGET_S = 10.0
 MONTH = "2025-11"
 
