@@ -14,8 +14,9 @@ in SQL (generate_series), not through `payroll_run`, whose
 own benchmark is the payroll's. Each format's run starts from the approved payroll (the files,
 entries and line statuses of the previous run are removed).
 
-Database: `sn_banks_bench` (created if missing) on $BENCH_POSTGRES_URL's server (default
-postgres://safetynet:safetynet@127.0.0.1:5432). Figures are printed, never asserted.
+Database: `sn_banks_bench` or $BENCH_BANKS_DB (created if missing) on $BENCH_POSTGRES_URL's
+server (default postgres://safetynet:safetynet@127.0.0.1:5432). Figures are printed, never
+asserted.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import os
 import time
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://safetynet:safetynet@127.0.0.1:5432")
-DB = "sn_banks_bench"
+DB = os.environ.get("BENCH_BANKS_DB", "sn_banks_bench")
 TARGET_S = 10.0
 MONTH = "2025-11"
 

@@ -458,10 +458,13 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
                                 )
                             ]
                         )
-                    status = LineStatus.PAID if outcome == "paid" else LineStatus.FAILED
-                    PaymentLine.objects.filter(pk__in=[lid for _i, lid in chunk]).update(
-                        status=status, updated_at=now
-                    )
+            # the lines follow their entries: one set-based UPDATE per outcome (ADR 0914)
+            for outcome, status in (("paid", LineStatus.PAID), ("failed", LineStatus.FAILED)):
+                PaymentLine.objects.filter(
+                    pk__in=BankFileEntry.objects.filter(
+                        file=bf, result=outcome, result_file=rf
+                    ).values("line_id")
+                ).update(status=status, updated_at=now)
             book_bank_results(actor=actor, result_file=rf)  # the ledger (funds)
         for payroll in Payroll.objects.select_for_update().filter(pk__in=touched).order_by("pk"):
             waiting = BankFileEntry.objects.filter(

@@ -235,11 +235,15 @@ REPLACEABLE_STATUSES = (LineStatus.PENDING.value, LineStatus.HELD_NO_ACCOUNT.val
 class PaymentLine(models.Model):
     """One payment: a (beneficiary, program, benefit month), paid once ever (ADR 0901)."""
 
-    payroll = models.ForeignKey(Payroll, on_delete=models.PROTECT, related_name="lines")
+    # no single-column indexes where a composite one leads with the column (ADR 0914): the
+    # payroll, person and household lookups use payments_line_payroll_status / _person / _household
+    payroll = models.ForeignKey(
+        Payroll, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     payroll_month = models.CharField(max_length=7)  # = payroll.month (for the constraints)
     beneficiary_key = models.CharField(_("beneficiary"), max_length=24)  # 'H<id>' / 'P<id>'
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="payment_lines"
+        "registry.Person", on_delete=models.PROTECT, related_name="payment_lines", db_index=False
     )
     household = models.ForeignKey(
         "registry.Household",
@@ -247,6 +251,7 @@ class PaymentLine(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="payment_lines",
+        db_index=False,
     )
     program = models.CharField(_("program"), max_length=32)
     benefit_month = models.CharField(_("benefit month"), max_length=7)
