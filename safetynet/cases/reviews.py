@@ -271,6 +271,7 @@ def review_proposal(
         "reason": entry["reason"],
         "amount_fen": int(entry["amount_fen"]),
         "figures": _jsonable(entry.get("figures", {})),
+        "situation": situation,  # the payroll's amount basis of an adjustment (ADR 0903)
     }
 
 
@@ -355,6 +356,17 @@ def review_decide(
                     household=household,
                 )
                 added.append(new.pk)
+        # the payroll pays the adjusted amount from the new enrolment's month (ADR 0903): the
+        # basis it computes from is the review's, as a case approval records the case's
+        from safetynet.payments.services import amount_basis_record
+
+        amount_basis_record(
+            household_id=household.pk,
+            valid_from=f"{start:%Y-%m}",
+            situation=review.proposal.get("situation") or {},
+            source="review",
+            source_ref=f"review {review.pk}",
+        )
     elif outcome in (ReviewOutcome.STOP, ReviewOutcome.GRADUAL_EXIT):
         months = (
             0 if outcome == ReviewOutcome.STOP else deadlines.limit("gradual_exit_months", today)
