@@ -374,8 +374,9 @@ def review_decide(
         end = month_end(first, months)
         review.exit_last_month = f"{end:%Y-%m}"
         for e in enrolments:
-            # one starting after `end` (an adjustment of this month) ends on its first day:
-            # never payable (benefits are paid from the month after an enrolment's start)
+            # one starting after `end` (an adjustment of this month) ends on its first day, the
+            # earliest end the registry accepts; under ADR 0903 that is its start month, which
+            # is then payable (open point: the registry has no withdrawal of an unstarted one)
             registry.enrolment_end(actor=actor, enrolment=e, end_date=max(end, e.start_date))
             ended.append(e.pk)
     review.outcome = outcome
