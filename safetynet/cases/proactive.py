@@ -38,6 +38,7 @@ from .dynamic_models import (
     ProposalEntry,
     ProposalList,
 )
+from .reviews import month_end
 from .services import _refuse
 
 XIAMEN = "3502"
@@ -268,7 +269,10 @@ def propose_price_subsidy(*, month: str, prefix: str) -> list[dict]:
     """When the month triggers (CPI / food CPI thresholds, the engine's `price_subsidy`), every
     living dibao or tekun recipient of the month with the engine's amount."""
     month, first = check_month(month)
-    open_in = Q(start_date__lt=first) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
+    # the engine's timing (ADR 0903): started by the end of the month, not ended before it
+    open_in = Q(start_date__lte=month_end(first)) & (
+        Q(end_date__isnull=True) | Q(end_date__gte=first)
+    )
     enr = Enrolment.objects.filter(
         open_in, person=OuterRef("person_id"), category__in=PRICE_COVERED
     )

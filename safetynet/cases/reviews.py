@@ -271,6 +271,7 @@ def review_proposal(
         "reason": entry["reason"],
         "amount_fen": int(entry["amount_fen"]),
         "figures": _jsonable(entry.get("figures", {})),
+        "situation": situation,  # the payroll's amount basis of an adjustment (ADR 0903)
     }
 
 
@@ -355,6 +356,17 @@ def review_decide(
                     household=household,
                 )
                 added.append(new.pk)
+        # the payroll pays the adjusted amount from the new enrolment's month (ADR 0903): the
+        # basis it computes from is the review's, as a case approval records the case's
+        from safetynet.payments.services import amount_basis_record
+
+        amount_basis_record(
+            household_id=household.pk,
+            valid_from=f"{start:%Y-%m}",
+            situation=review.proposal.get("situation") or {},
+            source="review",
+            source_ref=f"review {review.pk}",
+        )
     elif outcome in (ReviewOutcome.STOP, ReviewOutcome.GRADUAL_EXIT):
         months = (
             0 if outcome == ReviewOutcome.STOP else deadlines.limit("gradual_exit_months", today)
@@ -362,8 +374,9 @@ def review_decide(
         end = month_end(first, months)
         review.exit_last_month = f"{end:%Y-%m}"
         for e in enrolments:
-            # one starting after `end` (an adjustment of this month) ends on its first day:
-            # never payable (benefits are paid from the month after an enrolment's start)
+            # one starting after `end` (an adjustment of this month) ends on its first day, the
+            # earliest end the registry accepts; under ADR 0903 that is its start month, which
+            # is then payable (open point: the registry has no withdrawal of an unstarted one)
             registry.enrolment_end(actor=actor, enrolment=e, end_date=max(end, e.start_date))
             ended.append(e.pk)
     review.outcome = outcome

@@ -143,8 +143,8 @@ def fetch_arrow(sql: str, params: dict, schema: pa.Schema) -> pa.Table:
 
 # The caseload as three temporary tables (made once, read by the three exports):
 # households with a member enrolled, for the month, in a category a monthly program pays (the
-# engine's timing: started before the month, not ended before it); their members during the
-# month (a person's latest membership); the amount basis in force for each.
+# engine's timing, ADR 0903: started by the end of the month, not ended before it); their
+# members during the month (a person's latest membership); the amount basis in force for each.
 _CASELOAD_TABLES = (
     (
         "payroll_hh",
@@ -152,7 +152,7 @@ _CASELOAD_TABLES = (
   FROM registry_enrolment e
   JOIN registry_membership m ON m.person_id = e.person_id
     AND m.start_date <= %(last)s AND (m.end_date IS NULL OR m.end_date >= %(first)s)
-  WHERE e.category IN ({categories}) AND e.start_date < %(first)s
+  WHERE e.category IN ({categories}) AND e.start_date <= %(last)s
     AND (e.end_date IS NULL OR e.end_date >= %(first)s)""",
     ),
     (
@@ -361,7 +361,7 @@ class MonthLines:
 def _enrolled(con: duckdb.DuckDBPyConnection, ym: int) -> None:
     """Table `enrolled(person_id, household_id, category)`: the engine's timing for the month —
     the latest enrolment of the category started by the month (on equal starts, the one ending
-    last) started before the month and not ended before it."""
+    last), payable when not ended before the month (ADR 0903: start month through end month)."""
     con.sql(
         f"""
 CREATE OR REPLACE TEMP TABLE enrolled AS
@@ -375,7 +375,7 @@ WITH e AS (
     ROW_NUMBER() OVER (PARTITION BY person_id, category ORDER BY s DESC, t DESC) AS rn
   FROM e WHERE s <= {ym}
 )
-SELECT person_id, household_id, category FROM last WHERE rn = 1 AND s < {ym} AND t >= {ym}
+SELECT person_id, household_id, category FROM last WHERE rn = 1 AND s <= {ym} AND t >= {ym}
 """
     )
 

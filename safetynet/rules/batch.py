@@ -124,8 +124,8 @@ class Batch:
     def enrolment(self, category: str) -> tuple[np.ndarray, np.ndarray]:
         """(has a record, payable by timing) per person for an enrolment category.
 
-        Timing (POLICY §3): a benefit is payable from the month after approval (start month)
-        through the month of exit (end month).
+        Timing (ADR 0903): an enrolment's start date is the first day of its first benefit month;
+        it is payable from the start month through the end month, both inclusive.
         """
         key = f"enr:{category}"
         if key not in self.cache:
@@ -133,7 +133,7 @@ class Batch:
             end = self.p[f"enr_{category}_end"]
             has = start >= 0
             self.cache[key] = has
-            self.cache[key + ":pay"] = has & (start < self.ym) & (end >= self.ym)
+            self.cache[key + ":pay"] = has & (start <= self.ym) & (end >= self.ym)
         return self.cache[key], self.cache[key + ":pay"]
 
     def with_month(self, month: str | int) -> Batch:

@@ -463,7 +463,7 @@ def five_elders(b: Batch, ctx: Ctx, res: Results) -> ProgramResult:
     months = ctx.p("five_elders.funeral_grant_months")
     has, pay = b.enrolment("five_elders")
     regular = pay & b.alive
-    died_now = has & (b.p["death_ym"] == b.ym) & (b.p["enr_five_elders_start"] < b.ym)
+    died_now = has & (b.p["death_ym"] == b.ym) & (b.p["enr_five_elders_start"] <= b.ym)
     # the grant is months × THAT elder's monthly subsidy: the recorded one
     # (income.five_elder_subsidy_fen) when there is one, else the city-wide parameter
     recorded = b.p["income_five_elder_subsidy_fen"]

@@ -4,7 +4,6 @@
 from safetynet.cases import services
 from safetynet.payments.models import AmountBasis, PaymentLine
 from safetynet.payments.services import payroll_run
-from safetynet.rules.columns import month_str, parse_month
 from tests.helpers.cases import apply, to_decision
 
 
@@ -22,9 +21,8 @@ def test_approval_records_the_basis_and_the_payroll_pays_the_decided_amount(staf
     )
     incomes = {p.person_id: p.income_wage_fen for p in basis.persons.all()}
     assert sum(incomes.values()) == 50_000  # the verified counted income of the proposal
-    # the engine pays an enrolment from the month after its start (its timing rule)
-    month = month_str(parse_month(decision.start_month) + 1)
-    payroll_run(actor=staff["city_admin"], month=month)
+    # the enrolment starts on the first day of the first benefit month, paid from it (ADR 0903)
+    payroll_run(actor=staff["city_admin"], month=decision.start_month)
     line = PaymentLine.objects.get(program="dibao", household=family.household)
     assert line.amount_fen == decision.amount_fen
     assert line.person_id == family.head.pk

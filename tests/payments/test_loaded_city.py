@@ -35,7 +35,7 @@ def city(tmp_path_factory) -> Path:
 
 def _engine_amounts(city: Path, month: str, out: Path) -> dict[str, int]:
     """Σ of the engine's amounts over the generated city for the beneficiaries enrolled in the
-    program's category for the month (started before it, not ended before it)."""
+    program's category for the month (started by it, not ended before it: ADR 0903)."""
     run_city(city, month, out)
     ym = parse_month(month)
     con = duckdb.connect()
@@ -49,7 +49,7 @@ l AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY person_id, category ORDER BY s D
   AS rn FROM e WHERE s <= {ym})
 SELECT l.person_id, p.household_id, l.category FROM l
 JOIN read_parquet('{city}/persons.parquet') p USING (person_id)
-WHERE rn = 1 AND s < {ym} AND t >= {ym}"""
+WHERE rn = 1 AND s <= {ym} AND t >= {ym}"""
     )
     sums = {}
     for program, category in MONTHLY_PROGRAMS.items():

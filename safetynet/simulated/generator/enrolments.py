@@ -23,13 +23,19 @@ FINANCIAL_ASSET_MONTHS = 48  # financial assets <= 48 x monthly standard per per
 class Enrolments:
     person: np.ndarray  # person index
     category: np.ndarray  # index into CATEGORIES
-    start: np.ndarray  # day
+    start: np.ndarray  # day: the first day of the first benefit month (ADR 0903)
     end: np.ndarray  # day or -1
     household_program: np.ndarray  # per household: index of dibao/tekun/low_income/illness or -1
     tekun_form: np.ndarray  # per person: -1, 0 concentrated, 1 dispersed
 
     def __len__(self) -> int:
         return int(self.person.shape[0])
+
+
+def first_of_next_month(days: np.ndarray) -> np.ndarray:
+    """The first day of the month after each day, as days."""
+    month = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]")
+    return (month + 1).astype("datetime64[D]").astype(np.int64)
 
 
 def declared_household(p: Population) -> dict[str, np.ndarray]:
@@ -96,10 +102,20 @@ def assign(p: Population) -> Enrolments:
 
     persons, cats, starts, ends = [], [], [], []
 
-    def add(idx: np.ndarray, cat: str | np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+    def add(
+        idx: np.ndarray,
+        cat: str | np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        benefit: bool = True,
+    ) -> None:
+        """`start` is the approval day drawn; a benefit enrolment starts on the first day of the
+        month after it (ADR 0903: the first benefit month), a `deceased` marker on the day."""
         persons.append(idx.astype(np.int64))
         c = np.full(idx.shape[0], CAT[cat], np.int8) if isinstance(cat, str) else cat
         cats.append(c.astype(np.int8))
+        if benefit:
+            start = first_of_next_month(start)
         starts.append(start.astype(np.int32))
         ends.append(end.astype(np.int32))
 
@@ -163,7 +179,7 @@ def assign(p: Population) -> Enrolments:
     add(idx, "silicosis", ref - 2000 + (r[idx] * 1e6 % 1500).astype(np.int64), end_at_death[idx])
 
     dead = np.flatnonzero(~alive)
-    add(dead, "deceased", p.death[dead], p.death[dead])
+    add(dead, "deceased", p.death[dead], p.death[dead], benefit=False)
 
     person = np.concatenate(persons)
     category = np.concatenate(cats)
