@@ -218,6 +218,7 @@ NOT_SERVED = {
     "public_notice_pdf.html",
     "decision_notice_pdf.html",
     "review_notice_pdf.html",
+    "statement_pdf.html",  # funds: the monthly fund statement
 }
 
 
