@@ -11,12 +11,22 @@ REASONS = {
     "no_such_account": _("No such account"),
     "account_frozen": _("Account frozen"),
     "other": _("Other"),
+    "bank_technical": _("Bank technical failure"),
+    "timeout": _("Timed out at the bank"),
 }
 
 
 @register.filter
 def bank_reason(code: str) -> str:
     return str(REASONS.get(code, code))
+
+
+@register.filter
+def resent_unchanged(code: str) -> bool:
+    """A failure not about the account: the line goes again, unchanged (ADR 0942)."""
+    from safetynet.payments.bank_format import RESEND_UNCHANGED_REASONS
+
+    return code in RESEND_UNCHANGED_REASONS
 
 
 @register.filter
