@@ -200,6 +200,35 @@ def book_recovery(*, actor, recovery) -> None:
     )
 
 
+def book_bank_return(*, actor, refund) -> None:
+    """A bank returned a paid line (payments.refunds): its money back to the treasuries by the
+    line's split (scaled to the amount the entry carried), the line payable again."""
+    from safetynet.payments.bank_models import BankFileEntry
+
+    fs.post_bank_return(
+        actor=actor,
+        ref=f"bankreturn:{refund.pk}",
+        on=refund.received_on,
+        rows=_rows_from_entries(BankFileEntry.objects.filter(pk=refund.entry_id)),
+        memo=f"银行退回 {refund.entry.reference} {refund.reason}",
+    )
+
+
+def book_repayment(*, actor, refund) -> None:
+    """A beneficiary paid back (part of) an overpayment: the receivable is settled."""
+    recovery = refund.recovery
+    fs.post_refund(
+        actor=actor,
+        ref=f"repayment:{refund.pk}",
+        on=refund.received_on,
+        program=recovery.program,
+        district=str(recovery.division_id)[:6],
+        amount_fen=int(refund.amount_fen),
+        memo=f"个人退款 {recovery.beneficiary_key} {recovery.program} {recovery.benefit_month} "
+        f"收据 {refund.reference}",
+    )
+
+
 def book_write_off(*, actor, recovery, amount_fen: int, reason: str) -> None:
     fs.post_write_off(
         actor=actor,

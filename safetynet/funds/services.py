@@ -344,6 +344,25 @@ def post_refund(
     )
 
 
+def post_bank_return(
+    *, actor, ref: str, on: dt.date, rows: Iterable[Mapping], memo: str = ""
+) -> JournalEntry | None:
+    """A payment the bank returned after reporting it paid: the money is back in each level's
+    treasury, and the line is payable again (it is paid in a later file, funded again then)."""
+    splits = [s for s in splits_of(rows) if s.amount_fen]
+    if not splits:
+        return None
+    legs = _treasury_legs(splits, +1)
+    legs += [Leg(chart.payable(s.program), -s.amount_fen, s.district) for s in splits]
+    source = f"refund:{ref}"
+    return _idempotent(
+        source,
+        lambda: journal_post(
+            actor=actor, on=on, memo=memo or f"银行退回 {ref}", source=source, postings=legs
+        ),
+    )
+
+
 def post_write_off(
     *, actor, ref: str, on: dt.date, program: str, district: str, amount_fen: int, reason: str
 ) -> JournalEntry | None:

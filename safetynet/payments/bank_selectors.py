@@ -65,13 +65,14 @@ class ReconciliationRow:
     paid: Figure = field(default_factory=Figure)
     failed: Figure = field(default_factory=Figure)
     pending: Figure = field(default_factory=Figure)
+    returned: Figure = field(default_factory=Figure)  # paid, then returned by the bank
 
     @property
     def balanced(self) -> bool:
-        """Sent = paid + failed + pending, in count and in fen."""
-        return (
-            self.sent.count == self.paid.count + self.failed.count + self.pending.count
-            and self.sent.fen == self.paid.fen + self.failed.fen + self.pending.fen
+        """Sent = paid + failed + pending + returned, in count and in fen."""
+        parts = (self.paid, self.failed, self.pending, self.returned)
+        return self.sent.count == sum(f.count for f in parts) and self.sent.fen == sum(
+            f.fen for f in parts
         )
 
 
@@ -104,7 +105,7 @@ def bank_reconciliation(*, actor, payroll: Payroll) -> Reconciliation:
     total = ReconciliationRow("", "")
     for r in rows:
         row = ReconciliationRow(r["file__bank_code"], r["file__bank_name"])
-        for key in ("sent", "paid", "failed", "pending"):
+        for key in ("sent", "paid", "failed", "pending", "returned"):
             fig = Figure(r[f"{key}_n"] or 0, r[f"{key}_fen"] or 0)
             setattr(row, key, fig)
             tot = getattr(total, key)
@@ -128,7 +129,7 @@ def bank_failed_lines(*, actor, limit: int = 500) -> QuerySet[BankFileEntry]:
     ).values("id")[:1]
     return (
         BankFileEntry.objects.filter(
-            result=EntryResult.FAILED,
+            result__in=[EntryResult.FAILED, EntryResult.RETURNED],
             line__status=LineStatus.FAILED,
             line__division__code__startswith=prefix,
         )
@@ -191,12 +192,12 @@ def bank_reconciliation_xlsx(*, actor, payroll: Payroll) -> bytes:
     ws.append(safe_row(ws, ["状态", payroll.status]))
     ws.append([])
     head = ["银行代码", "银行名称"]
-    for label in ("已送银行", "已支付", "支付失败", "待回盘"):
+    for label in ("已送银行", "已支付", "支付失败", "待回盘", "银行退回"):
         head += [f"{label}笔数", f"{label}金额（元）"]
     ws.append(safe_row(ws, head))
     for row in [*rec.banks, rec.total]:
         cells = [row.bank_code or "合计", row.bank_name]
-        for fig in (row.sent, row.paid, row.failed, row.pending):
+        for fig in (row.sent, row.paid, row.failed, row.pending, row.returned):
             cells += [fig.count, fen_to_yuan(fig.fen)]
         ws.append(safe_row(ws, cells))
     ws.append([])

@@ -227,7 +227,7 @@ def recovery_get(*, actor: User, recovery_id: int) -> Recovery:
 
 
 def outstanding(r: Recovery) -> int:
-    return r.amount_fen - int(getattr(r, "recovered", 0) or 0) - r.written_off_fen
+    return r.amount_fen - int(getattr(r, "recovered", 0) or 0) - r.refunded_fen - r.written_off_fen
 
 
 OPEN = RecoveryStatus.OPEN
