@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:payroll_id>/close/", v.payroll_close_view, name="close"),
     path("recoveries/", v.recovery_list, name="recoveries"),
     path("recoveries/<int:recovery_id>/write-off/", v.recovery_write_off_view, name="write-off"),
+    path("recoveries/<int:recovery_id>/repayment/", v.recovery_repayment_view, name="repayment"),
 ]

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -22,9 +23,11 @@ from safetynet.rules.catalog import CATALOG
 from . import approval
 from . import flow_errors as E
 from . import flow_screens as screens
+from .bank_format import yuan_to_fen
 from .flow_models import RecoveryStatus
 from .models import LineStatus, PayrollEventKind
 from .recoveries import recovery_write_off
+from .refunds import refund_repayment
 from .states import PayrollStatus
 
 STATUS_LABELS = {
@@ -294,6 +297,8 @@ def _recoveries_page(request, *, status: int = 200, bound=None):
             "page": page,
             "query": query.urlencode(),
             "may_write_off": request.user.has_perm("payments.write_off_recovery"),
+            "may_refund": request.user.has_perm("payments.record_refund"),
+            "today": timezone.localdate(),
             "bound": bound,
         },
         status=status,
@@ -328,4 +333,45 @@ def recovery_write_off_view(request, recovery_id: int):
         messages.error(request, E.message_for(exc))
         return _recoveries_page(request, status=422, bound=(recovery_id, form))
     messages.success(request, _("The recovery is written off."))
+    return redirect("payments:recoveries")
+
+
+class RepaymentForm(forms.Form):
+    """A beneficiary's repayment of an overpayment (ADR 0943): yuan with two decimals."""
+
+    amount = forms.RegexField(
+        label=gettext_lazy("Amount (yuan)"), regex=r"^\d{1,9}\.\d{2}$", max_length=13
+    )
+    receipt = forms.CharField(label=gettext_lazy("Receipt number"), max_length=60)
+    on = forms.DateField(label=gettext_lazy("Received on"))
+
+
+@login_required
+@require_POST
+def recovery_repayment_view(request, recovery_id: int):
+    if not request.user.has_perm("payments.view_recoveries"):
+        raise PermissionDenied
+    form = RepaymentForm(request.POST, prefix=f"rp{recovery_id}")
+    if not form.is_valid():
+        fields = ", ".join(str(form.fields[f].label) for f in form.errors)
+        messages.error(request, _("Check the repayment: %(fields)s.") % {"fields": fields})
+        return _recoveries_page(request, status=422, bound=(recovery_id, form))
+    d = form.cleaned_data
+    try:
+        refund_repayment(
+            actor=request.user,
+            recovery_id=recovery_id,
+            amount_fen=yuan_to_fen(d["amount"]),
+            on=d["on"],
+            receipt=d["receipt"],
+        )
+    except E.NotFoundError:
+        raise Http404 from None
+    except NotPermittedError as exc:
+        messages.error(request, exc.message)
+        return _recoveries_page(request, status=403)
+    except E.ServiceError as exc:
+        messages.error(request, E.message_for(exc))
+        return _recoveries_page(request, status=422, bound=(recovery_id, form))
+    messages.success(request, _("The repayment is recorded."))
     return redirect("payments:recoveries")
