@@ -22,13 +22,11 @@ from django.core.management.base import CommandError
 
 from safetynet.core.errors import ServiceError
 
-BAD_INPUT = 2
+from .cli_common import actor_named as _actor
+from .cli_common import fail as _fail
+
 ACTIONS = ("bank-files", "bank-results", "bank-return", "repayment")
 MAX_RESULT_BYTES = 200 * 1024 * 1024
-
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=BAD_INPUT)
 
 
 def _yuan(fen: int) -> str:
@@ -57,15 +55,6 @@ def add_parsers(sub) -> None:
     p.add_argument("--on", required=True, help="the day the money was received, YYYY-MM-DD")
     p.add_argument("--note", default="", help="a note")
     p.add_argument("--as", dest="username", required=True, help="the finance officer")
-
-
-def _actor(username: str):
-    from safetynet.accounts.models import User
-
-    try:
-        return User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist:
-        raise _fail(f"--as: no active user {username!r}") from None
 
 
 def _refusal(exc: ServiceError) -> CommandError:

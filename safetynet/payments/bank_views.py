@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.core.errors import NotFoundError, ServiceError
-from safetynet.core.files import attachment_response
+from safetynet.core.files import attachment_response, generated_attachment
 from safetynet.core.uploads import MB, XLSX, FileRefused, read_upload
 
 from . import bank_selectors as sel
@@ -138,16 +138,12 @@ def bank_payroll(request, payroll_id: int):
 @require_GET
 def bank_reconciliation_export(request, payroll_id: int):
     """The reconciliation as Excel (a generated download: no stored file)."""
-    from django.http import HttpResponse
-
     with http_errors():
         payroll = sel.bank_payroll_get(actor=request.user, payroll_id=payroll_id)
         data = sel.bank_reconciliation_xlsx(actor=request.user, payroll=payroll)
-    response = HttpResponse(data, content_type=XLSX.content_type)
-    response["Content-Disposition"] = f'attachment; filename="reconciliation-{payroll.month}.xlsx"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return generated_attachment(
+        data, filename=f"reconciliation-{payroll.month}.xlsx", content_type=XLSX.content_type
+    )
 
 
 @login_required
@@ -317,13 +313,9 @@ def bank_return_view(request, payroll_id: int):
 @require_GET
 def bank_reconciliation_pdf(request, payroll_id: int):
     """The reconciliation as PDF (WeasyPrint, like the fund statements)."""
-    from django.http import HttpResponse
-
     with http_errors():
         payroll = sel.bank_payroll_get(actor=request.user, payroll_id=payroll_id)
         data = sel.bank_reconciliation_pdf(actor=request.user, payroll=payroll)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="reconciliation-{payroll.month}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return generated_attachment(
+        data, filename=f"reconciliation-{payroll.month}.pdf", content_type="application/pdf"
+    )

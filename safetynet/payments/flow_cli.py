@@ -7,16 +7,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from django.core.management.base import CommandError
-
 from safetynet.core.errors import ServiceError
 
-BAD_INPUT = 2
+from .cli_common import actor_named
+from .cli_common import fail as _fail
+
 ACTIONS = ("check", "approve", "send-back", "close")
-
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=BAD_INPUT)
 
 
 def _payroll_id(value: str) -> int:
@@ -53,7 +49,6 @@ def add_parsers(sub) -> None:
 
 
 def handle(action: str, options: dict[str, Any], stdout) -> None:
-    from safetynet.accounts.models import User
 
     from . import approval
     from .flow_errors import message_for
@@ -62,11 +57,7 @@ def handle(action: str, options: dict[str, Any], stdout) -> None:
         payroll_id = _payroll_id(str(options["payroll_id"]))
     except argparse.ArgumentTypeError as exc:
         raise _fail(f"ID: {exc}") from None
-    username = options["username"]
-    try:
-        actor = User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist:
-        raise _fail(f"--as: no active user {username!r}") from None
+    actor = actor_named(options["username"])
     try:
         if action == "check":
             payroll = approval.payroll_check(

@@ -320,10 +320,21 @@ def recovery_write_off_view(request, recovery_id: int):
     if not form.is_valid():
         messages.error(request, _("Write down why the recovery is written off."))
         return _recoveries_page(request, status=422, bound=(recovery_id, form))
-    try:
-        recovery_write_off(
+    return _settle(
+        request,
+        recovery_id,
+        form,
+        lambda: recovery_write_off(
             actor=request.user, recovery_id=recovery_id, reason=form.cleaned_data["reason"]
-        )
+        ),
+        _("The recovery is written off."),
+    )
+
+
+def _settle(request, recovery_id: int, form, call, done: str):
+    """Run a service settling a recovery; a refusal is a message on the recoveries page."""
+    try:
+        call()
     except E.NotFoundError:
         raise Http404 from None
     except NotPermittedError as exc:
@@ -332,7 +343,7 @@ def recovery_write_off_view(request, recovery_id: int):
     except E.ServiceError as exc:
         messages.error(request, E.message_for(exc))
         return _recoveries_page(request, status=422, bound=(recovery_id, form))
-    messages.success(request, _("The recovery is written off."))
+    messages.success(request, done)
     return redirect("payments:recoveries")
 
 
@@ -357,21 +368,16 @@ def recovery_repayment_view(request, recovery_id: int):
         messages.error(request, _("Check the repayment: %(fields)s.") % {"fields": fields})
         return _recoveries_page(request, status=422, bound=(recovery_id, form))
     d = form.cleaned_data
-    try:
-        refund_repayment(
+    return _settle(
+        request,
+        recovery_id,
+        form,
+        lambda: refund_repayment(
             actor=request.user,
             recovery_id=recovery_id,
             amount_fen=yuan_to_fen(d["amount"]),
             on=d["on"],
             receipt=d["receipt"],
-        )
-    except E.NotFoundError:
-        raise Http404 from None
-    except NotPermittedError as exc:
-        messages.error(request, exc.message)
-        return _recoveries_page(request, status=403)
-    except E.ServiceError as exc:
-        messages.error(request, E.message_for(exc))
-        return _recoveries_page(request, status=422, bound=(recovery_id, form))
-    messages.success(request, _("The repayment is recorded."))
-    return redirect("payments:recoveries")
+        ),
+        _("The repayment is recorded."),
+    )

@@ -314,6 +314,28 @@ def net_amounts(payroll: Payroll) -> dict[int, int]:
     return {line_id: int(amount) - int(s) for line_id, amount, s in rows}
 
 
+# --------------------------------------------------------------------------- settling
+def open_recovery_for_update(*, actor: User, recovery_id: int) -> Recovery:
+    """An open recovery in the actor's jurisdiction, locked, with the deductions planned on
+    draft payrolls dropped (a write-off or a repayment settles what is left; the next run of
+    the draft recomputes its deductions). Not found outside; `recovery_closed` unless open."""
+    prefix = actor.scope_prefix if actor.is_active else None
+    if prefix is None:
+        raise E.NotFoundError("recovery")
+    try:
+        recovery = Recovery.objects.select_for_update().get(
+            pk=recovery_id, division__code__startswith=prefix
+        )
+    except (Recovery.DoesNotExist, ValueError, TypeError):
+        raise E.NotFoundError("recovery") from None
+    if recovery.status != RecoveryStatus.OPEN:
+        raise E.ServiceError(E.RECOVERY_CLOSED, f"recovery {recovery.pk} is {recovery.status}")
+    RecoveryDeduction.objects.filter(
+        recovery=recovery, line__payroll__status=PayrollStatus.DRAFT
+    ).delete()
+    return recovery
+
+
 # --------------------------------------------------------------------------- write-off
 @transaction.atomic
 def recovery_write_off(*, actor: User, recovery_id: int, reason: str) -> Recovery:
@@ -328,21 +350,7 @@ def recovery_write_off(*, actor: User, recovery_id: int, reason: str) -> Recover
             message,
             [E.FieldProblem(field="reason", message=message, code=E.RECOVERY_REASON_REQUIRED)],
         )
-    prefix = actor.scope_prefix if actor.is_active else None
-    if prefix is None:
-        raise E.NotFoundError("recovery")
-    try:
-        recovery = Recovery.objects.select_for_update().get(
-            pk=recovery_id, division__code__startswith=prefix
-        )
-    except (Recovery.DoesNotExist, ValueError, TypeError):
-        raise E.NotFoundError("recovery") from None
-    if recovery.status != RecoveryStatus.OPEN:
-        raise E.ServiceError(E.RECOVERY_CLOSED, f"recovery {recovery.pk} is {recovery.status}")
-    # Deductions planned on draft payrolls are dropped: the write-off takes what is left.
-    RecoveryDeduction.objects.filter(
-        recovery=recovery, line__payroll__status=PayrollStatus.DRAFT
-    ).delete()
+    recovery = open_recovery_for_update(actor=actor, recovery_id=recovery_id)
     left = outstanding_fen(recovery)
     recovery.written_off_fen += left
     recovery.written_off_by = actor

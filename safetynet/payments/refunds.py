@@ -32,16 +32,13 @@ from .bank_format import REASONS
 from .bank_models import BankFileEntry, EntryResult
 from .events import payroll_event_record
 from .flow_models import (
-    Recovery,
-    RecoveryDeduction,
     RecoveryEvent,
     RecoveryStatus,
     Refund,
     RefundKind,
 )
 from .models import LineStatus
-from .recoveries import outstanding_fen
-from .states import PayrollStatus
+from .recoveries import open_recovery_for_update, outstanding_fen
 
 REFUND_INVALID = E.REFUND_INVALID
 REFUND_NOT_PAID = E.REFUND_NOT_PAID
@@ -147,28 +144,17 @@ def refund_repayment(
 ) -> Refund:
     """A beneficiary paid back `amount_fen` of a recovery, with the receipt's number."""
     require(actor, "payments.record_refund")
-    prefix = _prefix(actor)
     receipt = str(receipt or "").strip()
     if not receipt or len(receipt) > 60:
         raise _bad(REFUND_INVALID, "receipt", "receipt: required (at most 60 characters)")
     if type(amount_fen) is not int or amount_fen <= 0:
         raise _bad(REFUND_INVALID, "amount_fen", "amount_fen: must be a positive whole fen")
     _check_date(on)
-    try:
-        recovery = Recovery.objects.select_for_update().get(
-            pk=recovery_id, division__code__startswith=prefix
-        )
-    except (Recovery.DoesNotExist, ValueError, TypeError):
-        raise E.NotFoundError("recovery") from None
-    if recovery.status != RecoveryStatus.OPEN:
-        raise E.ServiceError(E.RECOVERY_CLOSED, f"recovery {recovery.pk} is {recovery.status}")
     if Refund.objects.filter(kind=RefundKind.REPAYMENT, reference=receipt).exists():
         raise _bad(REFUND_DUPLICATE, "receipt", f"receipt: {receipt} is already recorded")
-    # Deductions planned on draft payrolls are dropped: the next run recomputes them from what
-    # is left after this repayment (never withheld on top of it).
-    RecoveryDeduction.objects.filter(
-        recovery=recovery, line__payroll__status=PayrollStatus.DRAFT
-    ).delete()
+    # the deductions planned on drafts are dropped: the next run recomputes them from what is
+    # left after this repayment (never withheld on top of it)
+    recovery = open_recovery_for_update(actor=actor, recovery_id=recovery_id)
     left = outstanding_fen(recovery)
     if amount_fen > left:
         raise _bad(
