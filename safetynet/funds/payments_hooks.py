@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from . import chart
 from . import services as fs
 
 
@@ -125,7 +126,6 @@ def book_payroll_approved(*, actor, payroll) -> None:
         .order_by()
     )
     legs = []
-    from . import chart
 
     for r in rows:
         district = str(r["line__division_id"])[:6]
@@ -239,3 +239,22 @@ def book_write_off(*, actor, recovery, amount_fen: int, reason: str) -> None:
         amount_fen=int(amount_fen),
         reason=reason,
     )
+
+
+# ------------------------------------------------------------------------------ reconciliation
+def clearing_balance_of(payroll) -> int:
+    """What the books still hold on the bank clearing account for this payroll's files: the
+    funding of its bank files less their paid and failed results. 0 when every fen sent came
+    back as paid or failed (the check of `payroll_reconcile`)."""
+    from safetynet.payments.bank_models import BankFile, BankResultFile
+
+    from .models import Posting
+
+    files = list(BankFile.objects.filter(payroll_id=payroll.pk).values_list("pk", flat=True))
+    results = BankResultFile.objects.filter(bank_file_id__in=files).values_list("pk", flat=True)
+    sources = [f"funding:bankfile:{pk}" for pk in files]
+    sources += [f"{kind}:resultfile:{pk}" for pk in results for kind in ("paid", "failed")]
+    total = Posting.objects.filter(
+        entry__source__in=sources, account__code=chart.bank_clearing().code
+    ).aggregate(s=Sum("amount_fen"))["s"]
+    return int(total or 0)

@@ -12,7 +12,7 @@ from safetynet.core.errors import ServiceError
 from .cli_common import actor_named
 from .cli_common import fail as _fail
 
-ACTIONS = ("check", "approve", "send-back", "close")
+ACTIONS = ("check", "approve", "send-back", "reconcile", "close")
 
 
 def _payroll_id(value: str) -> int:
@@ -44,6 +44,10 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("send-back", help="send a checked payroll back to draft, with a reason")
     common(p)
     p.add_argument("--reason", required=True, help="why it goes back")
+    p = sub.add_parser(
+        "reconcile", help="reconcile a payroll whose bank results are all in (books agree)"
+    )
+    common(p)
     p = sub.add_parser("close", help="close a reconciled payroll")
     common(p)
 
@@ -84,6 +88,9 @@ def handle(action: str, options: dict[str, Any], stdout) -> None:
                 actor=actor, payroll_id=payroll_id, reason=options.get("reason") or ""
             )
             stdout.write(f"payroll {payroll.month}: back to draft")
+        elif action == "reconcile":
+            payroll = approval.payroll_reconcile(actor=actor, payroll_id=payroll_id)
+            stdout.write(f"payroll {payroll.month}: reconciled")
         elif action == "close":
             payroll = approval.payroll_close(actor=actor, payroll_id=payroll_id)
             stdout.write(f"payroll {payroll.month}: closed")

@@ -151,6 +151,8 @@ def _payroll_page(request, payroll, *, status: int = 200, reason_form=None):
             and actor.has_perm("payments.check_payroll"),
             "may_send_back": is_checked and actor.has_perm("payments.check_payroll"),
             "may_approve": is_checked and actor.has_perm("payments.approve_payroll"),
+            "may_reconcile": payroll.status == PayrollStatus.RESULTS_IN
+            and actor.has_perm("payments.close_payroll"),
             "may_close": payroll.status == PayrollStatus.RECONCILED
             and actor.has_perm("payments.close_payroll"),
             "reason_form": reason_form or ReasonForm(),
@@ -253,6 +255,19 @@ def payroll_send_back_view(request, payroll_id: int):
             actor=request.user, payroll_id=payroll.pk, reason=form.cleaned_data["reason"]
         ),
         reason_form=form,
+    )
+
+
+@login_required
+@require_POST
+def payroll_reconcile_view(request, payroll_id: int):
+    _need_view(request.user)
+    payroll = _payroll(request, payroll_id)
+    return _run_step(
+        request,
+        payroll,
+        _("payroll reconciled"),
+        lambda: approval.payroll_reconcile(actor=request.user, payroll_id=payroll.pk),
     )
 
 
