@@ -814,17 +814,22 @@ def enrolment_add(
 
 
 @transaction.atomic
-def enrolment_end(*, actor: User, enrolment: Enrolment | int, end_date: dt.date) -> Enrolment:
-    """End an open enrolment on `end_date` (on or after its start)."""
-    require(actor, "registry.manage_enrolments")
+def _enrolment_for_write(actor: User, enrolment: Enrolment | int) -> Enrolment:
+    """The enrolment of a person in the actor's jurisdiction, locked; not found outside."""
     try:
-        obj = (
+        return (
             Enrolment.objects.select_for_update()
             .filter(person__in=persons_visible_to(actor))
             .get(pk=_pk(enrolment))
         )
     except Enrolment.DoesNotExist:
         raise NotFoundError("enrolment") from None
+
+
+def enrolment_end(*, actor: User, enrolment: Enrolment | int, end_date: dt.date) -> Enrolment:
+    """End an open enrolment on `end_date` (on or after its start)."""
+    require(actor, "registry.manage_enrolments")
+    obj = _enrolment_for_write(actor, enrolment)
     if obj.end_date is not None:
         _refuse(
             Code.ENROLMENT_CLOSED,
@@ -850,14 +855,7 @@ def enrolment_withdraw(
     text = str(reason or "").strip()
     if not text:
         _refuse(Code.LEGAL_BASIS_REQUIRED, _("A reason is required."), "reason")
-    try:
-        obj = (
-            Enrolment.objects.select_for_update()
-            .filter(person__in=persons_visible_to(actor))
-            .get(pk=_pk(enrolment))
-        )
-    except Enrolment.DoesNotExist:
-        raise NotFoundError("enrolment") from None
+    obj = _enrolment_for_write(actor, enrolment)
     if obj.start_date <= on:
         _refuse(
             Code.ENROLMENT_STARTED,
