@@ -33,6 +33,7 @@ from .models import (
     Program,
     QueryStatus,
     Report,
+    RequestStatus,
     ReviewTask,
     SourceQuery,
     TaskStatus,
@@ -83,13 +84,21 @@ def access_log_write(
 
 # --------------------------------------------------------------------------- requests
 def request_list(
-    *, actor: User, status: str | None = None, q: str | None = None, household_id: int | None = None
+    *,
+    actor: User,
+    status: str | None = None,
+    q: str | None = None,
+    household_id: int | None = None,
+    undecided: bool = False,
 ) -> QuerySet[VerificationRequest]:
     """The requests the actor may see, newest first; filtered by status, by a request or household
-    number, or by household. Not logged: a row shows numbers and statuses, no economic data."""
+    number, by household, or to those whose report awaits its case's decision (`undecided`).
+    Not logged: a row shows numbers and statuses, no economic data."""
     qs = requests_visible_to(actor).select_related("household", "household__division")
     if status:
         qs = qs.filter(status=status)
+    if undecided:
+        qs = qs.filter(id__in=_undecided_ids())
     if household_id:
         qs = qs.filter(household_id=household_id)
     query = (q or "").strip()
@@ -99,6 +108,21 @@ def request_list(
         "queries", filter=Q(queries__status=QueryStatus.PENDING, queries__superseded=False)
     )
     return qs.annotate(pending_count=pending).order_by("-created_at", "-id")
+
+
+def _undecided_ids() -> QuerySet:
+    """Requests reported whose application's case is still open (not yet decided)."""
+    from safetynet.cases.models import OPEN_STATUSES, Case
+
+    return Case.objects.filter(
+        status__in=OPEN_STATUSES,
+        verification_request__status=RequestStatus.REPORTED,
+    ).values("verification_request_id")
+
+
+def reports_awaiting_decision(*, actor: User) -> QuerySet[VerificationRequest]:
+    """The actor's reported requests whose case awaits its decision (the home page's count)."""
+    return requests_visible_to(actor).filter(id__in=_undecided_ids())
 
 
 def _request(actor: User, request_id: int) -> VerificationRequest:
@@ -217,6 +241,16 @@ def report_pdf_get(*, actor: User, report_id: int) -> Report:
 def household_requests(*, actor: User, household: Household) -> list[VerificationRequest]:
     """The household's requests (for its page). `household` comes from household_get."""
     return list(request_list(actor=actor, household_id=household.pk))
+
+
+def household_reports(*, actor: User, household: Household) -> list[Report]:
+    """The household's reports, newest first (number, program, conclusion, date: not logged,
+    like the request list; opening one is). Empty for a role that does not see verification."""
+    return list(
+        Report.objects.filter(request__in=requests_visible_to(actor).filter(household=household))
+        .select_related("request")
+        .order_by("-created_at", "-id")
+    )
 
 
 # --------------------------------------------------------------------------- access log

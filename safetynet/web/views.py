@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,7 +25,7 @@ from safetynet.accounts.permissions import NotPermittedError
 from safetynet.core.errors import NotFoundError, ServiceError
 from safetynet.registry import exporters, importers
 
-from . import selectors
+from . import home_selectors, selectors
 from .forms import ImportForm, ListFilterForm, LoginForm, SearchForm
 
 PAGE_SIZE = 50
@@ -66,8 +67,35 @@ class LoginView(auth_views.LoginView):
 @login_required
 @require_GET
 def home(request):
-    dashboard = selectors.dashboard_counts(actor=request.user)
-    return render(request, "web/home.html", {"dashboard": dashboard})
+    """The workbench (what waits for the user) and the dashboard (ADR 1000); `?at=` drills the
+    recipients chart into one division of the jurisdiction."""
+    actor = request.user
+    dashboard = selectors.dashboard_counts(actor=actor)
+    at = home_selectors.drill_target(actor=actor, code=request.GET.get("at"))
+    breakdown = home_selectors.recipients_breakdown(actor=actor, at=at)
+    trend = home_selectors.recipient_trend(actor=actor)
+    coverage = home_selectors.verification_coverage(actor=actor)
+    spending = home_selectors.spending_by_program(actor=actor, year=timezone.localdate().year)
+    waiting = home_selectors.waiting_for(actor=actor)
+    context = {
+        "dashboard": dashboard,
+        "waiting": waiting,
+        "waiting_groups": home_selectors.group_waiting(waiting),
+        "cases_due": home_selectors.cases_due(actor=actor),
+        "breakdown": breakdown,
+        "trend": trend,
+        "coverage": coverage,
+        "spending": spending,
+        "charts": home_selectors.charts_data(
+            breakdown=breakdown,
+            trend=trend,
+            coverage=coverage,
+            spending=spending,
+            person_list_url=reverse("person-list"),
+            home_url=reverse("home"),
+        ),
+    }
+    return render(request, "web/home.html", context)
 
 
 @login_required
