@@ -298,9 +298,16 @@ def _current(today: dt.date) -> QuerySet[Enrolment]:
 def _located(qs: QuerySet[Enrolment], prefix: str) -> QuerySet[Enrolment]:
     """Enrolments of persons living in the subtree: where their household is (the copy on the
     person, ADR 0751), else their registered residence (户籍) when they are in no household."""
-    return qs.annotate(
-        loc=Coalesce("person__household_division_id", "person__hukou_division_id")
-    ).filter(loc__startswith=prefix)
+    # the first filter is the indexed one (both divisions, ADR 0751's indexes): it narrows a
+    # street or a community to its own persons before the exact rule is applied
+    return (
+        qs.filter(
+            Q(person__household_division__code__startswith=prefix)
+            | Q(person__hukou_division__code__startswith=prefix)
+        )
+        .annotate(loc=Coalesce("person__household_division_id", "person__hukou_division_id"))
+        .filter(loc__startswith=prefix)
+    )
 
 
 @dataclass

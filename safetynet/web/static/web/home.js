@@ -8,11 +8,14 @@
   function tooltipAxis() {
     return { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: num };
   }
-  function valueAxis() { return { type: "value", axisLabel: { formatter: num } }; }
+  // counts of persons: whole ticks only
+  function valueAxis() { return { type: "value", minInterval: 1, axisLabel: { formatter: num } }; }
   var charts = [];
-  function init(id) {
+  // `rows`: the chart's height follows its number of bars, set before ECharts measures the box
+  function init(id, rows, perRow, min) {
     var el = document.getElementById(id);
     if (!el) { return null; }
+    if (rows) { el.style.height = Math.max(min, perRow * rows + 90) + "px"; }
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     charts.push(chart);
     return { el: el, chart: chart };
@@ -40,9 +43,8 @@
   }
 
   function divisions(d) {
-    var c = init("chart-divisions");
+    var c = init("chart-divisions", d.labels.length, 30, 240);
     if (!c || !d.labels.length) { if (c) { c.el.hidden = true; } return; }
-    c.el.style.height = Math.max(240, 30 * d.labels.length + 90) + "px";
     c.chart.setOption({
       animation: false,
       tooltip: tooltipAxis(),
@@ -81,9 +83,8 @@
   }
 
   function coverage(d) {
-    var c = init("chart-coverage");
+    var c = init("chart-coverage", d ? d.labels.length : 0, 30, 200);
     if (!c || !d || !d.labels.length) { if (c) { c.el.hidden = true; } return; }
-    c.el.style.height = Math.max(200, 30 * d.labels.length + 90) + "px";
     c.chart.setOption({
       animation: false,
       tooltip: tooltipAxis(),
@@ -100,15 +101,14 @@
   }
 
   function spending(d) {
-    var c = init("chart-spending");
+    var c = init("chart-spending", d ? d.labels.length : 0, 40, 200);
     if (!c || !d || !d.labels.length) { if (c) { c.el.hidden = true; } return; }
-    c.el.style.height = Math.max(200, 40 * d.labels.length + 90) + "px";
     c.chart.setOption({
       animation: false,
       tooltip: tooltipAxis(),
       legend: { top: 0 },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
-      xAxis: valueAxis(),
+      xAxis: { type: "value", axisLabel: { formatter: num } },
       yAxis: { type: "category", data: d.labels, inverse: true },
       series: [
         { name: d.budget_name, type: "bar", data: d.budget.map(Number) },
