@@ -21,6 +21,8 @@ from safetynet.rules import SituationError, calculate, catalog, load_parameters
 from safetynet.rules.money import yuan
 from safetynet.rules.parameters import MissingParameterValue
 
+from .trial_selectors import TrialError, TrialResult, shape_result
+
 STATUSES = ("seed", "published", "default-to-confirm")
 TO_CONFIRM = "default-to-confirm"
 STATUS_LABELS = {
@@ -251,35 +253,6 @@ def rules_calculate(*, situation: Any, month: str, trace: bool = False) -> dict[
         ) from None
 
 
-@dataclass
-class TrialProgram:
-    name: str
-    title: str
-    level: str
-    eligible: bool
-    amount_fen: int
-    amount: str
-    city: str
-    district: str
-    street: str
-    reason: str
-    persons: list[dict[str, Any]]
-    trace: list[str]
-
-
-@dataclass
-class TrialResult:
-    month: str
-    household_id: Any
-    programs: list[TrialProgram]
-
-
-@dataclass
-class TrialError:
-    field: str
-    message: str
-
-
 def trial_calculation(*, text: str, month: str) -> TrialResult | TrialError:
     """The trial calculation page: parse the pasted JSON, run the engine with a trace, and shape
     the results for display (amounts in yuan from fen)."""
@@ -302,25 +275,9 @@ def trial_calculation(*, text: str, month: str) -> TrialResult | TrialError:
         out = rules_calculate(situation=situation, month=month, trace=True)
     except SituationError as e:
         return TrialError(field=e.path, message=e.message)
-    trace = out.get("trace", {})
-    programs = []
-    for name, r in out["programs"].items():
-        persons = [
-            {**p, "amount": yuan(p.get("amount_fen", 0))} for p in r.get("persons", []) or []
-        ]
-        item = TrialProgram(
-            name=name,
-            title=str(PROGRAM_LABELS.get(name, r["title"])),
-            level=r["level"],
-            eligible=r["eligible"],
-            amount_fen=r["amount_fen"],
-            amount=yuan(r["amount_fen"]),
-            city=yuan(r["funding"]["city_fen"]),
-            district=yuan(r["funding"]["district_fen"]),
-            street=yuan(r["funding"]["street_fen"]),
-            reason=r["reason"],
-            persons=persons,
-            trace=list(trace.get(name, {}).get("text", [])),
-        )
-        programs.append(item)
-    return TrialResult(month=out["month"], household_id=out["household_id"], programs=programs)
+    names = [
+        str(p.get("name") or p.get("id") or i)
+        for i, p in enumerate(situation.get("persons", []) or [], 1)
+        if isinstance(p, dict)
+    ]
+    return shape_result(out, names)

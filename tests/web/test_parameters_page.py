@@ -121,7 +121,7 @@ def test_example_situation_is_the_documented_one():
 
 @pytest.mark.parametrize("role", ROLES)
 def test_trial_calculation_page_prefilled(as_role, role):
-    response = as_role(role).get(reverse("rules-calculate"))
+    response = as_role(role).get(reverse("rules-calculate") + "?mode=json")
     assert response.status_code == 200
     html = response.content.decode()
     assert "H-350203-0001" in html  # the example situation in the text area
@@ -136,14 +136,17 @@ def test_trial_calculation_shows_results_and_trace(as_role):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    dibao = re.search(r'data-testid="result-dibao">(.*?)</tr>', html, re.S).group(1)
-    assert "最低生活保障（低保）" in dibao
-    assert "800.00" in dibao  # 2 × 800 − (300 + 500) yuan
-    assert "400.00" in dibao  # city half
-    assert "ELIGIBLE" in dibao
+    dibao = re.search(r'data-testid="result-dibao"([^>]*)>(.*?)</tr>', html, re.S)
+    assert 'data-reason="ELIGIBLE"' in dibao.group(1)  # the code for scripts, not for people
+    assert "最低生活保障（低保）" in dibao.group(2)
+    assert "800.00" in dibao.group(2)  # 2 × 800 − (300 + 500) yuan
+    assert "400.00" in dibao.group(2)  # city half
+    assert "符合条件" in dibao.group(2) and "ELIGIBLE" not in dibao.group(2)
     assert 'data-testid="trial-trace"' in html
     assert "计算过程" in html
-    assert "parameter dibao.standard = 800.00 yuan (in force from 2019-07-01" in html
+    # the trace in Chinese: the parameter's name, value, effective date and legal reference
+    assert "城乡低保标准（每人每月）：800.00 元（自 2019-07-01 起施行；依据：" in html
+    assert "陈阿婆" in html
 
 
 def test_trial_calculation_reports_the_field(as_role):
