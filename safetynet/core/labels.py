@@ -195,6 +195,7 @@ PARAMETER_GROUPS: dict[str, Any] = {
     "minimum_wage": _("Minimum wage"),
     "verification": _("Verification tolerance"),
     "casework": _("Casework time limits"),
+    "payments": _("Payments"),
 }
 
 # Funding levels of a split (rules engine: city / district / street-town).
@@ -220,7 +221,7 @@ def _programs() -> dict[str, Any]:
     from safetynet.rules.catalog import CATALOG
 
     out: dict[str, Any] = {
-        code: _in_language_lazy(e.name_zh, e.title.split(" (")[0]) for code, e in CATALOG.items()
+        code: _in_language_lazy(e.name_zh, e.title) for code, e in CATALOG.items()
     }
     out["medical_assistance"] = _("Medical assistance")
     return out

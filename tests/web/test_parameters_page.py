@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from safetynet.core import labels
+from safetynet.rules.money import yuan
 from safetynet.web import rules_selectors
 from tests.helpers.city import ROLES
 
@@ -58,7 +60,8 @@ def test_parameters_page_values_references_and_statuses(as_role):
     standard = row(html, "dibao.standard")
     assert "800.00 元" in standard
     assert "2019-07-01" in standard
-    assert "800 yuan from 2019-07-01" in standard  # the legal reference
+    # the legal reference as a caseworker reads it (the developers' note only in English)
+    assert "民政局公布的标准" in standard and "POLICY.md" not in standard
     assert "已发布" in standard
     assert "待确认" not in standard
     # A default the bureau must confirm is highlighted.
@@ -105,13 +108,16 @@ def test_parameters_page_ignores_a_bad_date(as_role):
 
 
 def test_money_is_formatted_exactly_from_fen():
-    assert rules_selectors.yuan(80000) == "800.00"
-    assert rules_selectors.yuan(5) == "0.05"
-    assert rules_selectors.yuan(123456789012345678) == "1,234,567,890,123,456.78"
-    assert rules_selectors.yuan(-1999) == "-19.99"
-    assert rules_selectors.display_value("fen_table", {"80": 10000, "100": 110000}) == (
-        "80: 100.00 元; 100: 1,100.00 元"  # Chinese by default
+    assert yuan(80000) == "800.00"
+    assert yuan(5) == "0.05"
+    assert yuan(123456789012345678) == "1,234,567,890,123,456.78"
+    assert yuan(-1999) == "-19.99"
+    tiers = {"80": 10000, "100": 110000}
+    assert labels.parameter_value("age_allowance.tiers", "fen_table", tiers) == (
+        "80周岁及以上：100.00 元；100周岁及以上：1,100.00 元"  # Chinese by default
     )
+    assert labels.parameter_value("price_subsidy.cpi_threshold", "ratio", "0.035") == "3.5%"
+    assert labels.parameter_value("dibao.funding", "ratio_table", {"city": "0.5"}) == "市级 50%"
 
 
 def test_example_situation_is_the_documented_one():
