@@ -170,6 +170,57 @@ BANK_RETURN_REASONS: dict[str, Any] = {
     "other": _("Other"),
 }
 
+# Why a source's query failed (verification connectors and the agencies' error bodies).
+QUERY_ERRORS: dict[str, Any] = {
+    "timeout": _("No answer in time"),
+    "connection_error": _("The source could not be reached"),
+    "bad_response": _("The source's answer could not be read"),
+    "connector_error": _("The source could not be queried"),
+    "missing_authorization": _("The signed authorization is missing"),
+    "unavailable": _("The source is unavailable"),
+}
+
+# The account audit (accounts/audit.py): which field changed, and through what.
+ACCOUNT_FIELDS: dict[str, Any] = {
+    "role": _("Role"),
+    "jurisdiction": _("Jurisdiction"),
+    "is_staff": _("Staff (may use the admin)"),
+    "is_superuser": _("Superuser"),
+    "is_active": _("Active"),
+    "password": _("Password"),
+    "groups": _("Groups"),
+    "user_permissions": _("Permissions"),
+    "created": _("Account created"),
+    "deleted": _("Account deleted"),
+}
+ACCOUNT_VIA: dict[str, Any] = {
+    "admin": _("Administration site"),
+    "demo_users": _("Demo accounts set-up"),
+    "system": _("System"),
+}
+
+# The rules engine's named figures (results' `figures`: what a proposal and a report keep).
+NAMED_FIGURES: dict[str, Any] = {
+    "assets_ok": _("Assets within the limits"),
+    "counted_income_fen": _("Counted household income (month)"),
+    "financial_asset_limit_fen": _("Financial assets limit"),
+    "financial_assets_fen": _("Financial assets"),
+    "financial_assets_months": _("Financial assets limit in months"),
+    "financial_assets_ok": _("Financial assets within the limit"),
+    "income_limit_fen": _("Income limit (line × members)"),
+    "income_ok": _("Income below the line"),
+    "line_fen": _("Line (per person and month)"),
+    "max_businesses": _("Most registered businesses"),
+    "max_homes": _("Most homes"),
+    "max_vehicles": _("Most motor vehicles"),
+    "medical_oop_fen": _("Out-of-pocket medical costs"),
+    "members": _("Members"),
+    "net_income_window_fen": _("Income after medical costs over the period"),
+    "standard_fen": _("Dibao standard (per person and month)"),
+    "window_months": _("Months of the period"),
+    "basis": _("Basis"),
+}
+
 CASE_STEPS: dict[str, Any] = {
     "investigation": _("Investigation"),
     "notice": _("Public notice"),
@@ -298,6 +349,7 @@ KINDS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "parameter_group": _merged(_programs, _static(PARAMETER_GROUPS)),
     "funding_level": _static(FUNDING_LEVELS),
     "engine": _static(ENGINES),
+    "named_figure": _static(NAMED_FIGURES),
     # verification
     "source": _sources,
     "data_item": _data_items,
@@ -335,12 +387,15 @@ KINDS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "bank_file_format": _choices(f"{_PB}:BankFileFormat"),
     "bank_entry_result": _choices(f"{_PB}:EntryResult"),
     "bank_return_reason": _static(BANK_RETURN_REASONS),
+    "query_error": _static(QUERY_ERRORS),
     # funds
     "fund_account_root": _choices(f"{_F}:AccountRoot"),
     "fund_level": _choices(f"{_F}:Level"),
     "fund_entry_kind": _choices(f"{_F}:EntryKind"),
     # accounts and values
     "role": _choices("safetynet.accounts.models:Role"),
+    "account_field": _static(ACCOUNT_FIELDS),
+    "account_via": _static(ACCOUNT_VIA),
     "bool": _static(BOOLEANS),
     "unit": _static(UNITS),
 }
@@ -361,11 +416,58 @@ def label(kind: str, code: Any) -> str:
         return yes_no(code)
     if kind == "division":
         return division_name(str(code))
+    if kind == "history_reason":
+        return _history_reason(str(code))
+    if kind == "query_error" and str(code) not in QUERY_ERRORS:
+        return str(_("The source reported an error"))
     found = labels_of(kind).get(str(code))
     return str(found) if found is not None else str(code)
 
 
 label_lazy = lazy(label, str)
+
+
+def _history_reason(code: str) -> str:
+    """A history entry's change reason: a service's name, or the bulk loader's ``load <folder>``
+    (ADR 0202), or the batch findings' ``batch <month>``."""
+    found = HISTORY_REASONS.get(code)
+    if found is not None:
+        return str(found)
+    if code.startswith("load "):
+        return str(HISTORY_REASONS["load city"])
+    if code.startswith("batch "):
+        return str(_("Batch re-verification %(month)s") % {"month": code[6:]})
+    if code == "review_decide":
+        return str(_("Review decided"))
+    return code
+
+
+# Plain values a source or a batch writes into a finding's detail.
+VALUES: dict[str, Any] = {
+    "alive": _("alive"),
+    "dead": _("deceased"),
+    "deceased": _("deceased"),
+    "active": _("active"),
+    "normal": _("normal"),
+    "cancelled": _("cancelled"),
+}
+# The kinds a bare value is looked up in, in this order, when its kind is not known.
+_VALUE_KINDS = ("source", "program", "category", "relation", "finding", "reason", "data_item")
+
+
+def value_label(value: Any) -> str:
+    """A value whose kind the caller does not know (a finding's detail): 是/否 for booleans, a
+    code's label if it is a source, program, category, relation, finding or reason, else the
+    value."""
+    if isinstance(value, bool):
+        return yes_no(value)
+    text = str(value)
+    if text in VALUES:
+        return str(VALUES[text])
+    for kind in _VALUE_KINDS:
+        if known(kind, text):
+            return label(kind, text)
+    return text
 
 
 def label_zh(kind: str, code: Any) -> str:

@@ -36,3 +36,8 @@ def division_path(code: Any) -> str:
 @register.filter
 def percent(ratio: Any) -> str:
     return labels.percent(ratio)
+
+
+@register.filter
+def legal_reference(reference: Any, status: str | None = None) -> str:
+    return labels.legal_reference(reference, status)
