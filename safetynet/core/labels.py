@@ -156,6 +156,22 @@ HISTORY_REASONS: dict[str, Any] = {
     "load_city": _("Loaded with the city's data"),
 }
 
+# The kinds of source rows the batch re-verification reads (a finding's `source`).
+BATCH_SOURCES: dict[str, Any] = {
+    "employment": _("Employment and wages"),
+    "social_insurance": _("Social insurance"),
+    "pensions": _("Pensions"),
+    "tax": _("Tax records"),
+    "tax_labour": _("Tax records (labour income)"),
+    "tax_business": _("Tax records (business income)"),
+    "bank_deposits": _("Bank deposits"),
+    "securities": _("Securities"),
+    "vehicles": _("Motor vehicle registry"),
+    "real_estate": _("Real estate registry"),
+    "businesses": _("Business registry"),
+    "deaths": _("Death records"),
+}
+
 # Batch engines (the verification's and the rules' batch jobs).
 ENGINES: dict[str, Any] = {
     "duckdb": _("single-machine batch engine"),
@@ -284,6 +300,9 @@ def _sources() -> dict[str, Any]:
     out: dict[str, Any] = {c: _in_language_lazy(s.name_zh, s.name_en) for c, s in SOURCES.items()}
     for code, d in DEPARTMENTS.items():
         out.setdefault(code, _in_language_lazy(d.name_zh, d.name_en))
+    # the batch re-verification's source kinds (verification/batch/job.py)
+    for code, name in BATCH_SOURCES.items():
+        out.setdefault(code, name)
     out.setdefault("registry", _("Household registry"))
     out.setdefault("manual", _("Manual entry"))
     return out
@@ -483,6 +502,12 @@ def known(kind: str, code: Any) -> bool:
 def choices(kind: str) -> list[tuple[str, Any]]:
     """(code, lazy label) pairs of a kind, for a form's ChoiceField."""
     return list(labels_of(kind).items())
+
+
+def colon() -> str:
+    """The colon after a label in the active language: ： in Chinese, ": " in English."""
+    lang = (get_language() or "zh-hans").lower()
+    return "：" if lang.startswith("zh") else ": "
 
 
 def yes_no(value: Any) -> str:
@@ -777,6 +802,13 @@ _REFERENCE_PHRASES = {
 _DEV_NOTE = re.compile(r"(?:docs\s+)?POLICY\.md\s*§\s*\d+|\[[^\]]*\]")
 _PAREN = re.compile(r"\s*[(（]([^()（）]*)[)）]")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z\s,'’/&×.:-]*")
+
+
+def developer_note(note: str | None) -> str:
+    """A parameter value's note: written in English for the bureau's developers and lawyers;
+    a Chinese screen leaves it out (the status badge says what must be confirmed)."""
+    lang = (get_language() or "zh-hans").lower()
+    return "" if lang.startswith("zh") or not note else note
 
 
 def legal_reference(reference: str | None, status: str | None = None) -> str:

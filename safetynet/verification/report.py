@@ -636,7 +636,8 @@ def _cell(f, value) -> str:
     text = str(value)
     if text in CHOICE_ZH:
         return CHOICE_ZH[text]
-    if "division" in getattr(f, "name", "") and text.isdigit():
+    name = getattr(f, "name", "")
+    if ("division" in name or name == "district_code") and text.isdigit():
         return labels.division_name(text)
     if getattr(f, "name", "") == "sex" and text in ("M", "F"):
         return labels.label_zh("sex", text)

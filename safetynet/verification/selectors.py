@@ -522,7 +522,7 @@ def review_task_get(*, actor: User, task_id: int, purpose: str = "") -> ReviewTa
         .order_by("kind", "source", "source_record", "id")
     )
     task.finding_views = [finding_view(f) for f in findings]
-    text = f"review task {task.pk}"
+    text = f"复核任务 {task.pk}"  # the access log is kept in Chinese
     if purpose:
         text = f"{text} · {purpose}"
     AccessLog.objects.create(

@@ -174,7 +174,7 @@ def _row(name: str, unit: str, v: dict) -> ParameterValueRow:
         reference=labels.legal_reference(v["reference"], v["status"]),
         status=v["status"],
         status_label=labels.label("parameter_status", v["status"]),
-        note=v.get("note", ""),
+        note=labels.developer_note(v.get("note", "")),
     )
 
 

@@ -158,7 +158,7 @@ def _urls(world) -> list[tuple[str, str]]:
 
 def _data(users, world) -> set[str]:
     """The test city's own strings (not the product's words)."""
-    data = {u.username for u in users.values()} | {"so2"}
+    data = {u.username for u in users.values()} | {"so2", "caseworker"}
     data |= {h.number for h in world["households"]}
     data |= set(VerificationRequest.objects.values_list("number", flat=True))
     return data

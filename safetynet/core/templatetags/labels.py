@@ -41,3 +41,9 @@ def percent(ratio: Any) -> str:
 @register.filter
 def legal_reference(reference: Any, status: str | None = None) -> str:
     return labels.legal_reference(reference, status)
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: full-width (：) in Chinese text, ": " in English."""
+    return labels.colon()
