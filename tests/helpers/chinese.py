@@ -93,9 +93,13 @@ def xlsx_text(content: bytes) -> list[str]:
     out: list[str] = [ws.title for ws in wb.worksheets]
     for ws in wb.worksheets:
         code_columns: set[int] = set()
-        for n, row in enumerate(ws.iter_rows(values_only=True)):
-            if n == 0:  # a column headed 代码 (a code for the import) holds codes by design
-                code_columns = {i for i, v in enumerate(row) if v and "代码" in str(v)}
+        for row in ws.iter_rows(values_only=True):
+            # a row with a cell headed …代码 is a header row: its column holds codes by design
+            headed = {i for i, v in enumerate(row) if isinstance(v, str) and v.endswith("代码")}
+            if headed:
+                code_columns = headed
+                out.extend(str(v) for v in row if isinstance(v, str))
+                continue
             out.extend(
                 str(v)
                 for i, v in enumerate(row)
