@@ -1022,3 +1022,73 @@ def _parameter_unit(name: str) -> str:
         return load_parameters().get(name).unit
     except (KeyError, AttributeError):
         return ""
+
+
+# ----------------------------------------------------------------------------- engine messages
+# The rules engine refuses a situation with an English message (safetynet/rules imports no
+# Django); a screen shows it in the reader's language. Patterns, in order; the first that
+# matches the whole message wins; an unknown message is shown as it is.
+_SITUATION_MESSAGES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"unknown field"), _("this field is not part of a situation")),
+    (re.compile(r"must be an object"), _("must be an object")),
+    (re.compile(r"must be an integer, got (?P<v>.*)"), _("must be a whole number, not %(v)s")),
+    (re.compile(r"must not be negative"), _("must not be negative")),
+    (re.compile(r"must not be below (?P<lo>\S+), got (?P<v>.*)"), _("must be at least %(lo)s")),
+    (re.compile(r"must not be above (?P<hi>\S+), got (?P<v>.*)"), _("must be at most %(hi)s")),
+    (re.compile(r"must be true or false, got (?P<v>.*)"), _("must be true or false")),
+    (re.compile(r"must be a date YYYY-MM-DD, got (?P<v>.*)"), _("must be a date YYYY-MM-DD")),
+    (re.compile(r"impossible or malformed date (?P<v>.*)"), _("is not a real date: %(v)s")),
+    (re.compile(r"(?P<v>.*) is not one of (?P<choices>.*)"), _("%(v)s is not one of %(choices)s")),
+    (re.compile(r"must be a 12-digit division code"), _("must be a 12-digit division code")),
+    (re.compile(r"is required"), _("is required")),
+    (re.compile(r"must be a non-empty list"), _("must list at least one member")),
+    (re.compile(r"person ids must be unique"), _("two members have the same id")),
+    (re.compile(r"must be a list of program names"), _("must be a list of program names")),
+    (re.compile(r"unknown program (?P<v>'[^']*').*"), _("unknown program %(v)s")),
+    (
+        re.compile(r"a resident ID number is 17 digits and a digit or X"),
+        _("an ID number is 17 digits and a digit or X"),
+    ),
+    (
+        re.compile(r"the birth date in the ID number does not exist"),
+        _("the birth date in the ID number does not exist"),
+    ),
+    (
+        re.compile(r"the ID number's check digit is wrong.*"),
+        _("the ID number's check digit is wrong"),
+    ),
+    (re.compile(r"must be a string"), _("must be text")),
+    (
+        re.compile(r"birth date in the ID number differs from birth_date (?P<v>.*)"),
+        _("the birth date in the ID number is not the birth date %(v)s"),
+    ),
+    (re.compile(r"is before the birth date"), _("is before the birth date")),
+    (re.compile(r"is required with a grade"), _("is required with a grade")),
+    (re.compile(r"must be 'M' or 'F'"), _("must be M (male) or F (female)")),
+    (re.compile(r"must be a list"), _("must be a list")),
+    (re.compile(r"unknown category (?P<v>.*)"), _("unknown category %(v)s")),
+    (re.compile(r"is before the start date"), _("is before the start date")),
+    (
+        re.compile(r"a second (?P<v>'[^']*') enrolment; give one per category"),
+        _("a second %(v)s enrolment: one per category"),
+    ),
+    (re.compile(r"nested too deeply"), _("is nested too deeply")),
+    (
+        re.compile(r"no parameter value in force for this month.*"),
+        _("no policy value is in force for this month"),
+    ),
+    (re.compile(r"a number is too large.*"), _("a number is too large")),
+)
+
+
+def situation_message(message: str) -> str:
+    """The rules engine's refusal of a situation, in the active language."""
+    for pattern, text in _SITUATION_MESSAGES:
+        m = pattern.fullmatch(message)
+        if m:
+            values = {
+                k: label("category", v.strip("'")) if k == "v" and "category" in message else v
+                for k, v in m.groupdict().items()
+            }
+            return str(text) % values if values else str(text)
+    return message

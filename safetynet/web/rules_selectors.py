@@ -243,7 +243,7 @@ def trial_calculation(*, text: str, month: str) -> TrialResult | TrialError:
     try:
         out = rules_calculate(situation=situation, month=month, trace=True)
     except SituationError as e:
-        return TrialError(field=e.path, message=e.message)
+        return TrialError(field=e.path, message=labels.situation_message(e.message))
     names = [
         str(p.get("name") or p.get("id") or i)
         for i, p in enumerate(situation.get("persons", []) or [], 1)

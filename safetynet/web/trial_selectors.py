@@ -247,7 +247,7 @@ def trial_run(*, situation: dict[str, Any], month: str) -> TrialResult | TrialEr
     try:
         out = rules_calculate(situation=situation, month=month, trace=True)
     except SituationError as e:
-        return TrialError(field=e.path, message=e.message)
+        return TrialError(field=e.path, message=labels.situation_message(e.message))
     names = [p.get("name") or str(i) for i, p in enumerate(situation.get("persons", []), 1)]
     return shape_result(out, names)
 

@@ -255,6 +255,14 @@ def test_optional_columns_may_be_left_out_and_order_is_free(family, cw):
     assert result.persons_created == 3
 
 
+def test_a_roster_of_the_earlier_template_with_its_old_header_still_imports(family, cw):
+    """户编号 became 户号 (docs/ui.md glossary); rosters filled in before still import."""
+    headers = ["姓名", "身份证号", "与户主关系", "户编号", "所属社区代码"]
+    rows = [{**r, "户编号": r["户号"]} for r in family()]
+    result = household_roster_import(actor=cw, file=xlsx(rows, headers=headers), filename="a.xlsx")
+    assert result.persons_created == 3
+
+
 def test_every_problem_is_reported_at_once(family, cw):
     rows = family("H001")
     rows[0]["身份证号"] = "350203199001011231"
