@@ -85,21 +85,13 @@ def access_log_write(
 
 # --------------------------------------------------------------------------- requests
 def request_list(
-    *,
-    actor: User,
-    status: str | None = None,
-    q: str | None = None,
-    household_id: int | None = None,
-    undecided: bool = False,
+    *, actor: User, status: str | None = None, q: str | None = None, household_id: int | None = None
 ) -> QuerySet[VerificationRequest]:
     """The requests the actor may see, newest first; filtered by status, by a request or household
-    number, by household, or to those whose report awaits its case's decision (`undecided`).
-    Not logged: a row shows numbers and statuses, no economic data."""
+    number, or by household. Not logged: a row shows numbers and statuses, no economic data."""
     qs = requests_visible_to(actor).select_related("household", "household__division")
     if status:
         qs = qs.filter(status=status)
-    if undecided:
-        qs = qs.filter(id__in=_undecided_ids())
     if household_id:
         qs = qs.filter(household_id=household_id)
     query = (q or "").strip()
@@ -121,9 +113,15 @@ def _undecided_ids() -> QuerySet:
     ).values("verification_request_id")
 
 
+def undecided_only(requests: QuerySet[VerificationRequest]) -> QuerySet[VerificationRequest]:
+    """Of these requests, those reported whose case is still open: a report awaiting a decision
+    (the home page's count, and the request list's `undecided=1`)."""
+    return requests.filter(id__in=_undecided_ids())
+
+
 def reports_awaiting_decision(*, actor: User) -> QuerySet[VerificationRequest]:
     """The actor's reported requests whose case awaits its decision (the home page's count)."""
-    return requests_visible_to(actor).filter(id__in=_undecided_ids())
+    return undecided_only(requests_visible_to(actor))
 
 
 def _request(actor: User, request_id: int) -> VerificationRequest:

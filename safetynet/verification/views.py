@@ -81,11 +81,10 @@ def request_list(request):
     if not request.user.has_perm("verification.view_verification"):
         raise PermissionDenied
     qs = selectors.request_list(
-        actor=request.user,
-        status=request.GET.get("status"),
-        q=request.GET.get("q"),
-        undecided=request.GET.get("undecided") == "1",
+        actor=request.user, status=request.GET.get("status"), q=request.GET.get("q")
     )
+    if request.GET.get("undecided") == "1":  # the home page's "reports awaiting a decision"
+        qs = selectors.undecided_only(qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

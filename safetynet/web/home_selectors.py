@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.accounts.models import User
+from safetynet.core import labels
 from safetynet.registry.models import Category, Division, Enrolment
 from safetynet.rules.money import yuan
 
@@ -129,7 +130,6 @@ def _cases_waiting(actor: User) -> list[Waiting]:
     from safetynet.cases.models import CaseStatus
 
     steps = screens.step_counts(actor=actor)  # the workbench's counts, kept a minute (ADR 0820)
-    labels = dict(CaseStatus.choices)
     out = [
         Waiting(
             "cases_overdue",
@@ -387,13 +387,12 @@ def recipients_breakdown(
         CHART_TTL,
         lambda: _breakdown_counts(under, today),
     )
-    names = dict(Division.objects.filter(code__in=list(children)).values_list("code", "name"))
     leaf = _child_length(under) == 12
     rows = [
-        DivisionRow(code, names.get(code, code), counts, leaf)
+        DivisionRow(code, labels.division_name(code), counts, leaf)
         for code, counts in sorted(children.items())
     ]
-    used = [(c, str(label)) for c, label in Category.choices if whole.get(c)]
+    used = [(c, labels.label("category", c)) for c in Category.values if whole.get(c)]
     for row in rows:
         row.cells = [(c, row.by_category.get(c, 0)) for c, _label in used]
     return Breakdown(at, _path(prefix, at), rows, used, whole)
@@ -467,7 +466,7 @@ def recipient_trend(
         CHART_TTL,
         lambda: _trend_counts(prefix, today, months),
     )
-    used = [(c, str(label)) for c, label in Category.choices if any(series.get(c, ()))]
+    used = [(c, labels.label("category", c)) for c in Category.values if any(series.get(c, ()))]
     return Trend(labels, {c: series[c] for c, _label in used}, used)
 
 
@@ -522,7 +521,6 @@ def spending_by_program(*, actor: User, year: int) -> list[SpendingRow] | None:
     """The year's budgets and spending per program (every level the actor sees, summed), from
     the funds app's budget execution; None without the ability."""
     from safetynet.funds import selectors as fs
-    from safetynet.rules.catalog import name_zh
 
     if _prefix(actor) is None or not actor.has_perm("funds.view_funds"):
         return None
@@ -531,7 +529,7 @@ def spending_by_program(*, actor: User, year: int) -> list[SpendingRow] | None:
         sums[row.program][0] += row.budget_fen
         sums[row.program][1] += row.spent_fen
     return [
-        SpendingRow(program, name_zh(program), budget, spent)
+        SpendingRow(program, labels.label("program", program), budget, spent)
         for program, (budget, spent) in sorted(sums.items())
     ]
 

@@ -24,8 +24,9 @@ from safetynet.accounts import selectors as accounts_selectors
 from safetynet.accounts.permissions import NotPermittedError
 from safetynet.core.errors import NotFoundError, ServiceError
 from safetynet.registry import exporters, importers
+from safetynet.web import home_selectors
 
-from . import home_selectors, selectors
+from . import selectors
 from .forms import ImportForm, ListFilterForm, LoginForm, SearchForm
 
 PAGE_SIZE = 50
