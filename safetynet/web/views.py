@@ -24,10 +24,20 @@ from safetynet.accounts import selectors as accounts_selectors
 from safetynet.accounts.permissions import NotPermittedError
 from safetynet.core.errors import NotFoundError, ServiceError
 from safetynet.registry import exporters, importers
-from safetynet.web import home_selectors
 
 from . import selectors
 from .forms import ImportForm, ListFilterForm, LoginForm, SearchForm
+from .home_selectors import (
+    cases_due,
+    charts_data,
+    drill_target,
+    group_waiting,
+    recipient_trend,
+    recipients_breakdown,
+    spending_by_program,
+    verification_coverage,
+    waiting_for,
+)
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,22 +82,22 @@ def home(request):
     recipients chart into one division of the jurisdiction."""
     actor = request.user
     dashboard = selectors.dashboard_counts(actor=actor)
-    at = home_selectors.drill_target(actor=actor, code=request.GET.get("at"))
-    breakdown = home_selectors.recipients_breakdown(actor=actor, at=at)
-    trend = home_selectors.recipient_trend(actor=actor)
-    coverage = home_selectors.verification_coverage(actor=actor)
-    spending = home_selectors.spending_by_program(actor=actor, year=timezone.localdate().year)
-    waiting = home_selectors.waiting_for(actor=actor)
+    at = drill_target(actor=actor, code=request.GET.get("at"))
+    breakdown = recipients_breakdown(actor=actor, at=at)
+    trend = recipient_trend(actor=actor)
+    coverage = verification_coverage(actor=actor)
+    spending = spending_by_program(actor=actor, year=timezone.localdate().year)
+    waiting = waiting_for(actor=actor)
     context = {
         "dashboard": dashboard,
         "waiting": waiting,
-        "waiting_groups": home_selectors.group_waiting(waiting),
-        "cases_due": home_selectors.cases_due(actor=actor),
+        "waiting_groups": group_waiting(waiting),
+        "cases_due": cases_due(actor=actor),
         "breakdown": breakdown,
         "trend": trend,
         "coverage": coverage,
         "spending": spending,
-        "charts": home_selectors.charts_data(
+        "charts": charts_data(
             breakdown=breakdown,
             trend=trend,
             coverage=coverage,
