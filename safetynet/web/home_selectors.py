@@ -146,9 +146,8 @@ def _cases_waiting(actor: User) -> list[Waiting]:
             if step == CaseStatus.AWAITING_DECISION and actor.has_perm("cases.decide")
             else _url("cases:workbench", step=step.value)
         )
-        out.append(
-            Waiting(f"cases_{step.value}", labels[step.value], steps[step.value], url, "cases")
-        )
+        label = labels.label("case_status", step.value)
+        out.append(Waiting(f"cases_{step.value}", label, steps[step.value], url, "cases"))
     out.append(
         Waiting(
             "reviews_open",
@@ -461,13 +460,13 @@ def recipient_trend(
     if prefix is None:
         return Trend([], {}, [])
     today = today or timezone.localdate()
-    labels, series = _cached(
+    months_shown, series = _cached(
         f"home:trend:{prefix}:{today.isoformat()}:{months}",
         CHART_TTL,
         lambda: _trend_counts(prefix, today, months),
     )
     used = [(c, labels.label("category", c)) for c in Category.values if any(series.get(c, ()))]
-    return Trend(labels, {c: series[c] for c, _label in used}, used)
+    return Trend(months_shown, {c: series[c] for c, _label in used}, used)
 
 
 # --------------------------------------------------------------------------- coverage, spending
