@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_home_charts_and_drill_down(login, registry):
     page = login("ca")  # the city administrator lands on the home page
-    expect(page.locator("h1")).to_contain_text("概况")
+    expect(page.locator("h1")).to_contain_text("首页")
     expect(page.get_by_test_id("waiting")).to_contain_text("逾期案件")
     for chart in ("chart-categories", "chart-divisions", "chart-trend"):
         expect(page.locator(f"#{chart}")).to_have_attribute("data-ready", "1")
