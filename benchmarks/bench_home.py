@@ -75,10 +75,10 @@ def _prepare(persons: int, db: str, reuse: bool) -> None:
 
 
 def _drop_inverted_enrolments(city: Path) -> None:
-    """The generator (since ADR 0903 moved starts to the first benefit month) writes a few
-    enrolments ending before they start (15 of 159,336 at 1M, seed 1), which the registry's
-    check constraint refuses. This benchmark measures the home page, not the generator: it drops
-    those rows from its own copy and says how many (the generator is to be fixed, see README)."""
+    """Cities generated before main's fd5487c hold a few enrolments ending before they start (15
+    of 159,336 at 1M, seed 1), which the registry's check constraint refuses. This benchmark
+    measures the home page, not the generator: it drops such rows from its own cached copy and
+    says how many (none in a city generated now)."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
