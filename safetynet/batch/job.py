@@ -450,6 +450,9 @@ def _run_duckdb(
         "memory_limit": os.environ.get("SAFETYNET_DUCKDB_MEMORY") or DUCKDB_MEMORY,
     }
     con = duckdb.connect(config=config)
+    # DuckDB draws a progress bar on stdout for queries over 2 s: it would corrupt the
+    # commands' JSON on stdout (it did the 5M bench-spark run's figures)
+    con.execute("SET enable_progress_bar = false")
     writer = _PartWriter(staging / "data", job)
     try:
         for view, path in sources.items():
