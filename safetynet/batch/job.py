@@ -171,6 +171,21 @@ class JobOutput:
             return _spark_files(files, self._file_schema()).count() if files else 0
         return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
 
+    def to_spark(self):
+        """The whole output as a Spark DataFrame of `schema` (partition columns from the
+        directory names), for aggregations that run on the executors: at province scale the
+        driver takes only their small results (docs/spark.md)."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        spark = spark_session()
+        if not self.files:
+            return spark.createDataFrame([], from_arrow_schema(self.schema))
+        return (
+            spark.read.schema(from_arrow_schema(self.schema))
+            .option("basePath", self.path)
+            .parquet(*self.paths)
+        )
+
     def _file_schema(self) -> pa.Schema:
         return pa.schema([f for f in self.schema if f.name not in self.partition_by])
 

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from safetynet.batch import BatchJob, JobOutput, run_job
 from safetynet.batch.job import BatchInputError
+from safetynet.batch.storage import is_uri, join, local_path, spark_write_bytes
 from safetynet.rules import load_parameters, run_batch
 from safetynet.rules.batch import from_columns
 from safetynet.rules.catalog import VERIFIED_PROGRAMS
@@ -949,47 +950,72 @@ def verify_batch(
     engine: str = "duckdb",
     params=None,
     clock: Callable[[], dt.datetime] | None = None,
+    dataset: bool = False,
 ) -> dict:
     """Re-verify the caseload of `month` in `input_dir`; write findings.parquet, checked.parquet
-    and summary.json into `out_dir`; return the summary."""
-    input_dir, out_dir = Path(input_dir), Path(out_dir)
-    if not input_dir.is_dir():
-        raise BatchInputError(f"input directory {input_dir} does not exist")
+    and summary.json into `out_dir`; return the summary. With `dataset`, the jobs' datasets are
+    the output instead (`findings/part-NNNNN.parquet`, `checked/part-NNNNN.parquet`, written by
+    the executors; docs/spark.md). On Spark, `input_dir` and `out_dir` may be URIs of shared
+    storage (hdfs://, s3a://, file://), which then needs `dataset` (docs/adr/1501)."""
+    if engine == "duckdb":  # this machine's disk: plain paths and file://
+        input_dir = local_path(input_dir, what="--input")
+        out_dir = local_path(out_dir, what="--out")
+    elif is_uri(out_dir) and not dataset:
+        raise BatchInputError(
+            f"--out {out_dir}: on shared storage the output is the jobs' datasets, written by "
+            "the executors; add --dataset (the single files are written to a local directory)"
+        )
+    if not is_uri(input_dir):  # a URI input is checked through Spark by the runner
+        input_dir = Path(input_dir)
+        if not input_dir.is_dir():
+            raise BatchInputError(f"input directory {input_dir} does not exist")
     prm = BatchParameters.for_month(month, params)
-    absent = [rel for rel in INPUTS.values() if not (input_dir / rel).is_file()]
-    if absent:
-        raise BatchInputError(f"{input_dir}: input(s) not found: {', '.join(absent)}")
+    if not is_uri(input_dir):
+        absent = [rel for rel in INPUTS.values() if not (input_dir / rel).is_file()]
+        if absent:
+            raise BatchInputError(f"{input_dir}: input(s) not found: {', '.join(absent)}")
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     started = now()
     t0 = time.perf_counter()
-    staging = out_dir / "_jobs"  # the jobs' datasets, copied into the two files, then removed
+    out = str(out_dir)
+    # the jobs' datasets: the output itself, or staged, copied into the two files and removed
+    staging = out if dataset else join(out, "_jobs")
     try:
-        checked = run_job(caseload_job(prm), input_dir, staging / "checked", engine=engine)
+        checked = run_job(caseload_job(prm), input_dir, join(staging, "checked"), engine=engine)
         findings = run_job(
-            findings_job(prm, params), input_dir, staging / "findings", engine=engine
+            findings_job(prm, params), input_dir, join(staging, "findings"), engine=engine
         )
         seconds = time.perf_counter() - t0
         finished = now()
-        findings.to_file(out_dir / "findings.parquet")
-        checked.to_file(out_dir / "checked.parquet")
+        if not dataset:
+            findings.to_file(Path(out) / "findings.parquet")
+            checked.to_file(Path(out) / "checked.parquet")
         counts = _output_counts(findings, checked)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not dataset:
+            shutil.rmtree(staging, ignore_errors=True)
+    files = {"findings": "findings.parquet", "checked": "checked.parquet"}
+    if dataset:
+        files = {"findings": "findings/", "checked": "checked/"}
     summary = {
         "format": "safetynet-verify-batch/1",
         "month": month,
         "engine": engine,
-        "input": str(input_dir.resolve()),
+        "input": str(input_dir) if is_uri(input_dir) else str(Path(input_dir).resolve()),
         "started_at": started.isoformat(),
         "finished_at": finished.isoformat(),
         "seconds": round(seconds, 3),
         **counts,
         "parameters": prm.as_dict(),
-        "files": {"findings": "findings.parquet", "checked": "checked.parquet"},
+        "files": files,
     }
-    (out_dir / "summary.json").write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+    if is_uri(out):
+        from safetynet.batch.job import spark_session
+
+        spark_write_bytes(spark_session(), join(out, "summary.json"), text.encode("utf-8"))
+    else:
+        (Path(out) / "summary.json").write_text(text, encoding="utf-8")
     return summary
 
 
