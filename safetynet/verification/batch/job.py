@@ -284,9 +284,20 @@ def _ctes(prm: BatchParameters) -> str:
   SELECT household_id,
     {flags}
   FROM enr GROUP BY household_id
+), ch AS (
+  -- the caseload's households: the joins below build hash tables of the caseload only,
+  -- never of the city's households (bounded memory at province scale)
+  SELECT h.household_id, h.household_number, h.division_code,
+    h.declared_financial_assets_fen, h.declared_vehicles, h.declared_homes,
+    h.declared_businesses, h.medical_oop_12m_fen
+  FROM households h WHERE h.household_id IN (SELECT household_id FROM hh)
 ), cp AS (
   SELECT p.person_id, p.id_number, p.household_id
   FROM persons p JOIN hh ON p.household_id = hh.household_id
+), ep AS (
+  -- the enrolled persons' ID numbers (a person may be enrolled in a household not theirs)
+  SELECT p.person_id, p.id_number
+  FROM persons p WHERE p.person_id IN (SELECT person_id FROM enr)
 ), pe AS (
   SELECT person_id, household_id, MAX(CASE WHEN category = 'tekun' THEN 1 ELSE 0 END) AS tekun
   FROM enr GROUP BY person_id, household_id
@@ -296,8 +307,8 @@ def _ctes(prm: BatchParameters) -> str:
     MIN(h.household_number) AS first_hh,
     MAX(h.household_number) AS last_hh,
     COUNT(DISTINCT SUBSTR(h.division_code, 1, 6)) AS n_districts
-  FROM enr JOIN persons p ON enr.person_id = p.person_id
-  JOIN households h ON enr.household_id = h.household_id
+  FROM enr JOIN ep p ON enr.person_id = p.person_id
+  JOIN ch h ON enr.household_id = h.household_id
   GROUP BY p.id_number
   HAVING COUNT(DISTINCT enr.household_id) > 1
 )
@@ -339,7 +350,7 @@ def findings_query(prm: BatchParameters) -> str:
         _branch(
             person,
             "FROM persons p JOIN hh ON p.household_id = hh.household_id\n"
-            "JOIN households h ON p.household_id = h.household_id\n"
+            "JOIN ch h ON p.household_id = h.household_id\n"
             "LEFT JOIN pe ON p.person_id = pe.person_id AND p.household_id = pe.household_id\n"
             "LEFT JOIN dup ON p.id_number = dup.id_number",
         )
