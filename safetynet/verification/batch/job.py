@@ -356,22 +356,19 @@ def findings_query(prm: BatchParameters) -> str:
         )
     ]
 
+    # Every agency's records of the month, unioned first and joined to the caseload's persons
+    # once: one hash table of the caseload (not one per agency, all alive at once), which kept
+    # the query's memory growing with the caseload (ADR 1502).
+    records: list[str] = []
+
     def record(
         rk: str, view: str, rec: str, amount: str, day: str, note: str, where: str, day2="NULL"
     ) -> None:
-        values = {
-            "day2": day2,
-            "household_id": "cp.household_id",
-            "rk": f"'{rk}'",
-            "person_id": "cp.person_id",
-            "id_number": "cp.id_number",
-            "rec": rec,
-            "amount": amount,
-            "day": day,
-            "note": note,
-        }
-        branches.append(
-            _branch(values, f"FROM {view} r JOIN cp ON r.id_number = cp.id_number\nWHERE {where}")
+        records.append(
+            f"SELECT CAST('{rk}' AS STRING) AS rk, r.id_number AS id_number, "
+            f"CAST({rec} AS STRING) AS rec, CAST({amount} AS BIGINT) AS amount, "
+            f"CAST({day} AS DATE) AS day, CAST({day2} AS DATE) AS day2, "
+            f"CAST({note} AS STRING) AS note\nFROM {view} r WHERE {where}"
         )
 
     tax_year = prm.first_day.year - 1  # the last complete tax year
@@ -420,6 +417,14 @@ def findings_query(prm: BatchParameters) -> str:
         "deaths", "deaths", "CONCAT(r.reported_by, ':', CAST(r.death_date AS STRING))", "NULL",
         "r.death_date", "r.reported_by", f"r.death_date <= {last}",
     )  # fmt: skip
+    values = {
+        "household_id": "cp.household_id",
+        "person_id": "cp.person_id",
+        "id_number": "cp.id_number",
+        **{c: f"r.{c}" for c in ("rk", "rec", "amount", "day", "day2", "note")},
+    }
+    union = "\nUNION ALL\n".join(records)
+    branches.append(_branch(values, f"FROM ({union}) r\nJOIN cp ON r.id_number = cp.id_number"))
     return _ctes(prm) + "\nUNION ALL\n".join(branches)
 
 
