@@ -58,6 +58,8 @@ OPERATIONS = [
     ("/api/banks/results/", "POST"),
     ("/api/banks/failed/", "GET"),
     ("/api/banks/failed/{id}/account/", "POST"),
+    ("/api/banks/returns/", "POST"),
+    ("/api/banks/recoveries/{id}/repayments/", "POST"),
     # the payroll after its draft (payments/api.py)
     ("/api/payrolls/", "GET"),
     ("/api/payrolls/{id}/", "GET"),
