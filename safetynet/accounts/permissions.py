@@ -110,6 +110,10 @@ ABILITIES: dict[str, frozenset[Role]] = {
     # recoveries of overpayments (payments/recoveries.py): the district writes off
     "payments.view_recoveries": frozenset({S, D, A, AU, F}),
     "payments.write_off_recovery": frozenset({D}),  # recovery_write_off
+    # institutions calling the API (institutions/services.py, ADR 1100): the city administrator
+    # registers hospitals, funeral homes and providers and issues or revokes their keys.
+    "institutions.view_institutions": frozenset({D, A, AU, F}),
+    "institutions.manage_institutions": frozenset({A}),
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -163,6 +167,8 @@ ABILITY_LABELS = {
     "payments.close_payroll": _("close payrolls"),
     "payments.view_recoveries": _("see recoveries of overpayments"),
     "payments.write_off_recovery": _("write off recoveries"),
+    "institutions.view_institutions": _("see institutions"),
+    "institutions.manage_institutions": _("register institutions and manage their API keys"),
 }
 
 NOT_PERMITTED = "not_permitted"
