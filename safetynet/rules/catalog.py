@@ -272,4 +272,10 @@ REQUIRED_PARAMETERS: dict[str, str] = {
     "silicosis.funding": "ratio_table",
     "retired_40pct.monthly": "fen",
     "retired_40pct.funding": "ratio_table",
+    # medical assistance one-stop settlement (rules/medical.py: per hospital bill, not monthly)
+    "medical_assistance.ratio": "ratio_table",
+    "medical_assistance.deductible": "fen_table",
+    "medical_assistance.annual_cap": "fen",
+    "medical_assistance.categories": "list",
+    "medical_assistance.funding": "ratio_table",
 }
