@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "safetynet.funds",
     "safetynet.payments",
     "safetynet.institutions",
+    "safetynet.medical",
     "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",
