@@ -114,6 +114,13 @@ ABILITIES: dict[str, frozenset[Role]] = {
     # registers hospitals, funeral homes and providers and issues or revokes their keys.
     "institutions.view_institutions": frozenset({D, A, AU, F}),
     "institutions.manage_institutions": frozenset({A}),
+    # medical assistance one-stop settlement (medical/, ADR 1101–1103): the offices read the
+    # settlements of their jurisdiction's persons; the city reads hospitals' statements, and
+    # the city's finance office (or administrator) makes them and sends the reimbursements.
+    "medical.view_settlements": frozenset({C, S, D, A, AU, F}),
+    "medical.view_statements": frozenset({A, AU, F}),
+    "medical.make_statements": frozenset({A, F}),  # statement_make
+    "medical.send_reimbursements": frozenset({A, F}),  # reimbursement_files_make, results
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -169,6 +176,10 @@ ABILITY_LABELS = {
     "payments.write_off_recovery": _("write off recoveries"),
     "institutions.view_institutions": _("see institutions"),
     "institutions.manage_institutions": _("register institutions and manage their API keys"),
+    "medical.view_settlements": _("see medical assistance settlements"),
+    "medical.view_statements": _("see hospitals' statements"),
+    "medical.make_statements": _("make hospitals' monthly statements"),
+    "medical.send_reimbursements": _("send hospitals' reimbursements to the bank"),
 }
 
 NOT_PERMITTED = "not_permitted"

@@ -28,6 +28,7 @@ STATUS = {
     "statement_out_of_order": 400,
     "statement_negative": 400,
     "nothing_to_pay": 400,
+    "result_file_invalid": 400,
 }
 
 MESSAGES = {

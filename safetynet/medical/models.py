@@ -67,6 +67,7 @@ class HospitalStatement(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     journal_source = models.CharField(max_length=80, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
     bank_file = models.ForeignKey(
         "medical.ReimbursementFile",
         null=True,
