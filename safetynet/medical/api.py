@@ -80,13 +80,13 @@ class ReverseIn(serializers.Serializer):
     note = serializers.CharField(required=False, max_length=200)
 
 
-class ErrorOut(serializers.Serializer):
+class MedicalErrorOut(serializers.Serializer):
     code = serializers.CharField()
     field = serializers.CharField()
     message = serializers.CharField()
 
 
-class StatementOut(serializers.Serializer):
+class HospitalStatementOut(serializers.Serializer):
     month = serializers.CharField()
     settlements_count = serializers.IntegerField()
     reversals_count = serializers.IntegerField()
@@ -97,13 +97,13 @@ class StatementOut(serializers.Serializer):
 
 
 ERRORS = {
-    400: OpenApiResponse(ErrorOut, description="bad input (code names it; nothing changed)"),
-    401: OpenApiResponse(ErrorOut, description="no or bad API key"),
-    409: OpenApiResponse(ErrorOut, description="settlement_number_conflict"),
+    400: OpenApiResponse(MedicalErrorOut, description="bad input (code names it; nothing changed)"),
+    401: OpenApiResponse(MedicalErrorOut, description="no or bad API key"),
+    409: OpenApiResponse(MedicalErrorOut, description="settlement_number_conflict"),
     422: OpenApiResponse(
-        ErrorOut, description="refused: unknown_person, not_eligible, person_deceased"
+        MedicalErrorOut, description="refused: unknown_person, not_eligible, person_deceased"
     ),
-    429: OpenApiResponse(ErrorOut, description="rate limit"),
+    429: OpenApiResponse(MedicalErrorOut, description="rate limit"),
 }
 
 
@@ -216,7 +216,7 @@ class SettlementDetailView(HospitalView):
     @extend_schema(
         tags=["medical"],
         operation_id="medical_settlement",
-        responses={200: SettlementOut, 404: ErrorOut},
+        responses={200: SettlementOut, 404: MedicalErrorOut},
     )
     def get(self, request: Request, number: str) -> Response:
         s = self.settlements(request).filter(number=number).first()
@@ -231,7 +231,7 @@ class SettlementReverseView(HospitalView):
         operation_id="medical_reverse",
         summary="Reverse a settlement (refund, re-admission): the annual room is restored",
         request=ReverseIn,
-        responses={200: SettlementOut, 404: ErrorOut, **ERRORS},
+        responses={200: SettlementOut, 404: MedicalErrorOut, **ERRORS},
     )
     def post(self, request: Request, number: str) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
@@ -252,7 +252,7 @@ class StatementListView(HospitalView):
         tags=["medical"],
         operation_id="medical_statements",
         summary="The hospital's monthly statements (清算单)",
-        responses={200: StatementOut(many=True), **ERRORS},
+        responses={200: HospitalStatementOut(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         rows = own(HospitalStatement.objects.all(), request, "hospital")
