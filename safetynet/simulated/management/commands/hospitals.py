@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,6 +28,17 @@ def _rate(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"a rate is between 0 and 1, not {text}")
     return value
+
+
+def _run(coroutine):
+    """asyncio.run, in a thread of its own when this thread already runs an event loop (a
+    caller inside one, e.g. a test session driving Playwright)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class Command(BaseCommand):
@@ -86,7 +98,7 @@ class Command(BaseCommand):
                 raise ValueError("no hospitals or no patients")
         except (OSError, ValueError, KeyError) as exc:
             raise CommandError(f"--plan {opts['plan']}: {exc}", returncode=BAD_INPUT) from None
-        summary = asyncio.run(
+        summary = _run(
             simulate(
                 opts["url"].rstrip("/"),
                 plan,
