@@ -106,6 +106,7 @@ def main() -> int:
     ap.add_argument("--hospitals", type=int, default=20)
     ap.add_argument("--concurrency", type=int, default=100)
     ap.add_argument("--duration", type=float, default=120.0)
+    ap.add_argument("--think", type=float, default=0.0, help="cashiers' pause between requests")
     ap.add_argument("--setup-persons", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.setup_persons:
@@ -155,7 +156,8 @@ def main() -> int:
         sim = subprocess.run(
             [safetynet, "hospitals", "simulate", "--url", f"http://127.0.0.1:{port}",
              "--plan", str(plan), "--concurrency", str(args.concurrency),
-             "--duration", str(args.duration), "--out", str(summary_file)],
+             "--duration", str(args.duration), "--think", str(args.think),
+             "--out", str(summary_file)],
             env=env, cwd=ROOT, capture_output=True, text=True,
         )  # fmt: skip
         load_after = os.getloadavg()
@@ -171,7 +173,8 @@ def main() -> int:
         return 1
     s = json.loads(summary_file.read_text())
     lines = [
-        f"one-stop settlement: {args.concurrency} concurrent cashiers, {s['seconds']} s, "
+        f"one-stop settlement: {args.concurrency} concurrent cashiers (think {args.think} s), "
+        f"{s['seconds']} s, "
         f"{args.hospitals} hospitals, {args.persons} recipients (PostgreSQL, serve-prod.sh)",
         f"requests {s['requests']}  ({s['per_second']}/s)  errors {s['errors']}",
         f"latency p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms  p99 {s['p99_ms']} ms  "

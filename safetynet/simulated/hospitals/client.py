@@ -131,6 +131,7 @@ async def cashier(
     rng: random.Random,
     bad_rate: float,
     run_id: str,
+    think: float = 0.0,
 ) -> None:
     parts = urlsplit(url)
     conn = Connection(parts.hostname or "127.0.0.1", parts.port or 80)
@@ -147,6 +148,8 @@ async def cashier(
     seq = 0
     try:
         while time.monotonic() < deadline:
+            if think:  # the cashier's time between two patients (uniform around `think`)
+                await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
             roll = rng.random()
             if mine and roll < 0.08:
                 kind, (number, _body) = "reverse", mine.pop(rng.randrange(len(mine)))
@@ -195,7 +198,14 @@ async def cashier(
 
 
 async def simulate(
-    url: str, plan: dict, *, concurrency: int, duration: float, seed: int, bad_rate: float
+    url: str,
+    plan: dict,
+    *,
+    concurrency: int,
+    duration: float,
+    seed: int,
+    bad_rate: float,
+    think: float = 0.0,
 ) -> dict:
     stats = Stats()
     deadline = time.monotonic() + duration
@@ -203,7 +213,17 @@ async def simulate(
     t0 = time.monotonic()
     await asyncio.gather(
         *(
-            cashier(i, url, plan, deadline, stats, random.Random(seed * 1000 + i), bad_rate, run_id)
+            cashier(
+                i,
+                url,
+                plan,
+                deadline,
+                stats,
+                random.Random(seed * 1000 + i),
+                bad_rate,
+                run_id,
+                think,
+            )
             for i in range(concurrency)
         )
     )

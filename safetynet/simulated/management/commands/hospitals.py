@@ -63,6 +63,12 @@ class Command(BaseCommand):
         m.add_argument("--duration", type=float, default=120.0, help="seconds")
         m.add_argument("--bad-rate", type=_rate, default=0.02)
         m.add_argument("--seed", type=int, default=0)
+        m.add_argument(
+            "--think",
+            type=float,
+            default=0.0,
+            help="seconds a cashier waits between requests (mean; default 0: back to back)",
+        )
         m.add_argument("--out", type=Path, default=None)
 
     def handle(self, *args, action: str, **opts):
@@ -106,6 +112,7 @@ class Command(BaseCommand):
                 duration=opts["duration"],
                 seed=opts["seed"],
                 bad_rate=opts["bad_rate"],
+                think=opts["think"],
             )
         )
         text = json.dumps(summary, ensure_ascii=False, indent=2)
