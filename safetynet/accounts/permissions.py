@@ -111,6 +111,17 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "payments.view_recoveries": frozenset({S, D, A, AU, F}),
     "payments.write_off_recovery": frozenset({D}),  # recovery_write_off
     "payments.record_refund": frozenset({A, F}),  # refund_bank_return, refund_repayment
+    # institutions calling the API (institutions/services.py, ADR 1100): the city administrator
+    # registers hospitals, funeral homes and providers and issues or revokes their keys.
+    "institutions.view_institutions": frozenset({D, A, AU, F}),
+    "institutions.manage_institutions": frozenset({A}),
+    # medical assistance one-stop settlement (medical/, ADR 1101–1103): the offices read the
+    # settlements of their jurisdiction's persons; the city reads hospitals' statements, and
+    # the city's finance office (or administrator) makes them and sends the reimbursements.
+    "medical.view_settlements": frozenset({C, S, D, A, AU, F}),
+    "medical.view_statements": frozenset({A, AU, F}),
+    "medical.make_statements": frozenset({A, F}),  # statement_make
+    "medical.send_reimbursements": frozenset({A, F}),  # reimbursement_files_make, results
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -165,6 +176,12 @@ ABILITY_LABELS = {
     "payments.view_recoveries": _("see recoveries of overpayments"),
     "payments.write_off_recovery": _("write off recoveries"),
     "payments.record_refund": _("record money returned after payment"),
+    "institutions.view_institutions": _("see institutions"),
+    "institutions.manage_institutions": _("register institutions and manage their API keys"),
+    "medical.view_settlements": _("see medical assistance settlements"),
+    "medical.view_statements": _("see hospitals' statements"),
+    "medical.make_statements": _("make hospitals' monthly statements"),
+    "medical.send_reimbursements": _("send hospitals' reimbursements to the bank"),
 }
 
 NOT_PERMITTED = "not_permitted"
