@@ -110,6 +110,16 @@ ABILITIES: dict[str, frozenset[Role]] = {
     # recoveries of overpayments (payments/recoveries.py): the district writes off
     "payments.view_recoveries": frozenset({S, D, A, AU, F}),
     "payments.write_off_recovery": frozenset({D}),  # recovery_write_off
+    # disaster relief (disaster/services.py, docs/disaster.md): the district or city declares an
+    # event; community workers register the affected households, run the shelters and record
+    # the construction's progress; the street grants living aid and inspects (验收).
+    "disaster.view_disaster": frozenset({C, S, D, A, AU}),
+    "disaster.manage_events": frozenset({D, A}),  # event_declare
+    "disaster.register_damage": frozenset({C, S}),  # affected_register, housing_grant_apply
+    "disaster.manage_shelters": frozenset({C, S}),  # shelter_open, shelter_check_in/out
+    "disaster.grant_living_aid": frozenset({S}),  # living_aid_grant
+    "disaster.record_progress": frozenset({C, S}),  # housing_stage_record (start, completion)
+    "disaster.inspect_housing": frozenset({S}),  # housing_stage_record (inspection)
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -163,6 +173,13 @@ ABILITY_LABELS = {
     "payments.close_payroll": _("close payrolls"),
     "payments.view_recoveries": _("see recoveries of overpayments"),
     "payments.write_off_recovery": _("write off recoveries"),
+    "disaster.view_disaster": _("see disaster relief"),
+    "disaster.manage_events": _("declare disaster events"),
+    "disaster.register_damage": _("register affected households"),
+    "disaster.manage_shelters": _("run shelters"),
+    "disaster.grant_living_aid": _("grant transitional living aid"),
+    "disaster.record_progress": _("record construction progress"),
+    "disaster.inspect_housing": _("inspect rebuilt housing"),
 }
 
 NOT_PERMITTED = "not_permitted"

@@ -249,6 +249,8 @@ REQUIRED_PARAMETERS: dict[str, str] = {
     "disaster_housing.cap": "fen_table",
     "disaster_housing.weak_selfcare_min_failed": "count",
     "disaster_housing.funding": "ratio_table",
+    "disaster_housing.stage_shares": "ratio_table",
+    "disaster_housing.transitional_aid_daily": "fen",
     "five_elders.monthly_subsidy": "fen",
     "five_elders.growth_rate": "ratio",
     "five_elders.funeral_grant_months": "count",
