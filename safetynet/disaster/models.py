@@ -78,6 +78,9 @@ class AffectedHousehold(models.Model):
 class DamagePhoto(models.Model):
     """A photo of the damage or of the construction (stored file, ADR 0730)."""
 
+    def __str__(self) -> str:
+        return f"photo {self.pk} of {self.affected_id}"
+
     affected = models.ForeignKey(AffectedHousehold, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(upload_to="disaster/photos/%Y/")
     kind = models.CharField(max_length=8)  # detected: jpg | png | pdf
@@ -112,6 +115,9 @@ class Shelter(models.Model):
 class ShelterStay(models.Model):
     """A person's stay at a shelter (check-in, check-out). One open stay per person."""
 
+    def __str__(self) -> str:
+        return f"{self.person_id} at {self.shelter_id} from {self.checked_in_on}"
+
     shelter = models.ForeignKey(Shelter, on_delete=models.PROTECT, related_name="stays")
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     checked_in_on = models.DateField(_("checked in"))
@@ -139,6 +145,9 @@ class ShelterStay(models.Model):
 class LivingAid(models.Model):
     """Transitional living aid (过渡期生活救助) of an affected household for one month:
     persons × days × the daily rate in force (`disaster_housing.transitional_aid_daily`)."""
+
+    def __str__(self) -> str:
+        return f"living aid {self.affected_id} {self.month}"
 
     affected = models.ForeignKey(AffectedHousehold, on_delete=models.PROTECT, related_name="aid")
     month = models.CharField(_("month"), max_length=7)
@@ -173,6 +182,9 @@ class HousingStage(models.Model):
     releases (`disaster_housing.stage_shares`; the last stage takes the remainder). Paid by the
     payroll as a one-off line `housing:<id>`."""
 
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.stage}"
+
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="housing_stages")
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
     on = models.DateField(_("date"))
@@ -196,6 +208,9 @@ class HousingStage(models.Model):
 
 class DisasterEventLog(models.Model):
     """The disaster office's timeline: one row per service write."""
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.kind}"
 
     event = models.ForeignKey(DisasterEvent, on_delete=models.CASCADE, related_name="log")
     kind = models.CharField(max_length=32)
