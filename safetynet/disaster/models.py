@@ -78,9 +78,6 @@ class AffectedHousehold(models.Model):
 class DamagePhoto(models.Model):
     """A photo of the damage or of the construction (stored file, ADR 0730)."""
 
-    def __str__(self) -> str:
-        return f"photo {self.pk} of {self.affected_id}"
-
     affected = models.ForeignKey(AffectedHousehold, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(upload_to="disaster/photos/%Y/")
     kind = models.CharField(max_length=8)  # detected: jpg | png | pdf
@@ -92,6 +89,9 @@ class DamagePhoto(models.Model):
 
     class Meta:
         ordering = ["affected_id", "id"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of {self.affected_id}"
 
 
 class Shelter(models.Model):
@@ -114,9 +114,6 @@ class Shelter(models.Model):
 
 class ShelterStay(models.Model):
     """A person's stay at a shelter (check-in, check-out). One open stay per person."""
-
-    def __str__(self) -> str:
-        return f"{self.person_id} at {self.shelter_id} from {self.checked_in_on}"
 
     shelter = models.ForeignKey(Shelter, on_delete=models.PROTECT, related_name="stays")
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
@@ -141,13 +138,13 @@ class ShelterStay(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} at {self.shelter_id} from {self.checked_in_on}"
+
 
 class LivingAid(models.Model):
     """Transitional living aid (过渡期生活救助) of an affected household for one month:
     persons × days × the daily rate in force (`disaster_housing.transitional_aid_daily`)."""
-
-    def __str__(self) -> str:
-        return f"living aid {self.affected_id} {self.month}"
 
     affected = models.ForeignKey(AffectedHousehold, on_delete=models.PROTECT, related_name="aid")
     month = models.CharField(_("month"), max_length=7)
@@ -167,6 +164,9 @@ class LivingAid(models.Model):
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="disaster_aid_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"living aid {self.affected_id} {self.month}"
+
 
 class Stage(models.TextChoices):
     START = "start", _("Construction started")
@@ -181,9 +181,6 @@ class HousingStage(models.Model):
     """A stage of the construction of an approved housing grant, and the part of the grant it
     releases (`disaster_housing.stage_shares`; the last stage takes the remainder). Paid by the
     payroll as a one-off line `housing:<id>`."""
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.stage}"
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="housing_stages")
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
@@ -205,12 +202,12 @@ class HousingStage(models.Model):
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="disaster_stage_amount"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.stage}"
+
 
 class DisasterEventLog(models.Model):
     """The disaster office's timeline: one row per service write."""
-
-    def __str__(self) -> str:
-        return f"{self.event_id} {self.kind}"
 
     event = models.ForeignKey(DisasterEvent, on_delete=models.CASCADE, related_name="log")
     kind = models.CharField(max_length=32)
@@ -220,3 +217,6 @@ class DisasterEventLog(models.Model):
 
     class Meta:
         ordering = ["event_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.kind}"
