@@ -120,6 +120,10 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "disaster.grant_living_aid": frozenset({S}),  # living_aid_grant
     "disaster.record_progress": frozenset({C, S}),  # housing_stage_record (start, completion)
     "disaster.inspect_housing": frozenset({S}),  # housing_stage_record (inspection)
+    # deaths and funerals (funerals/services.py, docs/funerals.md): a death an outside source
+    # reports (civil-affairs records, a funeral home) is confirmed by the street officer.
+    "funerals.view_deaths": frozenset({C, S, D, A, AU}),
+    "funerals.confirm_deaths": frozenset({S}),  # death_report_confirm, death_report_reject
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -180,6 +184,8 @@ ABILITY_LABELS = {
     "disaster.grant_living_aid": _("grant transitional living aid"),
     "disaster.record_progress": _("record construction progress"),
     "disaster.inspect_housing": _("inspect rebuilt housing"),
+    "funerals.view_deaths": _("see reported deaths"),
+    "funerals.confirm_deaths": _("confirm or reject reported deaths"),
 }
 
 NOT_PERMITTED = "not_permitted"

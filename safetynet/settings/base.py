@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "safetynet.funds",
     "safetynet.payments",
     "safetynet.disaster",
+    "safetynet.funerals",
     "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",
