@@ -68,6 +68,14 @@ def photo_get(*, actor: User, photo_id: int):
     obj = DamagePhoto.objects.filter(pk=photo_id, affected__in=affected_visible_to(actor)).first()
     if obj is None:
         raise E.NotFoundError("photo")
+    from safetynet.verification.models import AccessAction, AccessLog
+
+    AccessLog.objects.create(
+        user=actor,
+        action=AccessAction.DOWNLOAD_FILE,
+        household_id=obj.affected.household_id,
+        purpose=f"灾害救助照片 {obj.affected.event.number} #{obj.pk}"[:200],
+    )
     return obj
 
 

@@ -133,3 +133,27 @@ def test_reject_needs_a_reason_and_leaves_the_registry(staff, veteran, clock):
     assert veteran.head.death_date is None
     assert not Enrolment.objects.filter(end_date__isnull=False).exists()
     assert not ProposalEntry.objects.exists()
+
+
+def test_the_officer_confirms_on_the_screen(staff, veteran, clock, client):
+    report, _ = services.death_report_file(
+        person=veteran.head, death_date=dt.date(2025, 9, 1),
+        source=DeathSource.FUNERAL_HOME, source_ref="home-1:R1",
+    )  # fmt: skip
+    client.force_login(staff["street_officer"])
+    page = client.get("/funerals/deaths/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert veteran.head.name in text and "2025-09" in text
+    client.post(f"/funerals/deaths/{report.pk}/decide/", {"action": "confirm"})
+    veteran.head.refresh_from_db()
+    assert veteran.head.death_date == dt.date(2025, 9, 1)
+    # the community worker sees the list but may not confirm
+    client.force_login(staff["community_worker"])
+    assert client.get("/funerals/deaths/?status=confirmed").status_code == 200
+    other, _ = services.death_report_file(
+        person=veteran.spouse, death_date=dt.date(2025, 9, 2),
+        source=DeathSource.FUNERAL_HOME, source_ref="home-1:R2",
+    )  # fmt: skip
+    resp = client.post(f"/funerals/deaths/{other.pk}/decide/", {"action": "confirm"})
+    assert resp.status_code == 403
