@@ -124,6 +124,8 @@ ABILITIES: dict[str, frozenset[Role]] = {
     # reports (civil-affairs records, a funeral home) is confirmed by the street officer.
     "funerals.view_deaths": frozenset({C, S, D, A, AU}),
     "funerals.confirm_deaths": frozenset({S}),  # death_report_confirm, death_report_reject
+    # funeral homes' monthly reimbursement: statements and the bank file, at the city
+    "funerals.reimburse_homes": frozenset({A, F}),  # funeral_statements_make, reimbursement_file
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -186,6 +188,7 @@ ABILITY_LABELS = {
     "disaster.inspect_housing": _("inspect rebuilt housing"),
     "funerals.view_deaths": _("see reported deaths"),
     "funerals.confirm_deaths": _("confirm or reject reported deaths"),
+    "funerals.reimburse_homes": _("reimburse funeral homes"),
 }
 
 NOT_PERMITTED = "not_permitted"

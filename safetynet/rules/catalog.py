@@ -270,6 +270,7 @@ REQUIRED_PARAMETERS: dict[str, str] = {
     "funeral_exemption.fees": "fen_table",
     "funeral_exemption.min_permit_months": "count",
     "funeral_exemption.funding": "ratio_table",
+    "funeral_exemption.sea_burial_fee": "fen",
     "silicosis.monthly": "fen",
     "silicosis.funding": "ratio_table",
     "retired_40pct.monthly": "fen",
