@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safetynet.funds.forms import YuanField
 
-from .models import Damage, EventKind
+from .models import Damage, EventKind, Stage
 
 
 class EventForm(forms.Form):
@@ -49,3 +49,15 @@ class AffectedForm(forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     photos = MultipleFileField(label=_("Photos"), required=False)
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    photo = forms.FileField(label=_("Photo"), required=False)
+
+
+class AidForm(forms.Form):
+    month = forms.RegexField(label=_("Month"), regex=r"^\d{4}-\d{2}$", max_length=7)
+    persons = forms.IntegerField(label=_("Persons"), min_value=1, max_value=99)
+    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=31)

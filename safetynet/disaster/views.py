@@ -21,7 +21,7 @@ from safetynet.registry.selectors import households_visible_to
 
 from . import selectors, services
 from .errors import CODES, NotFoundError, ServiceError
-from .forms import AffectedForm, EventForm
+from .forms import AffectedForm, AidForm, EventForm, StageForm
 from .models import Damage, Stage
 
 
@@ -133,6 +133,7 @@ def event(request, event_id: int):
             "form": form,
             "chart": chart,
             "damage_choices": Damage.choices,
+            "stage_choices": Stage.choices,
         },
     )
 
@@ -148,4 +149,62 @@ def photo(request, photo_id: int):
         obj.file,
         filename=f"ZH-photo-{obj.pk}.{obj.kind}",
         content_type=kind.content_type if kind else "application/octet-stream",
+    )
+
+
+def _affected_post(request, affected_id: int, form, call) -> object:
+    with http_errors():
+        affected = selectors.affected_get(actor=request.user, affected_id=affected_id)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(
+                request, f"{form.fields[field].label if field in form.fields else ''}：{errors[0]}"
+            )
+    else:
+        try:
+            call(affected)
+        except ServiceError as exc:
+            if exc.code == NOT_PERMITTED:
+                raise PermissionDenied(exc.message) from None
+            messages.error(request, f"{CODES.get(exc.code, exc.message)}（{exc.message}）")
+        else:
+            messages.success(request, _("Saved."))
+    return redirect("disaster:event", event_id=affected.event_id)
+
+
+@login_required
+@require_http_methods(["POST"])
+def stage(request, affected_id: int):
+    """A construction stage of an approved housing grant (开工 / 竣工 / 验收)."""
+    form = StageForm(request.POST, request.FILES)
+    return _affected_post(
+        request,
+        affected_id,
+        form,
+        lambda a: services.housing_stage_record(
+            actor=request.user,
+            affected_id=a.pk,
+            stage=form.cleaned_data["stage"],
+            on=form.cleaned_data["on"],
+            photo=form.cleaned_data.get("photo"),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def aid(request, affected_id: int):
+    """A month of transitional living aid (过渡期生活救助)."""
+    form = AidForm(request.POST)
+    return _affected_post(
+        request,
+        affected_id,
+        form,
+        lambda a: services.living_aid_grant(
+            actor=request.user,
+            affected_id=a.pk,
+            month=form.cleaned_data["month"],
+            persons=form.cleaned_data["persons"],
+            days=form.cleaned_data["days"],
+        ),
     )
