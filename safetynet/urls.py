@@ -12,6 +12,7 @@ urlpatterns = [
     path("verification/", include("safetynet.verification.urls")),
     path("cases/", include("safetynet.cases.urls")),
     path("funds/", include("safetynet.funds.urls")),
+    path("medical/", include("safetynet.medical.urls")),
     path("disaster/", include("safetynet.disaster.urls")),
     path("funerals/", include("safetynet.funerals.urls")),
     path("payments/banks/", include("safetynet.payments.bank_urls")),

@@ -110,6 +110,17 @@ ABILITIES: dict[str, frozenset[Role]] = {
     # recoveries of overpayments (payments/recoveries.py): the district writes off
     "payments.view_recoveries": frozenset({S, D, A, AU, F}),
     "payments.write_off_recovery": frozenset({D}),  # recovery_write_off
+    # institutions calling the API (institutions/services.py, ADR 1100): the city administrator
+    # registers hospitals, funeral homes and providers and issues or revokes their keys.
+    "institutions.view_institutions": frozenset({D, A, AU, F}),
+    "institutions.manage_institutions": frozenset({A}),
+    # medical assistance one-stop settlement (medical/, ADR 1101–1103): the offices read the
+    # settlements of their jurisdiction's persons; the city reads hospitals' statements, and
+    # the city's finance office (or administrator) makes them and sends the reimbursements.
+    "medical.view_settlements": frozenset({C, S, D, A, AU, F}),
+    "medical.view_statements": frozenset({A, AU, F}),
+    "medical.make_statements": frozenset({A, F}),  # statement_make
+    "medical.send_reimbursements": frozenset({A, F}),  # reimbursement_files_make, results
     # disaster relief (disaster/services.py, docs/disaster.md): the district or city declares an
     # event; community workers register the affected households, run the shelters and record
     # the construction's progress; the street grants living aid and inspects (验收).
@@ -179,6 +190,12 @@ ABILITY_LABELS = {
     "payments.close_payroll": _("close payrolls"),
     "payments.view_recoveries": _("see recoveries of overpayments"),
     "payments.write_off_recovery": _("write off recoveries"),
+    "institutions.view_institutions": _("see institutions"),
+    "institutions.manage_institutions": _("register institutions and manage their API keys"),
+    "medical.view_settlements": _("see medical assistance settlements"),
+    "medical.view_statements": _("see hospitals' statements"),
+    "medical.make_statements": _("make hospitals' monthly statements"),
+    "medical.send_reimbursements": _("send hospitals' reimbursements to the bank"),
     "disaster.view_disaster": _("see disaster relief"),
     "disaster.manage_events": _("declare disaster events"),
     "disaster.register_damage": _("register affected households"),

@@ -141,6 +141,17 @@ ENTRIES: tuple[Entry, ...] = (
         "60年代退职职工",
         "1960s retired worker on 40% relief (60年代退职职工)",
     ),
+    # medical assistance: settled per hospital bill (rules/medical.py), neither a monthly
+    # program of the engine nor a recipient database
+    _e(
+        "medical_assistance",
+        "Medical assistance (医疗救助)",
+        "医疗救助",
+        "医疗救助",
+        "Medical assistance (医疗救助)",
+        program=False,
+        category=False,
+    ),
     # recipient databases that are no rules-engine program
     _e(
         "left_behind_child",
@@ -275,4 +286,10 @@ REQUIRED_PARAMETERS: dict[str, str] = {
     "silicosis.funding": "ratio_table",
     "retired_40pct.monthly": "fen",
     "retired_40pct.funding": "ratio_table",
+    # medical assistance one-stop settlement (rules/medical.py: per hospital bill, not monthly)
+    "medical_assistance.ratio": "ratio_table",
+    "medical_assistance.deductible": "fen_table",
+    "medical_assistance.annual_cap": "fen",
+    "medical_assistance.categories": "list",
+    "medical_assistance.funding": "ratio_table",
 }

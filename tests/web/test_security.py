@@ -219,6 +219,7 @@ NOT_SERVED = {
     "decision_notice_pdf.html",
     "review_notice_pdf.html",
     "statement_pdf.html",  # funds: the monthly fund statement
+    "hospital_statement_pdf.html",  # medical: a hospital's monthly statement
 }
 
 
