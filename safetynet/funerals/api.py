@@ -29,7 +29,7 @@ REASONS_ZH = {
 }
 
 
-class ServiceIn(serializers.Serializer):
+class FuneralServiceIn(serializers.Serializer):
     record_number = serializers.CharField(
         max_length=64, help_text="the home's record number (业务编号): idempotency key"
     )
@@ -51,7 +51,7 @@ class ServiceIn(serializers.Serializer):
     )
 
 
-class ServiceOut(serializers.Serializer):
+class FuneralServiceOut(serializers.Serializer):
     record_number = serializers.CharField()
     kind = serializers.CharField()
     replayed = serializers.BooleanField(help_text="true: an earlier identical request's answer")
@@ -71,25 +71,31 @@ class ServiceOut(serializers.Serializer):
     statement_month = serializers.CharField(allow_null=True)
 
 
-class StatementOut(serializers.Serializer):
+class FuneralStatementOut(serializers.Serializer):
     month = serializers.CharField()
     services_count = serializers.IntegerField()
     amount_fen = serializers.IntegerField()
     paid = serializers.BooleanField(help_text="the bank confirmed the reimbursement")
 
 
-class ErrorOut(serializers.Serializer):
+class FuneralErrorOut(serializers.Serializer):
     code = serializers.CharField()
-    field = serializers.CharField()
+    field = serializers.CharField(required=False, help_text="the input at fault, if one")
     message = serializers.CharField()
 
 
+ACCESS = {
+    401: OpenApiResponse(FuneralErrorOut, description="no or bad API key"),
+    403: OpenApiResponse(FuneralErrorOut, description="not a funeral home's key"),
+    429: OpenApiResponse(FuneralErrorOut, description="rate limit"),
+}
 ERRORS = {
-    400: OpenApiResponse(ErrorOut, description="bad input (the code names it; nothing changed)"),
-    401: OpenApiResponse(ErrorOut, description="no or bad API key"),
-    409: OpenApiResponse(ErrorOut, description="record_number_conflict"),
-    422: OpenApiResponse(ErrorOut, description="unknown_person, death_date_mismatch"),
-    429: OpenApiResponse(ErrorOut, description="rate limit"),
+    **ACCESS,
+    400: OpenApiResponse(
+        FuneralErrorOut, description="bad input (the code names it; nothing changed)"
+    ),
+    409: OpenApiResponse(FuneralErrorOut, description="record_number_conflict"),
+    422: OpenApiResponse(FuneralErrorOut, description="unknown_person, death_date_mismatch"),
 }
 
 
@@ -124,8 +130,8 @@ class FuneralHomeView(InstitutionAPIView):
 
 class ServicesView(FuneralHomeView):
     @extend_schema(
-        request=ServiceIn,
-        responses={201: ServiceOut, 200: ServiceOut, **ERRORS},
+        request=FuneralServiceIn,
+        responses={201: FuneralServiceOut, 200: FuneralServiceOut, **ERRORS},
         tags=["funeral homes"],
         summary="Record a cremation or sea burial; the fees waived are answered at once",
     )
@@ -141,7 +147,9 @@ class ServicesView(FuneralHomeView):
 
 
 class ServiceView(FuneralHomeView):
-    @extend_schema(responses={200: ServiceOut, 404: ErrorOut}, tags=["funeral homes"])
+    @extend_schema(
+        responses={200: FuneralServiceOut, 404: FuneralErrorOut, **ACCESS}, tags=["funeral homes"]
+    )
     def get(self, request, record_number: str):
         s = (
             own(FuneralService.objects.select_related("person", "statement"), request)
@@ -158,7 +166,9 @@ class ServiceView(FuneralHomeView):
 
 
 class StatementsView(FuneralHomeView):
-    @extend_schema(responses={200: StatementOut(many=True)}, tags=["funeral homes"])
+    @extend_schema(
+        responses={200: FuneralStatementOut(many=True), **ACCESS}, tags=["funeral homes"]
+    )
     def get(self, request):
         rows = own(FuneralStatement.objects.all(), request).order_by("-month")[:120]
         return Response(
