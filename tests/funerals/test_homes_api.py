@@ -207,3 +207,20 @@ def test_monthly_reimbursement_through_the_ledger_and_a_bank_file(
         homes.funeral_statements_make(actor=users["street_officer"], month="2024-04")
     assert exc.value.code == "not_permitted"
     assert FuneralStatement.objects.count() == 1
+
+
+def test_the_home_reported_death_confirmed_no_second_exemption(client, home_key, registry, users):
+    """The officer confirms the home's report: the death is recorded, and the funeral list does
+    not propose the exemption the home already gave (the home is reimbursed)."""
+    from safetynet.cases.dynamic_models import ProposalEntry
+    from safetynet.funerals.services import death_report_confirm
+
+    post(client, body(registry.zhang_wei, fees=ALL), home_key)
+    report = DeathReport.objects.get()
+    death_report_confirm(actor=users["street_officer"], report_id=report.pk)
+    registry.zhang_wei.refresh_from_db()
+    assert registry.zhang_wei.death_date == dt.date(2024, 3, 5)
+    programs = set(
+        ProposalEntry.objects.filter(person=registry.zhang_wei).values_list("program", flat=True)
+    )
+    assert "funeral_exemption" not in programs
