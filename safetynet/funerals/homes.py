@@ -303,13 +303,17 @@ def funeral_statements_make(*, actor, month: str, today: dt.date | None = None) 
     today = today or dt.date.today()
     if last >= today:
         raise FuneralError("date_invalid", "month", f"{month} is not over")
-    pending = FuneralService.objects.select_for_update().filter(
+    due = FuneralService.objects.filter(
         eligible=True,
         cancelled_at__isnull=True,
         statement__isnull=True,
         service_date__gte=first,
         service_date__lte=last,
     )
+    # lock the rows (a concurrent run waits), then aggregate without the lock (PostgreSQL
+    # refuses FOR UPDATE with GROUP BY)
+    locked = list(due.select_for_update().values_list("pk", flat=True))
+    pending = FuneralService.objects.filter(pk__in=locked)
     made = []
     for inst_id in sorted(set(pending.values_list("institution_id", flat=True))):
         services = pending.filter(institution_id=inst_id)
