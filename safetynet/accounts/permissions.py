@@ -110,6 +110,7 @@ ABILITIES: dict[str, frozenset[Role]] = {
     # recoveries of overpayments (payments/recoveries.py): the district writes off
     "payments.view_recoveries": frozenset({S, D, A, AU, F}),
     "payments.write_off_recovery": frozenset({D}),  # recovery_write_off
+    "payments.record_refund": frozenset({A, F}),  # refund_bank_return, refund_repayment
     # institutions calling the API (institutions/services.py, ADR 1100): the city administrator
     # registers hospitals, funeral homes and providers and issues or revokes their keys.
     "institutions.view_institutions": frozenset({D, A, AU, F}),
@@ -190,6 +191,7 @@ ABILITY_LABELS = {
     "payments.close_payroll": _("close payrolls"),
     "payments.view_recoveries": _("see recoveries of overpayments"),
     "payments.write_off_recovery": _("write off recoveries"),
+    "payments.record_refund": _("record money returned after payment"),
     "institutions.view_institutions": _("see institutions"),
     "institutions.manage_institutions": _("register institutions and manage their API keys"),
     "medical.view_settlements": _("see medical assistance settlements"),
