@@ -3,7 +3,9 @@
 - `statements --month YYYY-MM --as USER`: each funeral home's statement of a month that is over,
   booked in the ledger (expense ↔ payable).
 - `reimbursement-file --month YYYY-MM --as USER [--format xlsx|csv] [--out DIR]`: the bank file
-  paying the month's statements (one line per home), booked (treasury ↔ payable).
+  paying the month's statements (one line per home), booked (treasuries → clearing).
+- `results --file PATH --as USER`: the bank's result file (paid: the payable settled; failed:
+  the money back, the statement waits for the next file).
 (The simulated funeral home: `safetynet funeral_homes simulate`, safetynet/simulated.)
 
 Bad input or a refusal: exit 2 with the field or the code named."""
@@ -36,6 +38,9 @@ class Command(BaseCommand):
         p.add_argument("--as", dest="username", required=True)
         p.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
         p.add_argument("--out", help="also copy the file(s) into this folder")
+        p = sub.add_parser("results", help="import the bank's result file of a reimbursement file")
+        p.add_argument("--file", required=True)
+        p.add_argument("--as", dest="username", required=True)
 
     def handle(self, *args, **options) -> None:
         action = options["action"]
@@ -52,6 +57,14 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"{s.institution.code}\t{s.month}\t{s.services_count}\t{s.amount_fen}"
                     )
+            elif action == "results":
+                path = Path(options["file"])
+                if not path.is_file():
+                    raise _fail(f"--file: no file {path}")
+                paid, failed = _homes.reimbursement_results_import(
+                    actor=actor, content=path.read_bytes()
+                )
+                self.stdout.write(f"paid\t{paid}\nfailed\t{failed}")
             else:
                 files = _homes.reimbursement_file_make(
                     actor=actor, month=options["month"], fmt=options["format"]
