@@ -13,6 +13,8 @@ urlpatterns = [
     path("cases/", include("safetynet.cases.urls")),
     path("funds/", include("safetynet.funds.urls")),
     path("medical/", include("safetynet.medical.urls")),
+    path("disaster/", include("safetynet.disaster.urls")),
+    path("funerals/", include("safetynet.funerals.urls")),
     path("payments/banks/", include("safetynet.payments.bank_urls")),
     path("payments/", include("safetynet.payments.flow_urls")),
     path("", include("safetynet.web.urls")),

@@ -122,6 +122,22 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "medical.view_statements": frozenset({A, AU, F}),
     "medical.make_statements": frozenset({A, F}),  # statement_make
     "medical.send_reimbursements": frozenset({A, F}),  # reimbursement_files_make, results
+    # disaster relief (disaster/services.py, docs/disaster.md): the district or city declares an
+    # event; community workers register the affected households, run the shelters and record
+    # the construction's progress; the street grants living aid and inspects (验收).
+    "disaster.view_disaster": frozenset({C, S, D, A, AU}),
+    "disaster.manage_events": frozenset({D, A}),  # event_declare
+    "disaster.register_damage": frozenset({C, S}),  # affected_register, housing_grant_apply
+    "disaster.manage_shelters": frozenset({C, S}),  # shelter_open, shelter_check_in/out
+    "disaster.grant_living_aid": frozenset({S}),  # living_aid_grant
+    "disaster.record_progress": frozenset({C, S}),  # housing_stage_record (start, completion)
+    "disaster.inspect_housing": frozenset({S}),  # housing_stage_record (inspection)
+    # deaths and funerals (funerals/services.py, docs/funerals.md): a death an outside source
+    # reports (civil-affairs records, a funeral home) is confirmed by the street officer.
+    "funerals.view_deaths": frozenset({C, S, D, A, AU}),
+    "funerals.confirm_deaths": frozenset({S}),  # death_report_confirm, death_report_reject
+    # funeral homes' monthly reimbursement: statements and the bank file, at the city
+    "funerals.reimburse_homes": frozenset({A, F}),  # funeral_statements_make, reimbursement_file
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -182,6 +198,16 @@ ABILITY_LABELS = {
     "medical.view_statements": _("see hospitals' statements"),
     "medical.make_statements": _("make hospitals' monthly statements"),
     "medical.send_reimbursements": _("send hospitals' reimbursements to the bank"),
+    "disaster.view_disaster": _("see disaster relief"),
+    "disaster.manage_events": _("declare disaster events"),
+    "disaster.register_damage": _("register affected households"),
+    "disaster.manage_shelters": _("run shelters"),
+    "disaster.grant_living_aid": _("grant transitional living aid"),
+    "disaster.record_progress": _("record construction progress"),
+    "disaster.inspect_housing": _("inspect rebuilt housing"),
+    "funerals.view_deaths": _("see reported deaths"),
+    "funerals.confirm_deaths": _("confirm or reject reported deaths"),
+    "funerals.reimburse_homes": _("reimburse funeral homes"),
 }
 
 NOT_PERMITTED = "not_permitted"

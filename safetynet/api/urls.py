@@ -15,6 +15,7 @@ urlpatterns = [
     path("payrolls/", include("safetynet.payments.api")),
     path("institutions/", include("safetynet.institutions.urls")),
     path("medical/", include("safetynet.medical.api_urls")),
+    path("funeral-homes/", include("safetynet.funerals.api_urls")),
     path("rules/calculate/", views.RulesCalculateView.as_view(), name="api-rules-calculate"),
     path("rules/parameters/", views.RulesParametersView.as_view(), name="api-rules-parameters"),
 ]

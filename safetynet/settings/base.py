@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "safetynet.payments",
     "safetynet.institutions",
     "safetynet.medical",
+    "safetynet.disaster",
+    "safetynet.funerals",
     "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",

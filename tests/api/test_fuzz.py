@@ -4,6 +4,7 @@ with a jurisdiction). No answer is a 500, and every answer (status code, content
 body) is one the schema documents; input the schema forbids is refused with a 4xx."""
 
 import base64
+import re
 
 import pytest
 import schemathesis
@@ -66,6 +67,10 @@ OPERATIONS = [
     ("/api/payrolls/{id}/lines/", "GET"),
     ("/api/payrolls/{id}/check/", "POST"),
     ("/api/payrolls/{id}/approve/", "POST"),
+    # the funeral homes' API (funerals/api.py): a staff login gets 401 (institution keys only)
+    ("/api/funeral-homes/services/", "POST"),
+    ("/api/funeral-homes/services/{record_number}/", "GET"),
+    ("/api/funeral-homes/statements/", "GET"),
 ]
 
 
@@ -127,7 +132,8 @@ def test_detail_pages_of_real_records_answer_as_documented(api_schema, registry,
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
 def test_anonymous_callers_get_a_documented_refusal(api_schema, path, method):
     operation = api_schema[path][method]
-    kwargs = {"path_parameters": {"id": 1}} if "{id}" in path else {}
+    names = re.findall(r"{(\w+)}", path)
+    kwargs = {"path_parameters": dict.fromkeys(names, 1)} if names else {}
     if method == "POST":
         kwargs["body"] = {"month": "2019-07", "situation": {}}
         kwargs["media_type"] = "application/json"
