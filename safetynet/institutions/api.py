@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -74,10 +74,24 @@ class InstitutionOut(serializers.Serializer):
     key_prefix = serializers.CharField()
 
 
+class InstitutionErrorOut(serializers.Serializer):
+    code = serializers.CharField()
+    field = serializers.CharField(required=False, help_text="the input at fault, if one")
+    message = serializers.CharField()
+
+
+# The refusals every institution endpoint may answer before its own work starts.
+ACCESS_ERRORS = {
+    401: OpenApiResponse(InstitutionErrorOut, description="no or bad API key"),
+    403: OpenApiResponse(InstitutionErrorOut, description="a key of another kind of institution"),
+    429: OpenApiResponse(InstitutionErrorOut, description="rate limit"),
+}
+
+
 class InstitutionMeView(InstitutionAPIView):
     """Who the key belongs to: lets an institution's system check its key."""
 
-    @extend_schema(responses=InstitutionOut, tags=["institutions"])
+    @extend_schema(responses={200: InstitutionOut, **ACCESS_ERRORS}, tags=["institutions"])
     def get(self, request):
         inst = request.institution
         return Response(

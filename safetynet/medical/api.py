@@ -82,7 +82,7 @@ class ReverseIn(serializers.Serializer):
 
 class MedicalErrorOut(serializers.Serializer):
     code = serializers.CharField()
-    field = serializers.CharField()
+    field = serializers.CharField(required=False, help_text="the input at fault, if one")
     message = serializers.CharField()
 
 
@@ -99,6 +99,7 @@ class HospitalStatementOut(serializers.Serializer):
 ERRORS = {
     400: OpenApiResponse(MedicalErrorOut, description="bad input (code names it; nothing changed)"),
     401: OpenApiResponse(MedicalErrorOut, description="no or bad API key"),
+    403: OpenApiResponse(MedicalErrorOut, description="not a hospital's key"),
     409: OpenApiResponse(MedicalErrorOut, description="settlement_number_conflict"),
     422: OpenApiResponse(
         MedicalErrorOut, description="refused: unknown_person, not_eligible, person_deceased"
@@ -216,7 +217,7 @@ class SettlementDetailView(HospitalView):
     @extend_schema(
         tags=["medical"],
         operation_id="medical_settlement",
-        responses={200: SettlementOut, 404: MedicalErrorOut},
+        responses={200: SettlementOut, 404: MedicalErrorOut, **ERRORS},
     )
     def get(self, request: Request, number: str) -> Response:
         s = self.settlements(request).filter(number=number).first()

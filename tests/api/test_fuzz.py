@@ -71,6 +71,13 @@ OPERATIONS = [
     ("/api/funeral-homes/services/", "POST"),
     ("/api/funeral-homes/services/{record_number}/", "GET"),
     ("/api/funeral-homes/statements/", "GET"),
+    # institutions and the hospitals' one-stop settlement (institutions/, medical/api.py)
+    ("/api/institutions/me/", "GET"),
+    ("/api/medical/settlements/", "GET"),
+    ("/api/medical/settlements/", "POST"),
+    ("/api/medical/settlements/{number}/", "GET"),
+    ("/api/medical/settlements/{number}/reverse/", "POST"),
+    ("/api/medical/statements/", "GET"),
 ]
 
 
