@@ -16,11 +16,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.core.files import attachment_response
 from safetynet.core.uploads import SCAN_TYPES, XLSX
 from safetynet.registry.selectors import household_get
+from safetynet.web import lists
 
 from . import errors as E
 from . import selectors, services
@@ -75,19 +77,40 @@ def home(request):
     )
 
 
+REQUEST_COLUMNS = [
+    lists.Column(gettext_lazy("Request number"), ("number",)),
+    lists.Column(gettext_lazy("Household"), ("household__number",), key="household"),
+    lists.Column(gettext_lazy("Purpose"), ("purpose",)),
+    lists.Column(gettext_lazy("Program"), ("program",)),
+    lists.Column(gettext_lazy("Month"), ("month",)),
+    lists.Column(gettext_lazy("Status"), ("status",)),
+    lists.Column(gettext_lazy("Opened"), ("created_at",), key="opened"),
+]
+
+
 @login_required
 @require_GET
 def request_list(request):
     if not request.user.has_perm("verification.view_verification"):
         raise PermissionDenied
+    picker = lists.division_picker(actor=request.user, params=request.GET)
     qs = selectors.request_list(
-        actor=request.user, status=request.GET.get("status"), q=request.GET.get("q")
+        actor=request.user,
+        status=request.GET.get("status"),
+        q=request.GET.get("q"),
+        division=picker.code,
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = lists.list_page(request.GET, qs, columns=REQUEST_COLUMNS, default_sort="-opened")
     return render(
         request,
         "verification/request_list.html",
-        {"page": page, "statuses": RequestStatus.choices, "q": request.GET.get("q", "")},
+        {
+            "list": listing,
+            "page": listing.page,
+            "picker": picker,
+            "statuses": RequestStatus.choices,
+            "q": request.GET.get("q", ""),
+        },
     )
 
 

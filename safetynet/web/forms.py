@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.core.widgets import DateInput
 from safetynet.registry.models import Category
 
 
@@ -77,7 +78,7 @@ class ParameterFilterForm(forms.Form):
         label=_("Values in force on"),
         required=False,
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     program = forms.ChoiceField(label=_("Program"), required=False)
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safetynet.accounts.models import User
 from safetynet.registry import selectors as registry
@@ -82,7 +83,7 @@ def list_page(
     *,
     columns: list[Column],
     default_sort: str = "",
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = None,
     count: int | None = None,
 ) -> ListPage:
     """Sort `rows` (a queryset: by the chosen column's fields, then by id so that pages are
@@ -98,7 +99,7 @@ def list_page(
     if key in by_key and hasattr(rows, "order_by"):
         fields = [f"-{f}" if descending else f for f in by_key[key].sort]
         rows = rows.order_by(*fields, "-pk" if descending else "pk")
-    paginator = Paginator(rows, page_size)
+    paginator = Paginator(rows, page_size or PAGE_SIZE)
     if count is not None:
         paginator.count = count  # a count the caller already knows (cached_property)
     page = paginator.get_page(params.get("page"))
@@ -132,7 +133,7 @@ def list_page(
 # `division-children` JSON view.
 
 PICKER_LEVELS = (
-    ("district", DivisionLevel.DISTRICT, _("District")),
+    ("district", DivisionLevel.DISTRICT, pgettext_lazy("division picker", "District")),
     ("street", DivisionLevel.STREET, _("Street / town")),
     ("community", DivisionLevel.COMMUNITY, _("Community / village")),
 )

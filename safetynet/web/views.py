@@ -16,14 +16,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.accounts import selectors as accounts_selectors
 from safetynet.accounts.permissions import NotPermittedError
 from safetynet.core.errors import NotFoundError, ServiceError
 from safetynet.registry import exporters, importers
+from safetynet.registry.selectors import is_id_number_query
 
 from . import lists, selectors
 from .forms import ImportForm, ListFilterForm, LoginForm, SearchForm
@@ -99,7 +100,11 @@ def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     found = selectors.household_search(actor=request.user, query=query)
-    listing = lists.list_page(request.GET, found.rows, columns=HOUSEHOLD_COLUMNS, count=found.count)
+    # A whole ID number finds one household: no sort links, which would repeat the number.
+    columns = HOUSEHOLD_COLUMNS
+    if is_id_number_query(query):
+        columns = [lists.Column(c.label, num=c.num) for c in columns]
+    listing = lists.list_page(request.GET, found.rows, columns=columns, count=found.count)
     selectors.attach_categories(listing.rows, by="household")
     matched = selectors.matched_members(listing.rows, query=query)
     for h in listing.rows:
