@@ -15,7 +15,6 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from safetynet.accounts.models import User
 from safetynet.registry import selectors as registry
@@ -133,7 +132,7 @@ def list_page(
 # `division-children` JSON view.
 
 PICKER_LEVELS = (
-    ("district", DivisionLevel.DISTRICT, pgettext_lazy("division picker", "District")),
+    ("district", DivisionLevel.DISTRICT, _("Urban district")),
     ("street", DivisionLevel.STREET, _("Street / town")),
     ("community", DivisionLevel.COMMUNITY, _("Community / village")),
 )
