@@ -226,3 +226,44 @@ def test_a_wrong_birth_date_hides_no_other_problem_of_the_row(users, registry):
     assert any(c == "sex_mismatch" for _f, c in codes), codes
     assert any(c == "date_before_birth" for _f, c in codes), codes
     assert not Person.objects.filter(name="林错").exists()
+
+
+# ------------------------------------------------------------------ names, masking, breadcrumbs
+
+
+def test_numbers_are_masked_one_way():
+    from safetynet.core.masking import mask_account_number, mask_field
+    from safetynet.payments.templatetags.bank_tags import masked_account
+
+    assert mask_account_number("6222021234567890123") == "6222***********0123"
+    assert masked_account("6222021234567890123") == "6222***********0123"
+    assert mask_account_number("1234") == "****"
+    spouse = make_id("350203", dt.date(1960, 2, 14), 4, "F")
+    assert mask_field("spouse_id_number", spouse) == spouse[:6] + "********" + spouse[-4:]
+    assert mask_field("account_number", "6222021234567890123").endswith("*0123")
+    assert mask_field("name", "王芳") == "王芳"
+
+
+def test_officers_real_name_in_chinese_order(users):
+    from safetynet.accounts.services import demo_users_ensure
+
+    officer = users["street_officer"]
+    officer.last_name, officer.first_name = "陈", "志明"
+    assert officer.get_full_name() == "陈志明"
+    officer.last_name, officer.first_name = "Smith", "Ann"
+    assert officer.get_full_name() == "Ann Smith"
+    logins = {login.username: login for login in demo_users_ensure(password="x-demo-pass-1")}
+    from safetynet.accounts.models import User
+
+    assert User.objects.get(username="demo-verify").get_full_name() == "吴海峰"
+    assert "demo-street" in logins
+
+
+def test_detail_pages_have_breadcrumbs(client, users, registry):
+    client.force_login(users["street_officer"])
+    household = client.get(reverse("household-detail", args=[registry.zh1.pk])).content.decode()
+    crumbs = household.split('data-testid="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert reverse("household-list") in crumbs and registry.zh1.number in crumbs
+    person = client.get(reverse("person-detail", args=[registry.zhang_wei.pk])).content.decode()
+    crumbs = person.split('data-testid="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert reverse("household-detail", args=[registry.zh1.pk]) in crumbs and "张伟" in crumbs

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.core.masking import mask_account_number
+
 register = template.Library()
 
 REASONS = {
@@ -21,5 +23,6 @@ def bank_reason(code: str) -> str:
 
 @register.filter
 def masked_account(number: str) -> str:
-    """Bank accounts are masked in lists: the last four digits."""
-    return f"…{number[-4:]}" if number else ""
+    """Bank accounts are masked in lists like ID numbers are (ADR 1022): bank prefix, stars,
+    last four."""
+    return mask_account_number(number)
