@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -158,7 +158,38 @@ def _sources_context(req) -> dict:
     counts = {}
     for q in req.queries.all():
         counts[q.status] = counts.get(q.status, 0) + 1
-    return {"req": req, "rows": rows, "polling": polling, "counts": counts}
+    # The 20 banks answer alike: one group (collapsed unless one of them needs attention).
+    banks = [r for r in rows if r["q"].source.startswith("bank_")]
+    others = [r for r in rows if not r["q"].source.startswith("bank_")]
+    bank_counts: dict[str, int] = {}
+    for r in banks:
+        bank_counts[r["q"].status] = bank_counts.get(r["q"].status, 0) + 1
+    return {
+        "req": req,
+        "rows": others if len(banks) > 1 else rows,
+        "bank_rows": banks if len(banks) > 1 else [],
+        "bank_counts": bank_counts,
+        "banks_open": bool({QueryStatus.FAILED, QueryStatus.UNAVAILABLE} & set(bank_counts)),
+        "polling": polling,
+        "counts": counts,
+        "progress": _progress(req),
+    }
+
+
+def _progress(req) -> dict:
+    """How far the sources have answered: the request page's bar and its JSON poll."""
+    statuses = [q.status for q in req.queries.all()]
+    done = sum(1 for s in statuses if s != QueryStatus.PENDING)
+    total = len(statuses)
+    return {
+        "status": req.status,
+        "status_label": str(req.get_status_display()),
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 100,
+        "polling": req.status in (RequestStatus.OPEN, RequestStatus.QUERYING),
+        "counts": {s: statuses.count(s) for s in sorted(set(statuses))},
+    }
 
 
 def _request_page(request, request_id: int, *, import_errors=None, status=200, **extra):
@@ -180,6 +211,17 @@ def _request_page(request, request_id: int, *, import_errors=None, status=200, *
 @require_GET
 def request_detail(request, request_id: int):
     return _request_page(request, request_id)
+
+
+@login_required
+@require_GET
+def request_progress(request, request_id: int):
+    """The request's status and how many sources have answered, as JSON: polled by
+    request-progress.js so the page's status and bar move without a reload. Not logged
+    (statuses only, like the sources poll)."""
+    with http_errors():
+        req = selectors.request_status(actor=request.user, request_id=request_id)
+    return JsonResponse(_progress(req))
 
 
 @login_required
