@@ -7,12 +7,10 @@ into a 404, so guessing a URL reveals nothing.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -29,7 +27,6 @@ from safetynet.registry.selectors import is_id_number_query
 from . import lists, selectors
 from .forms import ImportForm, ListFilterForm, LoginForm, SearchForm
 
-PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -252,11 +249,10 @@ def account_changes(request):
     username = (request.GET.get("user") or "").strip()[:150]
     with refusals_as_403():
         qs = accounts_selectors.account_changes(actor=request.user, username=username)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = lists.list_page(request.GET, qs, columns=[])
     rows = [
         (c, accounts_selectors.shown_value(c, c.old), accounts_selectors.shown_value(c, c.new))
-        for c in page
+        for c in listing.rows
     ]
-    querystring = urlencode({"user": username}) if username else ""
-    context = {"page": page, "rows": rows, "username": username, "querystring": querystring}
+    context = {"list": listing, "page": listing.page, "rows": rows, "username": username}
     return render(request, "web/account_changes.html", context)
