@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         "--budget", type=float, default=None, help="stop (and report) after this many seconds"
     )
     args = parser.parse_args(argv)
-    deadline = time.monotonic() + (args.budget or 10**9)
+    deadline = time.monotonic() + (args.budget or 7 * 24 * 3600)  # poll() overflows past ~24 days
 
     from tests.helpers.spark_cluster import StandaloneCluster
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
+from safetynet.core import labels
 from safetynet.registry.models import Division, Enrolment, Household, Membership, Relation
 from safetynet.registry.selectors import households_visible_to
 from safetynet.rules.money import yuan
@@ -470,7 +471,7 @@ def _figure(value, *, count: bool) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool) or not isinstance(value, int):
-        return str(value)
+        return labels.value_label(value)
     return str(value) if count else yuan(value)
 
 
@@ -490,14 +491,16 @@ def finding_view(finding: Finding) -> FindingView:
             continue
         if isinstance(value, dict):
             money = key.endswith("_fen")
-            shown = ", ".join(
-                f"{k} {_figure(v, count=not money)}" for k, v in sorted(value.items()) if v
+            shown = "，".join(
+                f"{labels.value_label(k)} {_figure(v, count=not money)}"
+                for k, v in sorted(value.items())
+                if v
             )
             extra.append(FindingFigure(_DETAIL_LABELS.get(key, key), shown or "—"))
         elif key.endswith("_fen"):
             extra.append(FindingFigure(_DETAIL_LABELS.get(key, key), _figure(value, count=False)))
         elif isinstance(value, (str, int, float, bool)) or value is None:
-            shown = "—" if value is None else str(value)
+            shown = "—" if value is None else labels.value_label(value)
             extra.append(FindingFigure(_DETAIL_LABELS.get(key, key), shown))
     return FindingView(finding=finding, figures=figures, extra=extra)
 
@@ -527,7 +530,7 @@ def review_task_get(*, actor: User, task_id: int, purpose: str = "") -> ReviewTa
         .order_by("kind", "source", "source_record", "id")
     )
     task.finding_views = [finding_view(f) for f in findings]
-    text = f"review task {task.pk}"
+    text = f"复核任务 {task.pk}"  # the access log is kept in Chinese
     if purpose:
         text = f"{text} · {purpose}"
     AccessLog.objects.create(

@@ -134,3 +134,57 @@ def test_template_filters(divisions):
     with translation.override("zh-hans"):
         out = t.render(Context({"s": "bank_abc", "b": False, "d": "350203", "r": "0.5"}))
     assert out == "中国农业银行存款信息|否|思明区|50%|厦门市 › 思明区"
+
+
+def test_the_engines_refusals_read_in_chinese():
+    with translation.override("zh-hans"):
+        wrong = "the ID number's check digit is wrong (GB 11643 checksum)"
+        assert labels.situation_message(wrong) == "身份证号码校验位错误"
+        assert labels.situation_message("must be an integer, got 'x'") == "须为整数，不能是 'x'"
+        assert labels.situation_message("is required") == "必填"
+        assert labels.situation_message("something new") == "something new"
+    with translation.override("en"):
+        assert labels.situation_message("is required") == "is required"
+
+
+def test_legal_references_keep_the_legal_part_in_chinese():
+    ref = (
+        "POLICY.md §8 [pub]: 民政部《最低生活保障审核确认办法》（民发〔2021〕57号） "
+        "and Fujian practice: public notice 7 days"
+    )
+    with translation.override("zh-hans"):
+        assert labels.legal_reference(ref, "published") == (
+            "民政部《最低生活保障审核确认办法》（民发〔2021〕57号）"
+        )
+        assert labels.legal_reference(
+            "docs POLICY.md §3: vehicles limit [set]", "default-to-confirm"
+        ) == ("系统默认值，待民政局确认")
+    with translation.override("en"):
+        assert labels.legal_reference(ref, "published") == ref
+
+
+def test_trace_sentences_name_each_parameter_with_value_date_and_reference():
+    import json
+    from pathlib import Path
+
+    from safetynet.rules import calculate
+
+    example = Path("docs/examples/rules/dibao-two-persons.json").read_text("utf-8")
+    out = calculate(json.loads(example), "2019-07", trace=True)
+    with translation.override("zh-hans"):
+        lines = labels.trace_sentences(out["trace"]["dibao"], ["陈阿婆", "陈明"])
+    assert lines[0].startswith("城乡低保标准（每人每月）：800.00 元（自 2019-07-01 起施行；依据：")
+    assert "符合条件：是" in lines
+    assert "原因：符合条件" in lines or "理由：符合条件" in lines
+    assert not any("True" in line or "ELIGIBLE" in line for line in lines)
+    # every figure the engine traces has a label (no English engine label left)
+    for program, section in out["trace"].items():
+        for f in section["figures"]:
+            assert labels.trace_figure_label(f["label"]) != f["label"], (program, f["label"])
+
+
+def test_every_parameter_has_a_chinese_name():
+    from safetynet.rules import load_parameters
+
+    names = {p["name"] for p in load_parameters().describe()}
+    assert names - set(labels.PARAMETER_NAMES_ZH) == set()

@@ -36,3 +36,14 @@ def division_path(code: Any) -> str:
 @register.filter
 def percent(ratio: Any) -> str:
     return labels.percent(ratio)
+
+
+@register.filter
+def legal_reference(reference: Any, status: str | None = None) -> str:
+    return labels.legal_reference(reference, status)
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: full-width (：) in Chinese text, ": " in English."""
+    return labels.colon()
