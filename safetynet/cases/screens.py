@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from safetynet.accounts.models import User
+from safetynet.core import labels
 from safetynet.verification.models import AccessAction, AccessLog, Report
 
 from . import clock
@@ -33,13 +33,7 @@ STEPS = [
     Status.IN_NOTICE,
     Status.AWAITING_DECISION,
 ]
-STEP_LABELS = {
-    "investigation": _("Investigation"),
-    "notice": _("Public notice"),
-    "decision": _("Decision"),
-    "refusal_notice": _("Refusal notice"),
-    "total": _("Whole case"),
-}
+STEP_LABELS = labels.CASE_STEPS  # the one label map (ADR 1010)
 LIST_FIELDS = (
     "id",
     "number",

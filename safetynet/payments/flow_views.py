@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from safetynet.accounts.permissions import NotPermittedError
+from safetynet.core import labels
 from safetynet.rules.catalog import CATALOG
 from safetynet.web import lists
 
@@ -28,15 +29,7 @@ from .models import LineStatus, PayrollEventKind
 from .recoveries import recovery_write_off
 from .states import PayrollStatus
 
-STATUS_LABELS = {
-    PayrollStatus.DRAFT: pgettext_lazy("payroll status", "Draft"),
-    PayrollStatus.CHECKED: pgettext_lazy("payroll status", "Checked"),
-    PayrollStatus.APPROVED: pgettext_lazy("payroll status", "Approved"),
-    PayrollStatus.FILES_SENT: pgettext_lazy("payroll status", "Bank files sent"),
-    PayrollStatus.RESULTS_IN: pgettext_lazy("payroll status", "Bank results in"),
-    PayrollStatus.RECONCILED: pgettext_lazy("payroll status", "Reconciled"),
-    PayrollStatus.CLOSED: pgettext_lazy("payroll status", "Closed"),
-}
+STATUS_LABELS = labels.PAYROLL_STATUSES  # the one label map (ADR 1010)
 
 
 EVENT_LABELS = dict(PayrollEventKind.choices)

@@ -1,19 +1,14 @@
 """Template helpers of the bank pages (amounts: payment_tags' `yuan`)."""
 
 from django import template
-from django.utils.translation import gettext_lazy as _
+
+from safetynet.core import labels
 
 from safetynet.core.masking import mask_account_number
 
 register = template.Library()
 
-REASONS = {
-    "account_closed": _("Account closed"),
-    "name_mismatch": _("Name does not match the account"),
-    "no_such_account": _("No such account"),
-    "account_frozen": _("Account frozen"),
-    "other": _("Other"),
-}
+REASONS = labels.BANK_RETURN_REASONS  # the one label map (ADR 1010)
 
 
 @register.filter
