@@ -170,7 +170,7 @@ def test_the_templates_example_household_imports_cleanly(users, divisions):
     help_rows = [[c.value for c in row] for row in wb[importers.HELP_SHEET].iter_rows()]
     start = next(i for i, r in enumerate(help_rows) if r[0] == "示例（一户两人）：")
     headers, *examples = help_rows[start + 1 : start + 4]
-    assert headers[:2] == ["户编号", "所属社区代码"] and len(examples) == 2
+    assert headers[:2] == ["户号", "所属社区代码"] and len(examples) == 2
     help_text = " ".join(str(r[0]) for r in help_rows[:start])
     assert "灰色" not in help_text  # no mention of example rows that do not exist
     roster = wb[importers.DATA_SHEET]
@@ -202,7 +202,7 @@ def test_a_wrong_birth_date_hides_no_other_problem_of_the_row(users, registry):
     officer = users["street_officer"]
     good = make_id("350203", dt.date(1990, 1, 1), 40, "M")
     row = {
-        "户编号": "IMP-9",
+        "户号": "IMP-9",
         "所属社区代码": ZHONGHUA_C1,
         "身份证号": good,
         "姓名": "林错",
