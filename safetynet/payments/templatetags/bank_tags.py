@@ -3,7 +3,6 @@
 from django import template
 
 from safetynet.core import labels
-
 from safetynet.core.masking import mask_account_number
 
 register = template.Library()
