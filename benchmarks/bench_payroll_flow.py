@@ -50,8 +50,8 @@ def build(lines: int, recoveries: int):
     from safetynet.payments.events import payroll_event_record
     from safetynet.payments.flow_models import Recovery
     from safetynet.payments.models import PaymentLine, Payroll
+    from safetynet.registry.ids import build_id_number
     from safetynet.registry.models import Division, DivisionLevel, Person
-    from tests.helpers.city import make_id
 
     city = Division.objects.get(code="350200")
     streets = list(
@@ -60,7 +60,7 @@ def build(lines: int, recoveries: int):
     preparer = User.objects.create_user("bench-ca", role=Role.CITY_ADMIN, jurisdiction=city)
     persons = [
         Person.objects.create(
-            id_number=make_id("350203", dt.date(1950, 1, 1), i, "M"),
+            id_number=build_id_number("350203", dt.date(1950, 1, 1), i, "M"),
             name=f"测试{i}",
             sex="M",
             birth_date=dt.date(1950, 1, 1),

@@ -110,6 +110,7 @@ ABILITIES: dict[str, frozenset[Role]] = {
     # recoveries of overpayments (payments/recoveries.py): the district writes off
     "payments.view_recoveries": frozenset({S, D, A, AU, F}),
     "payments.write_off_recovery": frozenset({D}),  # recovery_write_off
+    "payments.record_refund": frozenset({A, F}),  # refund_bank_return, refund_repayment
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -163,6 +164,7 @@ ABILITY_LABELS = {
     "payments.close_payroll": _("close payrolls"),
     "payments.view_recoveries": _("see recoveries of overpayments"),
     "payments.write_off_recovery": _("write off recoveries"),
+    "payments.record_refund": _("record money returned after payment"),
 }
 
 NOT_PERMITTED = "not_permitted"

@@ -184,6 +184,8 @@ BANK_RETURN_REASONS: dict[str, Any] = {
     "no_such_account": _("No such account"),
     "account_frozen": _("Account frozen"),
     "other": _("Other"),
+    "bank_technical": _("Bank technical failure"),
+    "timeout": _("Timed out at the bank"),
 }
 
 # Why a source's query failed (verification connectors and the agencies' error bodies).

@@ -1,12 +1,14 @@
 """The bank files' layout (docs/bank-files.md): payment files to the banks, result files back.
 
-Pure Python (csv, openpyxl; no Django), shared by the product (writing payment files, reading
-result files) and the simulated bank (the other way round), so both speak exactly one contract.
+Pure Python (csv; XlsxWriter writes .xlsx, openpyxl reads it; no Django), shared by the product
+(writing payment files, reading result files) and the simulated bank (the other way round), so
+both speak exactly one contract.
 
 A file is a header block of `key,value` rows, one empty row, then a table whose first row names
 the columns. Amounts are yuan with exactly two decimals, written from integer fen and read back
 to integer fen without floating point (`fen_to_yuan`, `yuan_to_fen`); in .xlsx they are text cells
-too, so no spreadsheet rounding can touch them. Excel cells go through core.spreadsheet.safe_row.
+too, so no spreadsheet rounding can touch them. Formula-like Excel cells carry the quote prefix
+(ADR 0732).
 CSV is UTF-8 with a byte-order mark (what Excel needs to show Chinese), comma-separated, CRLF.
 """
 
@@ -15,19 +17,33 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
+import xlsxwriter
+from openpyxl import load_workbook
 
-from safetynet.core.spreadsheet import safe_row
+from safetynet.core.spreadsheet import FORMULA_TRIGGERS, is_formula_like
 
 PAYMENT_FORMAT = "safetynet-bank-payment/1"
 RESULT_FORMAT = "safetynet-bank-result/1"
 FORMATS = ("xlsx", "csv")
 OUTCOMES = ("paid", "failed")
 # Reason codes a bank gives for a failed line (docs/bank-files.md).
-REASONS = ("account_closed", "name_mismatch", "no_such_account", "account_frozen", "other")
+REASONS = (
+    "account_closed",
+    "name_mismatch",
+    "no_such_account",
+    "account_frozen",
+    "other",
+    "bank_technical",
+    "timeout",
+)
+# Failures that are not about the account (the bank's system failed, the line timed out): the
+# line is sent again, to the same account, in the next payroll's files (ADR 0942). Every other
+# reason waits for corrected account data.
+RESEND_UNCHANGED_REASONS = ("bank_technical", "timeout")
 
 # Header keys (Chinese labels, as the banks' clerks read them) -> attribute names.
 PAYMENT_HEADER = (
@@ -52,6 +68,7 @@ RESULT_COLUMNS = ("行参考号", "账号", "金额", "结果", "原因代码", 
 
 _YUAN = re.compile(r"^(0|[1-9][0-9]{0,13})\.([0-9]{2})$")
 XLSX_MAGIC = b"PK\x03\x04"
+_TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)
 
 
 def fen_to_yuan(fen: int) -> str:
@@ -172,14 +189,29 @@ def _csv(head: list[list], body) -> bytes:
 
 
 def _xlsx(title: str, head: list[list], body) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    for row in head:
-        ws.append(safe_row(ws, row))
-    for row in body:
-        ws.append(safe_row(ws, row))
+    """A one-sheet .xlsx of text cells, streamed row by row (XlsxWriter's constant-memory mode,
+    ADR 0916: a bank's file has up to hundreds of thousands of rows). Strings stay strings
+    (no number, formula or URL conversion); a formula-like text is written with Excel's
+    quote prefix, exactly as core.spreadsheet does for openpyxl (ADR 0732)."""
     buf = io.BytesIO()
-    wb.save(buf)
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    ws = wb.add_worksheet(title)
+    quoted = wb.add_format({"quote_prefix": True})
+    for i, row in enumerate(itertools.chain(head, body)):
+        if any(type(v) is str and v and v[0] in _TRIGGER_CHARS for v in row):
+            for j, v in enumerate(row):
+                ws.write_string(i, j, v, quoted if is_formula_like(v) else None)
+        else:
+            ws.write_row(i, 0, row)
+    wb.close()
     return buf.getvalue()
 
 

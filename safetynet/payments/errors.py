@@ -10,6 +10,7 @@ PAYROLL_NOT_DRAFT = "payroll_not_draft"
 PAYROLL_TRANSITION_NOT_ALLOWED = "payroll_transition_not_allowed"
 BANK_ACCOUNT_INVALID = "bank_account_invalid"
 RULES_REFUSED = "payroll_rules_refused"
+RUN_IN_PROGRESS = "payroll_run_in_progress"
 
 
 def refuse(code: str, message: str, field: str | None = None):

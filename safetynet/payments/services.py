@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import os
 import re
+import signal
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -153,7 +156,10 @@ def bank_account_set(
 
 # ============================================================================ the monthly run
 ENGINES = ("duckdb", "spark")
-PAUSE_ENV = "SAFETYNET_PAYROLL_PAUSE"  # tests: seconds to sleep after each phase (kill -9 test)
+# Fault injection (docs/payments.md "Crash safety"): with SAFETYNET_PAYROLL_STOP_AT=<phase> a run
+# stops itself (SIGSTOP) on reaching that phase, for a crash test to kill -9 it exactly there.
+# Unset in production: the run then only writes its phase marker.
+STOP_AT_ENV = "SAFETYNET_PAYROLL_STOP_AT"
 
 
 @dataclass
@@ -178,12 +184,42 @@ class RunReport:
 
 
 def _phase(work_dir: Path, name: str) -> None:
-    """Mark the phase reached (the kill -9 test polls it) and pause when asked to."""
+    """Mark the phase reached in `<work dir>.phase` (where a run is, or where it died); stop
+    here if the fault-injection checkpoint names this phase (STOP_AT_ENV)."""
     with contextlib.suppress(OSError):
         (work_dir.parent / f"{work_dir.name}.phase").write_text(name)
-    pause = os.environ.get(PAUSE_ENV)
-    if pause:
-        time.sleep(float(pause))
+    if os.environ.get(STOP_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
+@contextlib.contextmanager
+def _run_lock(work_root: Path, month: str) -> Iterator[None]:
+    """One payroll run at a time on this work directory (ADR 0915): runs share it (the month's
+    caseload, the arrears months' recomputations), and two runs of one month would both write
+    its payroll row. A second run is refused at once with a clear message instead of failing
+    later on the database's uniqueness of the month. An OS file lock: released by the kernel
+    when the process ends, even by kill -9, so a crashed run never blocks the next one."""
+    work_root.mkdir(parents=True, exist_ok=True)
+    with open(work_root / "run.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            running = fh.read().strip() or "?"
+            E.refuse(
+                E.RUN_IN_PROGRESS,
+                f"payroll {month}: a payroll run (month {running}) is already in progress; "
+                "wait for it to end, then run again to recompute the draft",
+                "month",
+            )
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(month)
+            fh.flush()
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _check_month(month: Any) -> str:
@@ -327,9 +363,14 @@ def payroll_run(*, actor, month: str, engine: str = "duckdb") -> RunReport:
         )
     if actor.scope_prefix is None:
         raise E.NotFoundError("jurisdiction")
+    work_root = Path(settings.PAYROLL_WORK_DIR)
+    with _run_lock(work_root, month):
+        return _payroll_run(actor, month, engine, work_root)
+
+
+def _payroll_run(actor, month: str, engine: str, work_root: Path) -> RunReport:
     _refuse_unless_draft(Payroll.objects.filter(month=month).first())
     existing = Payroll.objects.filter(month=month).first()
-    work_root = Path(settings.PAYROLL_WORK_DIR)
     work = work_root / month
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -356,9 +397,18 @@ def payroll_run(*, actor, month: str, engine: str = "duckdb") -> RunReport:
     digest = compute.parameters_digest(month)
     now = timezone.now()
     with transaction.atomic():
-        payroll, created = Payroll.objects.get_or_create(
-            month=month, defaults={"prepared_by": actor}
-        )
+        try:
+            with transaction.atomic():
+                payroll, created = Payroll.objects.get_or_create(
+                    month=month, defaults={"prepared_by": actor}
+                )
+        except IntegrityError:  # another host's run created the month meanwhile (ADR 0915)
+            E.refuse(
+                E.RUN_IN_PROGRESS,
+                f"payroll {month} was created by another run at the same moment; "
+                "run again once it has ended to recompute the draft",
+                "month",
+            )
         payroll = Payroll.objects.select_for_update().get(pk=payroll.pk)
         _refuse_unless_draft(payroll)
         before = _snapshot(payroll)

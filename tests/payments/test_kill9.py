@@ -10,6 +10,7 @@ import time
 import pytest
 
 from safetynet.payments.models import PaymentLine, Payroll, PayrollEvent
+from safetynet.payments.services import STOP_AT_ENV
 from tests.helpers.payments import build_pay_city, funeral_grant
 from tests.helpers.subprocess_db import EXE, ROOT, command_env
 
@@ -42,31 +43,44 @@ def run(env, check=True):
     return out
 
 
-def run_and_kill(env, phase: str, tmp_path) -> None:
+def stopped(pid: int) -> bool:
+    """Whether the process is stopped (state T in /proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        return fh.read().rsplit(")", 1)[1].split()[0] == "T"
+
+
+def start_stopped_at(env, phase: str, tmp_path) -> subprocess.Popen:
+    """A real `payroll run` that stops itself on reaching `phase` (the fault-injection
+    checkpoint, docs/payments.md): returned once it is stopped there."""
     marker = tmp_path / "payroll" / f"{MONTH}.phase"
     proc = subprocess.Popen(
         [EXE, "payroll", "run", "--month", MONTH, "--as", "ca"],
-        env={**env, "SAFETYNET_PAYROLL_PAUSE": "3"},
+        env={**env, STOP_AT_ENV: phase},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    try:
-        for _ in range(1200):  # polls until the phase is reached (no timing asserted)
-            if marker.exists() and marker.read_text() == phase:
-                break
-            if proc.poll() is not None:
-                pytest.fail(f"the run ended before the phase {phase}")
-            time.sleep(0.1)
-        else:
-            pytest.fail(f"phase {phase} never reached")
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=60)
+    for _ in range(3000):  # polls until stopped (no timing asserted)
+        if proc.poll() is not None:
+            pytest.fail(f"the run ended before the phase {phase}: {proc.stderr.read()}")
+        if stopped(proc.pid):
+            break
+        time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail(f"phase {phase} never reached")
+    assert marker.read_text() == phase
+    return proc
+
+
+def kill_9(proc: subprocess.Popen) -> None:
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
 
 
-@pytest.mark.parametrize("phase", ["engine", "commit"])
+@pytest.mark.parametrize("phase", ["export", "engine", "lines", "write", "commit"])
 def test_kill_9_then_run_again_gives_the_uninterrupted_result(divisions, users, tmp_path, phase):
     from tests.helpers.city import ZHONGHUA
 
@@ -81,13 +95,38 @@ def test_kill_9_then_run_again_gives_the_uninterrupted_result(divisions, users, 
     PayrollEvent.objects.all().delete()
     Payroll.objects.all().delete()
 
-    run_and_kill(env, phase, tmp_path)
-    if phase == "commit":  # killed inside the write transaction: nothing was written
-        assert not PaymentLine.objects.exists() and not Payroll.objects.exists()
+    kill_9(start_stopped_at(env, phase, tmp_path))
+    # killed before its transaction committed: nothing was written
+    assert not PaymentLine.objects.exists() and not Payroll.objects.exists()
     out = run(env)
     assert snapshot() == reference
     assert "total" in out.stdout
     # and once more: nothing changes
     out = run(env)
     assert snapshot() == reference
+    assert "0 added, 0 removed, 0 changed" in out.stdout
+
+
+def test_a_second_run_while_one_is_in_progress_is_refused_clearly(divisions, users, tmp_path):
+    """Two runs of one month at once (ADR 0915): the second is refused at once, exit 2, with a
+    message naming the run in progress, not a database uniqueness error; the first, resumed,
+    ends normally and the month has one payroll."""
+    build_pay_city()
+    env = command_env(tmp_path)
+    first = start_stopped_at(env, "write", tmp_path)  # holding the run lock, before its commit
+    try:
+        second = run(env, check=False)
+        assert second.returncode == 2, second.stderr
+        assert f"payroll {MONTH}: a payroll run (month {MONTH}) is already in progress" in (
+            second.stderr
+        )
+        assert "IntegrityError" not in second.stderr and "unique" not in second.stderr.lower()
+        os.kill(first.pid, signal.SIGCONT)
+        assert first.wait(timeout=300) == 0, first.stderr.read()
+    finally:
+        if first.poll() is None:
+            kill_9(first)
+    assert Payroll.objects.filter(month=MONTH).count() == 1
+    # once it has ended, the next run is the usual re-run of the draft
+    out = run(env)
     assert "0 added, 0 removed, 0 changed" in out.stdout

@@ -191,6 +191,19 @@ def test_enrolments_follow_the_declared_data(city):
     assert 0.01 < share < 0.10
 
 
+def test_no_enrolment_ends_before_it_starts(city):
+    """A benefit enrolment starts on its first benefit month (ADR 0903); one whose holder died
+    before that month never paid and is not written (the registry requires start <= end)."""
+    assert _sql(
+        city,
+        "select count(*) from enrolments where end_date is not null and end_date < start_date",
+    ) == [(0,)]
+    assert _sql(
+        city,
+        "select count(*) from enrolments where category <> 'deceased' and day(start_date) <> 1",
+    ) == [(0,)]
+
+
 def test_businesses_and_employers_have_valid_credit_codes(city):
     codes = [
         r[0]

@@ -16,6 +16,14 @@ def bank_reason(code: str) -> str:
 
 
 @register.filter
+def resent_unchanged(code: str) -> bool:
+    """A failure not about the account: the line goes again, unchanged (ADR 0942)."""
+    from safetynet.payments.bank_format import RESEND_UNCHANGED_REASONS
+
+    return code in RESEND_UNCHANGED_REASONS
+
+
+@register.filter
 def masked_account(number: str) -> str:
     """Bank accounts are masked in lists like ID numbers are (ADR 1022): bank prefix, stars,
     last four."""

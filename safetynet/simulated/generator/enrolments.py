@@ -110,12 +110,16 @@ def assign(p: Population) -> Enrolments:
         benefit: bool = True,
     ) -> None:
         """`start` is the approval day drawn; a benefit enrolment starts on the first day of the
-        month after it (ADR 0903: the first benefit month), a `deceased` marker on the day."""
-        persons.append(idx.astype(np.int64))
+        month after it (ADR 0903: the first benefit month), a `deceased` marker on the day. A
+        benefit enrolment ending (death) before its first benefit month never paid: left out
+        (the database requires start <= end)."""
         c = np.full(idx.shape[0], CAT[cat], np.int8) if isinstance(cat, str) else cat
-        cats.append(c.astype(np.int8))
         if benefit:
             start = first_of_next_month(start)
+            keep = (end < 0) | (end >= start)
+            idx, c, start, end = idx[keep], c[keep], start[keep], end[keep]
+        persons.append(idx.astype(np.int64))
+        cats.append(c.astype(np.int8))
         starts.append(start.astype(np.int32))
         ends.append(end.astype(np.int32))
 
