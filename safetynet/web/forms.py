@@ -177,8 +177,9 @@ class TrialMemberForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=64)
     relation = forms.ChoiceField(label=_("Relation to head"))
     sex = forms.ChoiceField(label=_("Sex"))
+    # ISO in the input whatever the locale: a browser rejects 1938/03/05 in a date input
     birth_date = forms.DateField(
-        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     registered = forms.BooleanField(label=_("Registered in the city"), required=False, initial=True)
     disability_grade = forms.TypedChoiceField(

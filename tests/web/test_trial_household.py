@@ -118,6 +118,8 @@ def test_household_page_links_to_its_trial(client, users, registry):
     assert "试算：张伟户" in text
     for name in ("张伟", "李娜", "张小明"):
         assert f'value="{name}"' in text
+    # dates in ISO in the date inputs whatever the locale (a browser rejects 1938/03/05)
+    assert 'type="date" name="m-0-birth_date" value="1938-03-05"' in text
 
 
 def test_trial_page_outside_the_jurisdiction_is_404(client, users, registry):
