@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.core.cache import cache
 from stdnum.cn import ric
 
 from safetynet.accounts.models import Role, User
@@ -24,6 +25,15 @@ from tests.helpers.city import (
 )
 
 pytest_plugins = ["tests.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Home counts and workbench counts are cached per jurisdiction (ADR 0820, 1000): a test
+    # must not see the numbers an earlier test's data left behind.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

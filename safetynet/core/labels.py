@@ -581,6 +581,14 @@ def clear_caches() -> None:
 # The Chinese name of every parameter of the rules engine (the English one is its YAML
 # description). tests/core/test_labels.py checks that every shipped parameter has one.
 PARAMETER_NAMES_ZH: dict[str, str] = {
+    "disaster_housing.stage_shares": "倒损住房补助按建设进度（开工、竣工、验收）拨付比例",
+    "disaster_housing.transitional_aid_daily": "过渡期生活救助标准（每人每天）",
+    "funeral_exemption.sea_burial_fee": "骨灰撒海费用（本市居民免费，补偿殡仪馆）",
+    "medical_assistance.annual_cap": "医疗救助年度救助限额（每人每年）",
+    "medical_assistance.categories": "医疗救助对象类别（按优惠程度排序）",
+    "medical_assistance.deductible": "医疗救助年度起付线（按救助对象类别）",
+    "medical_assistance.funding": "医疗救助资金分担",
+    "medical_assistance.ratio": "医疗救助比例（按救助对象类别）",
     "age_allowance.centenarian_city_share": "百岁老人高龄津贴市财政承担部分（每月）",
     "age_allowance.funding": "80至99周岁高龄津贴资金分担",
     "age_allowance.remainder_payer": "百岁老人高龄津贴其余部分承担方",
@@ -760,6 +768,10 @@ TABLE_KEYS: dict[str, Any] = {
     "partly": _("partly unable to care for oneself"),
     "fully": _("fully unable to care for oneself"),
     "disabled_serviceman": _("disabled servicemen"),
+    # disaster_housing.stage_shares: the construction stages
+    "start": _("construction started"),
+    "completion": _("construction completed"),
+    "inspection": _("inspected and accepted"),
 }
 
 

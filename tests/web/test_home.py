@@ -21,13 +21,6 @@ FAR = dt.date(2099, 1, 1)
 PAST = dt.date(2020, 1, 1)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()  # the counts are kept per jurisdiction: each test starts from none
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def work(registry, users):
     """Review tasks, verification requests with reports, and cases across the three households.

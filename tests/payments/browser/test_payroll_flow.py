@@ -37,7 +37,7 @@ def test_check_and_approve_through_the_screens(page, users):
     expect(page.get_by_test_id("payroll-status")).to_have_text("草稿")
 
     login_as(page, "fin")
-    page.get_by_role("link", name="发放名册").click()
+    page.get_by_role("link", name="发放名册", exact=True).click()
     page.get_by_test_id("payroll-2019-08").get_by_role("link").click()
     expect(page.get_by_test_id("total-amount")).to_have_text(yuan(report.amount_fen))
     page.get_by_test_id("check").click()

@@ -20,7 +20,7 @@ def test_street_officer_reviews_a_task(page, login, users, tasks):
     expect(rows).not_to_contain_text("350206001001000001")  # another street's
     rows.get_by_test_id(f"task-{task.pk}").get_by_role("link").click()
     expect(page.get_by_test_id("findings")).to_contain_text("1,234.56")
-    expect(page.get_by_test_id("task-status")).to_have_text("已受理")
+    expect(page.get_by_test_id("task-status")).to_have_text("待处理")  # nobody has taken it up yet
     page.get_by_test_id("start-task").click()
     expect(page.get_by_test_id("task-status")).to_have_text("处理中")
     # Closing without a note is refused, with the reason shown.
