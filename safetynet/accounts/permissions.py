@@ -110,6 +110,11 @@ ABILITIES: dict[str, frozenset[Role]] = {
     # recoveries of overpayments (payments/recoveries.py): the district writes off
     "payments.view_recoveries": frozenset({S, D, A, AU, F}),
     "payments.write_off_recovery": frozenset({D}),  # recovery_write_off
+    # policy parameters (policy/services.py, ADR 1400): the city proposes and approves changes
+    # (never the same person, checked per change); everyone reads them, the auditor the trail.
+    "policy.view_parameter_changes": EVERY_ROLE,
+    "policy.propose_parameter_change": frozenset({A}),  # propose_change
+    "policy.approve_parameter_change": frozenset({A}),  # approve_change, reject_change
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -163,6 +168,9 @@ ABILITY_LABELS = {
     "payments.close_payroll": _("close payrolls"),
     "payments.view_recoveries": _("see recoveries of overpayments"),
     "payments.write_off_recovery": _("write off recoveries"),
+    "policy.view_parameter_changes": _("see parameter changes"),
+    "policy.propose_parameter_change": _("propose parameter changes"),
+    "policy.approve_parameter_change": _("approve parameter changes"),
 }
 
 NOT_PERMITTED = "not_permitted"

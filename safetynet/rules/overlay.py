@@ -156,6 +156,28 @@ def parse_value(p: Parameter, raw: Any, field: str = "value") -> Any:
     return pv.value
 
 
+def canonical_text(p: Parameter, value: Any) -> str:
+    """A converted value as the text ``parse_value`` reads back to the same value (what the
+    application stores): money in yuan with two decimals, ratios as decimal texts."""
+    from .money import ratio_str, yuan
+
+    def one(unit: str, v: Any) -> Any:
+        if unit == "fen":
+            return yuan(v).replace(",", "")
+        if unit == "ratio":
+            return ratio_str(v)
+        return v
+
+    if p.unit in ("fen_table", "ratio_table"):
+        inner = "fen" if p.unit == "fen_table" else "ratio"
+        return json.dumps({k: one(inner, v) for k, v in value.items()}, ensure_ascii=False)
+    if p.unit == "bool":
+        return "true" if value else "false"
+    if p.unit == "list":
+        return ",".join(value)
+    return str(one(p.unit, value))
+
+
 def _effective_key(p: Parameter, raw: Any) -> str:
     try:
         return _key_str(raw, p.kind, "<change>")
@@ -274,6 +296,12 @@ def overlay_source() -> Callable[[], tuple[Change, ...]] | None:
     return _source
 
 
+def current_changes() -> tuple[Change, ...]:
+    """The registered source's approved changes (none without a source). Batch jobs capture
+    them on the driver and carry them to the executors, which have no source of their own."""
+    return tuple(_source()) if _source is not None else ()
+
+
 @functools.lru_cache(maxsize=16)
 def _effective(changes: tuple[Change, ...]) -> ParameterSet:
     return apply_overlay(load_shipped(), changes)
@@ -283,7 +311,7 @@ def effective_parameters(changes: tuple[Change, ...] | None = None) -> Parameter
     """The effective tree: the shipped one with ``changes`` (default: the registered source's)
     applied. Cached per distinct set of changes, so repeated calls cost a dict lookup."""
     if changes is None:
-        changes = tuple(_source()) if _source is not None else ()
+        changes = current_changes()
     if not changes:
         return load_shipped()
     return _effective(tuple(changes))

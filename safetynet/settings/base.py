@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "safetynet.cases",
     "safetynet.funds",
     "safetynet.payments",
+    "safetynet.policy",
     "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",

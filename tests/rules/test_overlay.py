@@ -159,3 +159,20 @@ def test_load_parameters_uses_the_registered_source():
     finally:
         set_overlay_source(None)
     assert dibao("2020-07") == 50000
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("dibao.standard", "850.5"),
+        ("dibao.standard", 85001),
+        ("dibao.funding", '{"city": "0.6", "district": "0.4"}'),
+        ("casework.gradual_exit_months", "6"),
+    ],
+)
+def test_canonical_text_reads_back_to_the_same_value(name, raw):
+    from safetynet.rules.overlay import canonical_text, parse_value
+
+    p = load_shipped().get(name)
+    value = parse_value(p, raw)
+    assert parse_value(p, canonical_text(p, value)) == value
