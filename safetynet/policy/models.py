@@ -55,12 +55,12 @@ class ParameterChange(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name} {self.kind} {self.effective} ({self.status})"
+
     @property
     def reference(self) -> str:
         return f"{self.reference_number} ({self.reference_date.isoformat()})"
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.name} {self.kind} {self.effective} ({self.status})"
 
 
 class EventKind(models.TextChoices):
