@@ -8,15 +8,19 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from safetynet.policy.cli import parameters_main
 from safetynet.rules.cli import EXIT_INVALID, calculate_main, run_main
 
-SUBCOMMANDS = {"calculate": calculate_main, "run": run_main}
-USAGE = """usage: safetynet rules {calculate,run} ...
+SUBCOMMANDS = {"calculate": calculate_main, "run": run_main, "parameters": parameters_main}
+USAGE = """usage: safetynet rules {calculate,run,parameters} ...
 
   calculate FILE --month YYYY-MM [--trace]
       One household situation (JSON, see docs/rules-situation-schema.md) -> JSON results.
   run --input DIR --month YYYY-MM --out DIR [--engine duckdb|duckdb-job|spark] [--programs a,b]
       Every program over a generated city's Parquet files -> Parquet results.
+  parameters set NAME --from DATE --value V --reference TEXT --as USER [--kind K]
+  parameters approve ID --as USER | reject ID --reason TEXT --as USER | list
+      The bureau's parameter changes, approved by a second city officer (ADR 1400).
 
 `safetynet rules calculate --help` and `safetynet rules run --help` explain each.
 """
