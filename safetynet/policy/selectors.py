@@ -65,3 +65,39 @@ def change_events(change: ParameterChange | None = None) -> QuerySet[ParameterCh
     """The audit trail of parameter changes (all, or one change's)."""
     qs = ParameterChangeEvent.objects.select_related("change", "actor")
     return qs.filter(change=change) if change is not None else qs
+
+
+def change_rows(changes) -> list[dict]:
+    """Each change beside the shipped value and the value in force now at its date (the
+    parameters page shows proposed, approved and shipped values side by side)."""
+    import datetime as dt
+
+    from safetynet.rules.overlay import effective_parameters
+    from safetynet.rules.parameters import MissingParameterValue, load_shipped
+    from safetynet.web.rules_selectors import display_value
+
+    shipped, effective = load_shipped(), effective_parameters()
+
+    def shown(params, c) -> str:
+        try:
+            p = params.get(c.name)
+            v = p.month(c.effective) if p.kind == "monthly_series" else None
+            if p.kind == "dated":
+                v = p.at(dt.date.fromisoformat(c.effective))
+        except (MissingParameterValue, ValueError):
+            return "—"
+        return display_value(p.unit, v.value) if v is not None else "—"
+
+    rows = []
+    for c in changes:
+        unit = shipped.get(c.name).unit if c.name in shipped else ""
+        rows.append(
+            {
+                "change": c,
+                "shipped": shown(shipped, c),
+                "in_force": shown(effective, c),
+                "proposed": c.value if c.value else "—",
+                "unit": unit,
+            }
+        )
+    return rows

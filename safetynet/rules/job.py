@@ -65,7 +65,8 @@ class RulesKernel:
         from .engine import run_batch
 
         batch = batch_from_rows(table, self.ym)
-        params = effective_parameters(self.changes)
+        # no changes: the engine's own lookup (the shipped tree where there is no source)
+        params = effective_parameters(self.changes) if self.changes else None
         return job_rows(result_tables(run_batch(batch, self.programs, params=params), batch))
 
 
