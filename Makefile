@@ -12,7 +12,7 @@ DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
         bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases bench-spark \
-        bench-payroll bench-payroll-flow bench-banks bench-ledger serve-prod clean messages
+        bench-payroll bench-payroll-flow bench-banks bench-ledger bench-home serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -120,6 +120,11 @@ bench-payroll-flow: install
 ## bench-banks: bank files of a 5M-person city's payroll (350k lines) on PostgreSQL, results back
 bench-banks: install
 	$(BIN)/python -m benchmarks.bench_banks
+
+## bench-home: the home page's selectors (fresh) and the page (warm) per demo role on generated
+## cities of 20,000 and 1,000,000 persons in PostgreSQL (ADR 1000); HOME_BENCH_ARGS to change.
+bench-home: install
+	$(BIN)/python -m benchmarks.bench_home $(HOME_BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

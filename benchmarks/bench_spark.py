@@ -158,7 +158,8 @@ def run_job_process(
         sampler.join()
     if proc.returncode != 0:
         return {"job": job, "engine": engine, "failed": stderr.strip().splitlines()[-5:]}
-    lines = [ln for ln in stdout.splitlines() if ln.startswith('{"seconds"')]
+    # the figures are the child's last JSON line; anything else on stdout may precede it
+    lines = [ln[ln.index('{"seconds"') :] for ln in stdout.splitlines() if '{"seconds"' in ln]
     if not lines:  # something else on stdout (a progress bar): report, do not crash
         return {"job": job, "engine": engine, "failed": (stdout + stderr).splitlines()[-5:]}
     result = json.loads(lines[-1])

@@ -63,13 +63,10 @@ def page(browser, live_server):
 
 @pytest.fixture
 def login(page, users):
-    def as_user(username, password="pass-for-tests-1"):
-        page.goto("/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("button[type=submit].primary")
-        page.get_by_test_id("who").wait_for()
-        return page
+    from tests.helpers.login import PASSWORD, login_as
+
+    def as_user(username, password=PASSWORD):
+        return login_as(page, username, password)
 
     return as_user
 

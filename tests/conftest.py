@@ -149,7 +149,7 @@ def member(make_id):
 
     def make(number="H001", relation="户主", **kw) -> dict:
         row = {
-            "户编号": number,
+            "户号": number,
             "所属社区代码": ZHONGHUA_C1,
             "身份证号": make_id(),
             "姓名": "张三",

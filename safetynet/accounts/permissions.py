@@ -110,6 +110,7 @@ ABILITIES: dict[str, frozenset[Role]] = {
     # recoveries of overpayments (payments/recoveries.py): the district writes off
     "payments.view_recoveries": frozenset({S, D, A, AU, F}),
     "payments.write_off_recovery": frozenset({D}),  # recovery_write_off
+    "payments.record_refund": frozenset({A, F}),  # refund_bank_return, refund_repayment
     # policy parameters (policy/services.py, ADR 1400): the city proposes and approves changes
     # (never the same person, checked per change); everyone reads them, the auditor the trail.
     "policy.view_parameter_changes": EVERY_ROLE,
@@ -168,6 +169,7 @@ ABILITY_LABELS = {
     "payments.close_payroll": _("close payrolls"),
     "payments.view_recoveries": _("see recoveries of overpayments"),
     "payments.write_off_recovery": _("write off recoveries"),
+    "payments.record_refund": _("record money returned after payment"),
     "policy.view_parameter_changes": _("see parameter changes"),
     "policy.propose_parameter_change": _("propose parameter changes"),
     "policy.approve_parameter_change": _("approve parameter changes"),

@@ -36,6 +36,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .storage import BatchInputError, is_uri, join, local_path, spark_list
+
 ENGINES = ("duckdb", "spark")
 Kernel = Callable[[pa.Table], pa.Table]
 
@@ -49,10 +51,6 @@ FILE_ROW_GROUP_ROWS = 1 << 20
 DUCKDB_MEMORY = "2GB"
 SUCCESS = "_SUCCESS"
 _PART = re.compile(r"part-(\d+)(?:-.*)?\.parquet")
-
-
-class BatchInputError(ValueError):
-    """An input file is missing or unreadable; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +122,7 @@ class JobOutput:
     @property
     def paths(self) -> list[str]:
         """The files' full paths, in order."""
-        return [_join(self.path, f) for f in self.files]
+        return [join(self.path, f) for f in self.files]
 
     def values(self, column: str) -> list[str]:
         """The values of partition column `column` present in the output, sorted."""
@@ -145,19 +143,19 @@ class JobOutput:
 
     def iter_tables(self, **where: str) -> Iterator[pa.Table]:
         """One table per file (at most one task's rows), in order, with the full schema."""
-        fs, root = _filesystem(self.path)
         for rel in self.select(**where):
-            table = pq.read_table(_join(root, rel), filesystem=fs)
-            yield self._complete(table, rel)
+            yield self._complete(self._read_file(rel), rel)
 
     def iter_batches(
         self, batch_rows: int = STREAM_BATCH_ROWS, **where: str
     ) -> Iterator[pa.RecordBatch]:
         """Record batches of at most `batch_rows` rows, in order, with the full schema."""
-        fs, root = _filesystem(self.path)
         for rel in self.select(**where):
-            with fs.open_input_file(_join(root, rel)) as handle:
-                for batch in pq.ParquetFile(handle).iter_batches(batch_size=batch_rows):
+            if is_uri(self.path):  # through Spark: one file at a time
+                yield from self._complete(self._read_file(rel), rel).to_batches(batch_rows)
+                continue
+            with pq.ParquetFile(join(self.path, rel)) as handle:
+                for batch in handle.iter_batches(batch_size=batch_rows):
                     table = self._complete(pa.Table.from_batches([batch]), rel)
                     yield from table.to_batches()
 
@@ -168,12 +166,37 @@ class JobOutput:
 
     def num_rows(self, **where: str) -> int:
         """Rows in the matching files, from their footers."""
-        fs, root = _filesystem(self.path)
-        total = 0
-        for rel in self.select(**where):
-            with fs.open_input_file(_join(root, rel)) as handle:
-                total += pq.ParquetFile(handle).metadata.num_rows
-        return total
+        files = [join(self.path, rel) for rel in self.select(**where)]
+        if is_uri(self.path):
+            return _spark_files(files, self._file_schema()).count() if files else 0
+        return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+    def to_spark(self):
+        """The whole output as a Spark DataFrame of `schema` (partition columns from the
+        directory names), for aggregations that run on the executors: at province scale the
+        driver takes only their small results (docs/spark.md)."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        spark = spark_session()
+        if not self.files:
+            return spark.createDataFrame([], from_arrow_schema(self.schema))
+        return (
+            spark.read.schema(from_arrow_schema(self.schema))
+            .option("basePath", self.path)
+            .parquet(*self.paths)
+        )
+
+    def _file_schema(self) -> pa.Schema:
+        return pa.schema([f for f in self.schema if f.name not in self.partition_by])
+
+    def _read_file(self, rel: str) -> pa.Table:
+        """One file of the output. A plain path is read by pyarrow; a URI (hdfs://, s3a://,
+        file://, ...) through Spark's connectors with the cluster's configuration
+        (docs/adr/1501): one file is at most one task's rows, far below the driver's limit."""
+        full = join(self.path, rel)
+        if not is_uri(self.path):
+            return pq.read_table(full)
+        return _spark_files([full], self._file_schema()).toArrow()
 
     def to_file(self, path: str | Path, **where: str) -> int:
         """Copy the matching rows, in order, into one local Parquet file (row groups of
@@ -228,20 +251,12 @@ def _partition_values(rel: str) -> list[tuple[str, str]]:
     return [(unquote(k), unquote(v)) for k, v in (p.split("=", 1) for p in parts)]
 
 
-def _is_uri(path: str) -> bool:
-    return "://" in path or path.startswith(("file:", "hdfs:", "s3a:", "s3:", "gs:", "abfs:"))
+def _spark_files(files: list[str], schema: pa.Schema):
+    """Output files on shared storage as a DataFrame of `schema`, read by Spark (the job's own
+    session if it is alive, else one for SPARK_MASTER)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
 
-
-def _join(root: str, rel: str) -> str:
-    return f"{root.rstrip('/')}/{rel}"
-
-
-def _filesystem(path: str):
-    from pyarrow import fs
-
-    if _is_uri(path):
-        return fs.FileSystem.from_uri(path)
-    return fs.LocalFileSystem(), str(Path(path).resolve())
+    return spark_session().read.schema(from_arrow_schema(schema)).parquet(*files)
 
 
 # ============================================================================ running a job
@@ -260,17 +275,20 @@ def run_job(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     task_rows = task_rows or task_rows_from_env()
-    if engine == "duckdb" and (_is_uri(str(input_dir)) or _is_uri(str(output_dir))):
-        raise ValueError("the duckdb engine reads and writes local paths: use spark for URIs")
-    sources = _input_sources(job, str(input_dir))
+    if engine == "duckdb":  # this machine's disk: plain paths and file:// only
+        input_dir = local_path(input_dir, what="input")
+        output_dir = local_path(output_dir, what="output")
     out = str(output_dir)
-    if not _is_uri(out):
-        out = str(Path(out).resolve())  # executors have working directories of their own
-        _clear_output(Path(out))
     if engine == "duckdb":
+        sources = _input_sources(job, str(input_dir))
+        out = str(Path(out).resolve())
+        _clear_output(Path(out))
         files, tasks = _run_duckdb(job, sources, Path(out), task_rows)
     else:
-        files, tasks = _run_spark(job, sources, out, task_rows)
+        if not is_uri(out):
+            out = str(Path(out).resolve())  # executors have working directories of their own
+            _clear_output(Path(out))
+        files, tasks = _run_spark(job, str(input_dir), out, task_rows)
     return JobOutput(job.name, engine, out, job.output_schema, job.partition_by, files, tasks)
 
 
@@ -283,16 +301,31 @@ def write_parquet(table: pa.Table, path: str | Path) -> None:
     tmp.replace(path)  # never leave a half-written result under the real name
 
 
-def _input_sources(job: BatchJob, input_dir: str) -> dict[str, str]:
-    if _is_uri(input_dir):  # shared storage: Spark checks when it reads
-        return {view: _join(input_dir, rel) for view, rel in job.inputs.items()}
+def _input_sources(job: BatchJob, input_dir: str, spark=None) -> dict[str, str]:
+    """The inputs' full paths (resolved) or URIs; a missing one raises BatchInputError
+    naming it (URIs are checked through Spark's connectors)."""
+    from .storage import spark_is_file
+
     sources = {}
     for view, relative in job.inputs.items():
-        path = Path(input_dir) / relative
-        if not path.is_file():
+        if is_uri(input_dir):
+            source = join(input_dir, relative)  # a file, or a directory of part files
+            found = spark_is_file(spark, source) or bool(spark_list(spark, source))
+        else:
+            path = Path(input_dir) / relative
+            source, found = str(path.resolve()), path.is_file()
+        if not found:
             raise BatchInputError(f"{job.name}: input {relative!r} not found in {input_dir}")
-        sources[view] = str(path.resolve())
+        sources[view] = source
     return sources
+
+
+def _clear_uri_output(spark, out: str) -> None:
+    """Spark's 'overwrite' deletes whatever is at `out`: refuse unless it is empty, absent or a
+    previous job output (a mistyped --out must not delete a city on shared storage)."""
+    names = spark_list(spark, out)
+    if names and SUCCESS not in names and "_temporary" not in names:
+        raise BatchInputError(f"output {out} is not empty and holds no previous job output")
 
 
 def _clear_output(out: Path) -> None:
@@ -377,7 +410,7 @@ def _input_rows(job: BatchJob, sources: dict[str, str], frames: dict | None = No
     local files, by Spark (a count answered from the footers) for URIs."""
     total = 0
     for view in job.size_inputs or tuple(job.inputs):
-        if frames is not None and _is_uri(sources[view]):
+        if frames is not None and is_uri(sources[view]):
             total += frames[view].count()
         else:
             total += pq.ParquetFile(sources[view]).metadata.num_rows
@@ -450,6 +483,9 @@ def _run_duckdb(
         "memory_limit": os.environ.get("SAFETYNET_DUCKDB_MEMORY") or DUCKDB_MEMORY,
     }
     con = duckdb.connect(config=config)
+    # DuckDB draws a progress bar on stdout for queries over 2 s: it would corrupt the
+    # commands' JSON on stdout (it did the 5M bench-spark run's figures)
+    con.execute("SET enable_progress_bar = false")
     writer = _PartWriter(staging / "data", job)
     try:
         for view, path in sources.items():
@@ -533,13 +569,16 @@ def spark_session():
 
 
 def _run_spark(
-    job: BatchJob, sources: dict[str, str], out: str, task_rows: int
+    job: BatchJob, input_dir: str, out: str, task_rows: int
 ) -> tuple[tuple[str, ...], int]:
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
     from pyspark.sql.utils import AnalysisException
 
     spark = spark_session()
+    sources = _input_sources(job, input_dir, spark)
+    if is_uri(out):
+        _clear_uri_output(spark, out)
     try:
         frames = {view: _spark_read(spark, src) for view, src in sources.items()}
         for view, frame in frames.items():
@@ -576,7 +615,7 @@ def _run_spark(
 def _spark_read(spark, source: str):
     """A Parquet input as a DataFrame. For a plain path the schema comes from the footer by
     pyarrow: Spark would otherwise run a job per input just to infer it."""
-    if not _is_uri(source):
+    if not is_uri(source):
         from pyspark.sql.pandas.types import from_arrow_schema
 
         try:

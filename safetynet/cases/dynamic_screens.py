@@ -62,7 +62,7 @@ def review_notice_get(*, actor: User, review_id: int) -> Review:
         user=actor,
         action=AccessAction.DOWNLOAD_FILE,
         household_id=review.household_id,
-        purpose=f"review {review.pk} · notice {review.notice_number}"[:200],
+        purpose=f"复核 {review.pk} · 告知书 {review.notice_number}"[:200],
     )
     return review
 

@@ -33,7 +33,11 @@ ENROLMENT_CATEGORY = {
     "low_income": "low_income",
     "tekun": "tekun",
     "illness_poverty": "illness_poverty",
+    # the disability subsidies are paid to the persons of the registry's 残疾人 database
+    "disability": "disabled",
 }
+# Programs paid per person: only the persons the engine found eligible are enrolled.
+PERSONAL_ENROLMENT = frozenset({"tekun", "disability"})
 
 
 def program_label(code: str) -> str:

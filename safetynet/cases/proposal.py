@@ -149,6 +149,7 @@ def build_proposal(*, case, report, on: dt.date) -> dict[str, Any]:
         persons: list = []
         funding: Mapping = {}
         trace_text = [line for p in MEDICAL_BASIS for line in trace.get(p, {}).get("text", [])]
+        trace_steps = [trace.get(p, {}) for p in MEDICAL_BASIS]
     else:
         entry = entries[program]
         eligible = bool(entry["eligible"])
@@ -158,6 +159,7 @@ def build_proposal(*, case, report, on: dt.date) -> dict[str, Any]:
         persons = entry.get("persons", [])
         funding = entry.get("funding", {})
         trace_text = trace.get(program, {}).get("text", [])
+        trace_steps = [trace.get(program, {})]
     prefixes = {*programs, "casework"}
     return {
         "program": program,
@@ -174,6 +176,10 @@ def build_proposal(*, case, report, on: dt.date) -> dict[str, Any]:
         "household_figures": _jsonable(dibao_fig),
         "persons": _jsonable(persons),
         "trace": list(trace_text),
+        # the trace's parameters and figures, for sentences in the reader's language (ADR 1010)
+        "trace_steps": _jsonable(
+            [{k: v for k, v in t.items() if k != "text"} for t in trace_steps]
+        ),
         "parameters": _parameter_versions(prefixes, first_day),
         "report": report.number,
         "report_conclusion": report.conclusion,

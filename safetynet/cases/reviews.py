@@ -319,7 +319,7 @@ def review_decide(
         review.reason = _text(reason, field="reason")
     else:
         review.reason = str(reason or "").strip()
-    ended, added = [], []
+    ended, added, withdrawn = [], [], []
     if outcome in (ReviewOutcome.ADJUST, ReviewOutcome.GRADUAL_EXIT):
         proposal = review_proposal(
             household=household,
@@ -374,10 +374,19 @@ def review_decide(
         end = month_end(first, months)
         review.exit_last_month = f"{end:%Y-%m}"
         for e in enrolments:
-            # one starting after `end` (an adjustment of this month) ends on its first day, the
-            # earliest end the registry accepts; under ADR 0903 that is its start month, which
-            # is then payable (open point: the registry has no withdrawal of an unstarted one)
-            registry.enrolment_end(actor=actor, enrolment=e, end_date=max(end, e.start_date))
+            if e.start_date > end:
+                # not started yet (an adjustment decided this month starts next month): it is
+                # withdrawn, so no month of it is paid (ADR 0944; ending it on its first day
+                # would make that month payable under ADR 0903)
+                registry.enrolment_withdraw(
+                    actor=actor,
+                    enrolment=e,
+                    reason=f"review {review.pk} {outcome}",
+                    on=today,
+                )
+                withdrawn.append(e.pk)
+                continue
+            registry.enrolment_end(actor=actor, enrolment=e, end_date=end)
             ended.append(e.pk)
     review.outcome = outcome
     review.closed_on = today
@@ -396,6 +405,7 @@ def review_decide(
         exit_last_month=review.exit_last_month,
         enrolments_ended=ended,
         enrolments_added=added,
+        enrolments_withdrawn=withdrawn,
         notice=review.notice_number,
     )
     if review.review_task_id:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from safetynet.accounts.models import User
+from safetynet.core import labels
 from safetynet.verification.models import AccessAction, AccessLog, Report
 
 from . import clock
@@ -33,13 +33,7 @@ STEPS = [
     Status.IN_NOTICE,
     Status.AWAITING_DECISION,
 ]
-STEP_LABELS = {
-    "investigation": _("Investigation"),
-    "notice": _("Public notice"),
-    "decision": _("Decision"),
-    "refusal_notice": _("Refusal notice"),
-    "total": _("Whole case"),
-}
+STEP_LABELS = labels.CASE_STEPS  # the one label map (ADR 1010)
 LIST_FIELDS = (
     "id",
     "number",
@@ -234,7 +228,7 @@ def visit_photo_get(*, actor: User, photo_id: int) -> HomeVisitPhoto:
     except HomeVisitPhoto.DoesNotExist:
         raise E.NotFoundError("photo") from None
     case = case_get(actor=actor, case_id=photo.visit.case_id)
-    _log(actor, case, f"home visit photo {photo.pk}")
+    _log(actor, case, f"入户调查照片 {photo.pk}")  # the access log is kept in Chinese
     return photo
 
 
@@ -244,7 +238,7 @@ def document_get(*, actor: User, document_id: int) -> CaseDocument:
     except CaseDocument.DoesNotExist:
         raise E.NotFoundError("document") from None
     case = case_get(actor=actor, case_id=doc.case_id)
-    _log(actor, case, f"document {doc.pk}")
+    _log(actor, case, f"申请材料 {doc.pk}")
     return doc
 
 
@@ -254,7 +248,7 @@ def notice_get(*, actor: User, notice_id: int) -> Notice:
     except Notice.DoesNotExist:
         raise E.NotFoundError("notice") from None
     case = case_get(actor=actor, case_id=notice.case_id)
-    _log(actor, case, f"notice {notice.number}")
+    _log(actor, case, f"告知书 {notice.number}")
     return notice
 
 

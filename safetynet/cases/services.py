@@ -42,6 +42,7 @@ from .models import (
     APPLICATION_PROGRAMS,
     ENROLMENT_CATEGORY,
     OPEN_STATUSES,
+    PERSONAL_ENROLMENT,
     Case,
     CaseDocument,
     CaseEvent,
@@ -843,7 +844,7 @@ def _enrol(*, actor: User, case: Case, decision: Decision, on: dt.date) -> None:
     category = ENROLMENT_CATEGORY[case.program]
     start = dt.date.fromisoformat(f"{decision.start_month}-01")
     persons = case.proposal.get("persons") or []
-    if case.program == "tekun":
+    if case.program in PERSONAL_ENROLMENT:
         person_ids = [p["person"] for p in persons if p.get("eligible")]
     else:
         person_ids = list(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import NOT_PERMITTED
+from safetynet.core import labels
 from safetynet.core.files import attachment_response
 from safetynet.core.uploads import SCAN_TYPES
 from safetynet.registry.selectors import household_get, household_list
@@ -138,6 +139,7 @@ def _case_page(request, case_id: int, *, bound: dict | None = None, status: int 
             "case": case,
             "due_dates": [(screens.STEP_LABELS.get(d.step, d.step), d) for d in page.due_dates],
             "figures": _figures(case.proposal),
+            "trace_lines": _trace_lines(case.proposal),
             "timeline": [
                 (e, _status_label(e.from_status), _status_label(e.to_status)) for e in page.timeline
             ],
@@ -158,6 +160,18 @@ def _status_label(value: str) -> str:
     return str(CaseStatus(value).label) if value in CaseStatus.values else value
 
 
+def _trace_lines(proposal: dict | None) -> list[str]:
+    """The proposal's trace as sentences in the reader's language (its parameters with value,
+    date and legal reference); a proposal frozen before the steps were kept shows its text."""
+    if not proposal:
+        return []
+    steps = proposal.get("trace_steps")
+    if steps is None:
+        return list(proposal.get("trace") or [])
+    names = [p.get("name", "") for p in (proposal.get("situation") or {}).get("persons", [])]
+    return [line for step in steps for line in labels.trace_sentences(step, names)]
+
+
 def _figures(proposal: dict | None) -> list[tuple[str, str]]:
     """The proposal's named figures for display: money (`*_fen`) in yuan; the household's
     figures (dibao's) once when the program's are the same."""
@@ -168,10 +182,15 @@ def _figures(proposal: dict | None) -> list[tuple[str, str]]:
         out.update(group)
     rows = []
     for name, value in out.items():
+        shown = labels.label("named_figure", name)
         if name.endswith("_fen") and isinstance(value, int) and not isinstance(value, bool):
-            rows.append((name, _("%(amount)s yuan") % {"amount": yuan(value)}))
+            rows.append((shown, _("%(amount)s yuan") % {"amount": yuan(value)}))
+        elif isinstance(value, bool):
+            rows.append((shown, labels.yes_no(value)))
+        elif isinstance(value, list):
+            rows.append((shown, "、".join(labels.value_label(v) for v in value)))
         else:
-            rows.append((name, str(value)))
+            rows.append((shown, str(value)))
     return rows
 
 

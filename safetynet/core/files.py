@@ -18,7 +18,7 @@ from contextvars import ContextVar
 
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -38,6 +38,16 @@ def attachment_response(field_file: FieldFile, *, filename: str, content_type: s
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def generated_attachment(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """Bytes made for this request (an export, a PDF) as a download: attachment, never sniffed,
+    never cached (the same headers as a stored file's)."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
     return response
 
 

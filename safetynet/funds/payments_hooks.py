@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from . import chart
 from . import services as fs
 
 
@@ -125,7 +126,6 @@ def book_payroll_approved(*, actor, payroll) -> None:
         .order_by()
     )
     legs = []
-    from . import chart
 
     for r in rows:
         district = str(r["line__division_id"])[:6]
@@ -200,6 +200,35 @@ def book_recovery(*, actor, recovery) -> None:
     )
 
 
+def book_bank_return(*, actor, refund) -> None:
+    """A bank returned a paid line (payments.refunds): its money back to the treasuries by the
+    line's split (scaled to the amount the entry carried), the line payable again."""
+    from safetynet.payments.bank_models import BankFileEntry
+
+    fs.post_bank_return(
+        actor=actor,
+        ref=f"bankreturn:{refund.pk}",
+        on=refund.received_on,
+        rows=_rows_from_entries(BankFileEntry.objects.filter(pk=refund.entry_id)),
+        memo=f"银行退回 {refund.entry.reference} {refund.reason}",
+    )
+
+
+def book_repayment(*, actor, refund) -> None:
+    """A beneficiary paid back (part of) an overpayment: the receivable is settled."""
+    recovery = refund.recovery
+    fs.post_refund(
+        actor=actor,
+        ref=f"repayment:{refund.pk}",
+        on=refund.received_on,
+        program=recovery.program,
+        district=str(recovery.division_id)[:6],
+        amount_fen=int(refund.amount_fen),
+        memo=f"个人退款 {recovery.beneficiary_key} {recovery.program} {recovery.benefit_month} "
+        f"收据 {refund.reference}",
+    )
+
+
 def book_write_off(*, actor, recovery, amount_fen: int, reason: str) -> None:
     fs.post_write_off(
         actor=actor,
@@ -210,3 +239,22 @@ def book_write_off(*, actor, recovery, amount_fen: int, reason: str) -> None:
         amount_fen=int(amount_fen),
         reason=reason,
     )
+
+
+# ------------------------------------------------------------------------------ reconciliation
+def clearing_balance_of(payroll) -> int:
+    """What the books still hold on the bank clearing account for this payroll's files: the
+    funding of its bank files less their paid and failed results. 0 when every fen sent came
+    back as paid or failed (the check of `payroll_reconcile`)."""
+    from safetynet.payments.bank_models import BankFile, BankResultFile
+
+    from .models import Posting
+
+    files = list(BankFile.objects.filter(payroll_id=payroll.pk).values_list("pk", flat=True))
+    results = BankResultFile.objects.filter(bank_file_id__in=files).values_list("pk", flat=True)
+    sources = [f"funding:bankfile:{pk}" for pk in files]
+    sources += [f"{kind}:resultfile:{pk}" for pk in results for kind in ("paid", "failed")]
+    total = Posting.objects.filter(
+        entry__source__in=sources, account__code=chart.bank_clearing().code
+    ).aggregate(s=Sum("amount_fen"))["s"]
+    return int(total or 0)

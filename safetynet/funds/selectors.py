@@ -291,7 +291,8 @@ def fund_statement(actor, *, month: str, district: str) -> Statement:
                     p.payable_start_fen -= fen
                 elif kind == "approval":
                     p.approved_fen -= fen
-                elif kind == "paid":
+                elif kind in ("paid", "refund"):
+                    # a bank's return after payment (refund, ADR 0943) is paid no more
                     p.paid_fen += fen
                 elif kind == "deduction":
                     p.deducted_fen += fen

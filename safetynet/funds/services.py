@@ -193,10 +193,31 @@ def _treasury_legs(splits: list[Split], sign: int) -> list[Leg]:
     return legs
 
 
-def _idempotent(source: str, post) -> JournalEntry | None:
+def _book(*, actor, on: dt.date, source: str, memo: str, legs: list[Leg]) -> JournalEntry:
     """Post unless `source` is booked already (a re-run never books twice)."""
     existing = entry_for(source)
-    return existing if existing is not None else post()
+    if existing is not None:
+        return existing
+    return journal_post(actor=actor, on=on, memo=memo, source=source, postings=legs)
+
+
+def _split_legs(
+    rows: Iterable[Mapping], *, treasury: int = 0, payable: int = 0, clearing: int = 0
+) -> list[Leg]:
+    """The legs of the payment events, per (program, district) of `rows`: each level's
+    treasury (by the split), the program's payable and the bank clearing account, each with
+    the sign given (0: not posted). Empty when the rows add up to nothing."""
+    legs: list[Leg] = []
+    for s in splits_of(rows):
+        if not s.amount_fen:
+            continue
+        if treasury:
+            legs += _treasury_legs([s], treasury)
+        if payable:
+            legs.append(Leg(chart.payable(s.program), payable * s.amount_fen, s.district))
+        if clearing:
+            legs.append(Leg(chart.bank_clearing(), clearing * s.amount_fen, s.district, s.program))
+    return legs
 
 
 # ------------------------------------------------------------------------------ payroll postings
@@ -210,72 +231,70 @@ def post_payroll_approval(
         return None
     legs = _expense_legs(splits, +1)
     legs += [Leg(chart.payable(s.program), -s.amount_fen, s.district) for s in splits]
-    source = f"approval:payroll:{payroll_id}"
-    return _idempotent(
-        source,
-        lambda: journal_post(
-            actor=actor, on=on, memo=f"发放名册 {month} 审批", source=source, postings=legs
-        ),
+    return _book(
+        actor=actor,
+        on=on,
+        source=f"approval:payroll:{payroll_id}",
+        memo=f"发放名册 {month} 审批",
+        legs=legs,
     )
+
+
+# What each payment event books (ADR 0922, 0943): the sign of each leg, the entry's kind and
+# its default memo.
+PAYMENT_EVENTS = {
+    # a bank file sent: each level's treasury funds the bank clearing account
+    "funding": ({"treasury": -1, "clearing": +1}, "代发资金划拨"),
+    # a bank's result: the paid lines settle the payable out of the clearing account
+    "paid": ({"payable": +1, "clearing": -1}, "银行回盘 已支付"),
+    # the failed lines' money returns to each level's treasury; the lines stay payable
+    # (re-issued in a later file, funded again then)
+    "failed": ({"treasury": +1, "clearing": -1}, "银行回盘 失败退回"),
+    # a payment the bank returned after reporting it paid: the money is back in each level's
+    # treasury and the line is payable again (paid in a later file, funded again then)
+    "refund": ({"treasury": +1, "payable": -1}, "银行退回"),
+}
+
+
+def _post_payment_event(
+    kind: str, *, actor, ref: str, on: dt.date, rows: Iterable[Mapping], memo: str = ""
+) -> JournalEntry | None:
+    signs, default_memo = PAYMENT_EVENTS[kind]
+    legs = _split_legs(rows, **signs)
+    if not legs:
+        return None
+    source = f"{kind}:{ref}"
+    return _book(actor=actor, on=on, source=source, memo=memo or f"{default_memo} {ref}", legs=legs)
 
 
 def post_bank_funding(
     *, actor, ref: str, on: dt.date, rows: Iterable[Mapping], memo: str = ""
 ) -> JournalEntry | None:
     """A bank file sent: each level's treasury funds the bank clearing account."""
-    splits = [s for s in splits_of(rows) if s.amount_fen]
-    if not splits:
-        return None
-    legs = _treasury_legs(splits, -1)
-    legs += [Leg(chart.bank_clearing(), s.amount_fen, s.district, s.program) for s in splits]
-    source = f"funding:{ref}"
-    return _idempotent(
-        source,
-        lambda: journal_post(
-            actor=actor, on=on, memo=memo or f"代发资金划拨 {ref}", source=source, postings=legs
-        ),
-    )
+    return _post_payment_event("funding", actor=actor, ref=ref, on=on, rows=rows, memo=memo)
 
 
 def post_payments_paid(
     *, actor, ref: str, on: dt.date, rows: Iterable[Mapping], memo: str = ""
 ) -> JournalEntry | None:
     """A bank's result: the paid lines settle the payable out of the clearing account."""
-    splits = [s for s in splits_of(rows) if s.amount_fen]
-    if not splits:
-        return None
-    legs = [Leg(chart.payable(s.program), s.amount_fen, s.district) for s in splits]
-    legs += [Leg(chart.bank_clearing(), -s.amount_fen, s.district, s.program) for s in splits]
-    source = f"paid:{ref}"
-    return _idempotent(
-        source,
-        lambda: journal_post(
-            actor=actor, on=on, memo=memo or f"银行回盘 已支付 {ref}", source=source, postings=legs
-        ),
-    )
+    return _post_payment_event("paid", actor=actor, ref=ref, on=on, rows=rows, memo=memo)
 
 
 def post_payments_failed(
     *, actor, ref: str, on: dt.date, rows: Iterable[Mapping], memo: str = ""
 ) -> JournalEntry | None:
-    """A bank's result: the failed lines' money returns from the clearing account to each level's
-    treasury; the lines stay payable (re-issued in a later file, funded again then)."""
-    splits = [s for s in splits_of(rows) if s.amount_fen]
-    if not splits:
-        return None
-    legs = _treasury_legs(splits, +1)
-    legs += [Leg(chart.bank_clearing(), -s.amount_fen, s.district, s.program) for s in splits]
-    source = f"failed:{ref}"
-    return _idempotent(
-        source,
-        lambda: journal_post(
-            actor=actor,
-            on=on,
-            memo=memo or f"银行回盘 失败退回 {ref}",
-            source=source,
-            postings=legs,
-        ),
-    )
+    """A bank's result: the failed lines' money returns from the clearing account to each
+    level's treasury; the lines stay payable."""
+    return _post_payment_event("failed", actor=actor, ref=ref, on=on, rows=rows, memo=memo)
+
+
+def post_bank_return(
+    *, actor, ref: str, on: dt.date, rows: Iterable[Mapping], memo: str = ""
+) -> JournalEntry | None:
+    """A payment the bank returned after reporting it paid (ADR 0943): the money back in each
+    level's treasury, the line payable again."""
+    return _post_payment_event("refund", actor=actor, ref=ref, on=on, rows=rows, memo=memo)
 
 
 # ------------------------------------------------------------------------------ recoveries
@@ -288,12 +307,8 @@ def post_recovery(
         return None
     legs = _expense_legs([split], -1)
     legs.append(Leg(chart.recoveries_receivable(split.program), split.amount_fen, split.district))
-    source = f"recovery:{ref}"
-    return _idempotent(
-        source,
-        lambda: journal_post(
-            actor=actor, on=on, memo=memo or f"多发追回 {ref}", source=source, postings=legs
-        ),
+    return _book(
+        actor=actor, on=on, source=f"recovery:{ref}", memo=memo or f"多发追回 {ref}", legs=legs
     )
 
 
@@ -316,12 +331,8 @@ def post_recovery_deduction(
         Leg(chart.payable(line_program), amount_fen, district),
         Leg(chart.recoveries_receivable(program), -amount_fen, district),
     ]
-    source = f"deduction:{ref}"
-    return _idempotent(
-        source,
-        lambda: journal_post(
-            actor=actor, on=on, memo=memo or f"追回抵扣 {ref}", source=source, postings=legs
-        ),
+    return _book(
+        actor=actor, on=on, source=f"deduction:{ref}", memo=memo or f"追回抵扣 {ref}", legs=legs
     )
 
 
@@ -335,12 +346,8 @@ def post_refund(
         Leg(chart.treasury("city"), amount_fen, district, program),
         Leg(chart.recoveries_receivable(program), -amount_fen, district),
     ]
-    source = f"refund:{ref}"
-    return _idempotent(
-        source,
-        lambda: journal_post(
-            actor=actor, on=on, memo=memo or f"退回款 {ref}", source=source, postings=legs
-        ),
+    return _book(
+        actor=actor, on=on, source=f"refund:{ref}", memo=memo or f"退回款 {ref}", legs=legs
     )
 
 
@@ -354,12 +361,8 @@ def post_write_off(
         Leg(chart.write_off(program), amount_fen, district),
         Leg(chart.recoveries_receivable(program), -amount_fen, district),
     ]
-    source = f"write_off:{ref}"
-    return _idempotent(
-        source,
-        lambda: journal_post(
-            actor=actor, on=on, memo=f"核销 {ref}：{reason}", source=source, postings=legs
-        ),
+    return _book(
+        actor=actor, on=on, source=f"write_off:{ref}", memo=f"核销 {ref}：{reason}", legs=legs
     )
 
 

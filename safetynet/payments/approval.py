@@ -289,6 +289,56 @@ def payroll_approve(
 
 
 @transaction.atomic
+def payroll_reconcile(*, actor: User, payroll_id: int, note: str = "") -> Payroll:
+    """对账: every line of the payroll's bank files is answered (results_in), the reconciliation
+    per bank balances (sent = paid + failed + pending + returned, in count and fen, with nothing
+    pending) and the books agree: the bank clearing account holds nothing more for its files
+    (funded = paid + failed, in the journal). The figures go into the event."""
+    from safetynet.funds.payments_hooks import clearing_balance_of
+
+    from .bank_selectors import bank_reconciliation
+
+    require(actor, "payments.close_payroll")
+    payroll = _payroll_for_update(payroll_id)
+    _require_status(payroll, PayrollStatus.RESULTS_IN, "reconciliation")
+    rec = bank_reconciliation(actor=actor, payroll=payroll)
+    rows = [*rec.banks, rec.total]
+    if rec.total.pending.count or not all(r.balanced for r in rows):
+        raise E.ServiceError(
+            E.RECONCILIATION_OPEN,
+            f"payroll {payroll.month}: the bank files' lines do not add up or some are pending",
+        )
+    left = clearing_balance_of(payroll)
+    if left:
+        raise E.ServiceError(
+            E.RECONCILIATION_OPEN,
+            f"payroll {payroll.month}: the bank clearing account still holds {left} fen",
+        )
+
+    def fig(f) -> list[int]:
+        return [f.count, f.fen]
+
+    _move(
+        payroll,
+        PayrollStatus.RECONCILED,
+        actor=actor,
+        kind=PayrollEventKind.RECONCILED,
+        note=str(note or "")[:500],
+        banks={
+            r.bank_code: {
+                "sent": fig(r.sent),
+                "paid": fig(r.paid),
+                "failed": fig(r.failed),
+                "returned": fig(r.returned),
+            }
+            for r in rec.banks
+        },
+        held=fig(rec.held),
+    )
+    return payroll
+
+
+@transaction.atomic
 def payroll_close(*, actor: User, payroll_id: int, note: str = "") -> Payroll:
     """结账: a reconciled payroll is closed; nothing changes it afterwards."""
     require(actor, "payments.close_payroll")

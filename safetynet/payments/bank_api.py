@@ -8,6 +8,10 @@
 - `GET  /api/banks/payrolls/{id}/reconciliation/` — sent, paid, failed, pending per bank.
 - `GET  /api/banks/failed/` — failed lines awaiting a corrected account.
 - `POST /api/banks/failed/{id}/account/` — fix the account of a failed line (`bank_account_set`).
+- `POST /api/banks/returns/` — `{"reference", "on", "reason", "note"}` a paid line the bank
+  returned (`refund_bank_return`, ADR 0943).
+- `POST /api/banks/recoveries/{id}/repayments/` — `{"amount_fen", "on", "receipt", "note"}` a
+  beneficiary's repayment of an overpayment (`refund_repayment`).
 
 Errors: 400 `{"code", "message", "problems": [{"row", "field", "code", "message"}]}` naming the
 file, row and field; 403 `not_permitted`; 404; 409 `{"code", "message"}` when the payroll is not
@@ -32,7 +36,9 @@ from safetynet.core.errors import ServiceError
 
 from . import bank_selectors as sel
 from .api import _parsed  # one input parser for the payments API
+from .bank_format import REASONS
 from .bank_services import BANK_FILES_NOT_APPROVED, bank_files_make, bank_results_import
+from .refunds import refund_bank_return, refund_repayment
 from .services import bank_account_set
 
 MAX_FILES = 40
@@ -103,6 +109,7 @@ class RecRowOut(serializers.Serializer):
     paid = FigureOut()
     failed = FigureOut()
     pending = FigureOut()
+    returned = FigureOut(help_text="Paid, then returned by the bank (sent again later).")
 
 
 class ReconciliationOut(serializers.Serializer):
@@ -266,6 +273,51 @@ class FixAccountView(generics.GenericAPIView):
         return Response(AccountOut(account).data)
 
 
+class ReturnIn(serializers.Serializer):
+    reference = serializers.CharField(max_length=32, help_text="The line reference L<id>-<n>.")
+    on = serializers.DateField(help_text="The day the bank returned the money.")
+    reason = serializers.ChoiceField(choices=list(REASONS))
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class RepaymentIn(serializers.Serializer):
+    amount_fen = serializers.IntegerField(min_value=1)
+    on = serializers.DateField(help_text="The day the money was received.")
+    receipt = serializers.CharField(max_length=60, help_text="The receipt's number (once).")
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class RefundOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    kind = serializers.CharField()
+    line_id = serializers.IntegerField()
+    recovery_id = serializers.IntegerField(allow_null=True)
+    amount_fen = serializers.IntegerField()
+    received_on = serializers.DateField()
+    reference = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class BankReturnView(generics.GenericAPIView):
+    serializer_class = ReturnIn
+
+    @extend_schema(request=ReturnIn, responses={201: RefundOut, **ERRORS})
+    def post(self, request):
+        d = _parsed(ReturnIn, request.data)
+        refund = refund_bank_return(actor=request.user, **d)
+        return Response(RefundOut(refund).data, status=status.HTTP_201_CREATED)
+
+
+class RepaymentView(generics.GenericAPIView):
+    serializer_class = RepaymentIn
+
+    @extend_schema(request=RepaymentIn, responses={201: RefundOut, **ERRORS})
+    def post(self, request, pk: int):
+        d = _parsed(RepaymentIn, request.data)
+        refund = refund_repayment(actor=request.user, recovery_id=pk, **d)
+        return Response(RefundOut(refund).data, status=status.HTTP_201_CREATED)
+
+
 urlpatterns = [
     path("payrolls/<int:pk>/files/", PayrollFilesView.as_view(), name="api-bank-files"),
     path(
@@ -277,4 +329,8 @@ urlpatterns = [
     path("results/", ResultsView.as_view(), name="api-bank-results"),
     path("failed/", FailedView.as_view(), name="api-bank-failed"),
     path("failed/<int:pk>/account/", FixAccountView.as_view(), name="api-bank-fix-account"),
+    path("returns/", BankReturnView.as_view(), name="api-bank-returns"),
+    path(
+        "recoveries/<int:pk>/repayments/", RepaymentView.as_view(), name="api-recovery-repayments"
+    ),
 ]

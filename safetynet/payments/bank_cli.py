@@ -6,6 +6,10 @@
   made, write those again. Prints each file, the lines held without an account.
 - `safetynet payroll bank-results FILE... --as USER`: import the banks' result files, all or
   nothing; prints paid and failed per file and the payrolls now complete.
+- `safetynet payroll bank-return REF --on YYYY-MM-DD --reason CODE --as USER`: a paid line the
+  bank returned (`refund_bank_return`, ADR 0943); the line waits for a corrected account.
+- `safetynet payroll repayment RECOVERY_ID --amount YUAN --receipt NO --on YYYY-MM-DD --as USER`:
+  a beneficiary paid back an overpayment (`refund_repayment`).
 
 Bad input or a refusal: exit 2, naming the file, row and field (or the code)."""
 
@@ -18,13 +22,11 @@ from django.core.management.base import CommandError
 
 from safetynet.core.errors import ServiceError
 
-BAD_INPUT = 2
-ACTIONS = ("bank-files", "bank-results")
+from .cli_common import actor_named as _actor
+from .cli_common import fail as _fail
+
+ACTIONS = ("bank-files", "bank-results", "bank-return", "repayment")
 MAX_RESULT_BYTES = 200 * 1024 * 1024
-
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=BAD_INPUT)
 
 
 def _yuan(fen: int) -> str:
@@ -40,15 +42,19 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("bank-results", help="import the banks' result files (all or nothing)")
     p.add_argument("files", metavar="FILE", nargs="+", type=Path, help="result files")
     p.add_argument("--as", dest="username", required=True, help="the finance officer")
-
-
-def _actor(username: str):
-    from safetynet.accounts.models import User
-
-    try:
-        return User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist:
-        raise _fail(f"--as: no active user {username!r}") from None
+    p = sub.add_parser("bank-return", help="record a paid line the bank returned (退回)")
+    p.add_argument("reference", metavar="REF", help="the line reference L<line>-<n>")
+    p.add_argument("--on", required=True, help="the day the money came back, YYYY-MM-DD")
+    p.add_argument("--reason", required=True, help="the bank's reason code (account_closed, …)")
+    p.add_argument("--note", default="", help="a note")
+    p.add_argument("--as", dest="username", required=True, help="the finance officer")
+    p = sub.add_parser("repayment", help="record a beneficiary's repayment of an overpayment")
+    p.add_argument("recovery_id", metavar="RECOVERY_ID", help="the recovery's id")
+    p.add_argument("--amount", required=True, help="yuan with two decimals, e.g. 120.00")
+    p.add_argument("--receipt", required=True, help="the receipt's number")
+    p.add_argument("--on", required=True, help="the day the money was received, YYYY-MM-DD")
+    p.add_argument("--note", default="", help="a note")
+    p.add_argument("--as", dest="username", required=True, help="the finance officer")
 
 
 def _refusal(exc: ServiceError) -> CommandError:
@@ -65,8 +71,58 @@ def handle(action: str, options: dict[str, Any], stdout) -> None:
     actor = _actor(options["username"])
     if action == "bank-files":
         _bank_files(actor, options, stdout)
-    else:
+    elif action == "bank-results":
         _bank_results(actor, options, stdout)
+    else:
+        _refund(action, actor, options, stdout)
+
+
+def _refund(action: str, actor, options, stdout) -> None:
+    import datetime as dt
+
+    from safetynet.payments.bank_format import yuan_to_fen
+    from safetynet.payments.refunds import refund_bank_return, refund_repayment
+
+    try:
+        on = dt.date.fromisoformat(str(options["on"]))
+    except ValueError:
+        raise _fail(f"--on: {options['on']!r} is not a date YYYY-MM-DD") from None
+    try:
+        if action == "bank-return":
+            refund = refund_bank_return(
+                actor=actor,
+                reference=options["reference"],
+                on=on,
+                reason=options["reason"],
+                note=options["note"],
+            )
+            stdout.write(
+                f"{refund.reference}: {_yuan(refund.amount_fen)} yuan returned by the bank "
+                f"({refund.reason}); line {refund.line_id} waits for a corrected account"
+            )
+            return
+        rid = str(options["recovery_id"])
+        if not rid.isascii() or not rid.isdigit():
+            raise _fail(f"RECOVERY_ID: {rid!r} is not a recovery id (a positive number)")
+        try:
+            amount = yuan_to_fen(str(options["amount"]))
+        except ValueError:
+            raise _fail(f"--amount: {options['amount']!r} is not yuan with two decimals") from None
+        refund = refund_repayment(
+            actor=actor,
+            recovery_id=int(rid),
+            amount_fen=amount,
+            on=on,
+            receipt=options["receipt"],
+            note=options["note"],
+        )
+        recovery = refund.recovery
+        stdout.write(
+            f"recovery {recovery.pk}: {_yuan(refund.amount_fen)} yuan paid back "
+            f"(receipt {refund.reference}); {recovery.status}"
+        )
+    except ServiceError as exc:
+        raise _refusal(exc) from None
 
 
 def _bank_files(actor, options, stdout) -> None:

@@ -31,7 +31,19 @@ RESULT_FORMAT = "safetynet-bank-result/1"
 FORMATS = ("xlsx", "csv")
 OUTCOMES = ("paid", "failed")
 # Reason codes a bank gives for a failed line (docs/bank-files.md).
-REASONS = ("account_closed", "name_mismatch", "no_such_account", "account_frozen", "other")
+REASONS = (
+    "account_closed",
+    "name_mismatch",
+    "no_such_account",
+    "account_frozen",
+    "other",
+    "bank_technical",
+    "timeout",
+)
+# Failures that are not about the account (the bank's system failed, the line timed out): the
+# line is sent again, to the same account, in the next payroll's files (ADR 0942). Every other
+# reason waits for corrected account data.
+RESEND_UNCHANGED_REASONS = ("bank_technical", "timeout")
 
 # Header keys (Chinese labels, as the banks' clerks read them) -> attribute names.
 PAYMENT_HEADER = (

@@ -28,6 +28,8 @@ class EntryResult(models.TextChoices):
     PENDING = "pending", _("Awaiting the bank")
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Failed")
+    # paid, then returned by the bank (a Refund, ADR 0943): no longer counts as paid
+    RETURNED = "returned", _("Returned by the bank")
 
 
 class BankFile(models.Model):
@@ -129,14 +131,15 @@ class BankFileEntry(models.Model):
                 fields=["line"], condition=Q(result="pending"), name="payments_entry_one_pending"
             ),
             models.CheckConstraint(
-                condition=Q(result__in=["pending", "paid", "failed"]),
+                condition=Q(result__in=["pending", "paid", "failed", "returned"]),
                 name="payments_entry_result_known",
             ),
             models.CheckConstraint(
                 condition=Q(amount_fen__gte=0), name="payments_entry_amount_not_negative"
             ),
             models.CheckConstraint(
-                condition=Q(result="failed") | Q(reason=""), name="payments_entry_reason_on_failed"
+                condition=Q(result__in=["failed", "returned"]) | Q(reason=""),
+                name="payments_entry_reason_on_failed",
             ),
         ]
         indexes = [

@@ -65,13 +65,14 @@ class ReconciliationRow:
     paid: Figure = field(default_factory=Figure)
     failed: Figure = field(default_factory=Figure)
     pending: Figure = field(default_factory=Figure)
+    returned: Figure = field(default_factory=Figure)  # paid, then returned by the bank
 
     @property
     def balanced(self) -> bool:
-        """Sent = paid + failed + pending, in count and in fen."""
-        return (
-            self.sent.count == self.paid.count + self.failed.count + self.pending.count
-            and self.sent.fen == self.paid.fen + self.failed.fen + self.pending.fen
+        """Sent = paid + failed + pending + returned, in count and in fen."""
+        parts = (self.paid, self.failed, self.pending, self.returned)
+        return self.sent.count == sum(f.count for f in parts) and self.sent.fen == sum(
+            f.fen for f in parts
         )
 
 
@@ -104,7 +105,7 @@ def bank_reconciliation(*, actor, payroll: Payroll) -> Reconciliation:
     total = ReconciliationRow("", "")
     for r in rows:
         row = ReconciliationRow(r["file__bank_code"], r["file__bank_name"])
-        for key in ("sent", "paid", "failed", "pending"):
+        for key in ("sent", "paid", "failed", "pending", "returned"):
             fig = Figure(r[f"{key}_n"] or 0, r[f"{key}_fen"] or 0)
             setattr(row, key, fig)
             tot = getattr(total, key)
@@ -128,7 +129,7 @@ def bank_failed_lines(*, actor, limit: int = 500) -> QuerySet[BankFileEntry]:
     ).values("id")[:1]
     return (
         BankFileEntry.objects.filter(
-            result=EntryResult.FAILED,
+            result__in=[EntryResult.FAILED, EntryResult.RETURNED],
             line__status=LineStatus.FAILED,
             line__division__code__startswith=prefix,
         )
@@ -191,12 +192,12 @@ def bank_reconciliation_xlsx(*, actor, payroll: Payroll) -> bytes:
     ws.append(safe_row(ws, ["状态", payroll.status]))
     ws.append([])
     head = ["银行代码", "银行名称"]
-    for label in ("已送银行", "已支付", "支付失败", "待回盘"):
+    for label in RECONCILIATION_GROUPS:
         head += [f"{label}笔数", f"{label}金额（元）"]
     ws.append(safe_row(ws, head))
     for row in [*rec.banks, rec.total]:
         cells = [row.bank_code or "合计", row.bank_name]
-        for fig in (row.sent, row.paid, row.failed, row.pending):
+        for fig in (row.sent, row.paid, row.failed, row.pending, row.returned):
             cells += [fig.count, fen_to_yuan(fig.fen)]
         ws.append(safe_row(ws, cells))
     ws.append([])
@@ -208,3 +209,46 @@ def bank_reconciliation_xlsx(*, actor, payroll: Payroll) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+RECONCILIATION_GROUPS = ("已送银行", "已支付", "支付失败", "待回盘", "银行退回")
+
+
+def bank_reconciliation_pdf(*, actor, payroll: Payroll) -> bytes:
+    """The reconciliation as a PDF in Chinese (WeasyPrint, the fonts of fonts-noto-cjk), like
+    the fund statements: per bank and in total, sent, paid, failed, awaiting the bank and
+    returned, in count and yuan, with the balance check of each row."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone, translation
+    from weasyprint import HTML  # heavy: imported only when a PDF is rendered
+
+    from .bank_format import fen_to_yuan
+    from .flow_views import status_label
+
+    rec = bank_reconciliation(actor=actor, payroll=payroll)
+    rows = []
+    for row in [*rec.banks, rec.total] if rec.banks else []:
+        cells = []
+        for fig in (row.sent, row.paid, row.failed, row.pending, row.returned):
+            cells += [f"{fig.count:,}", fen_to_yuan(fig.fen)]
+        rows.append(
+            {
+                "name": f"{row.bank_name}（{row.bank_code}）" if row.bank_code else "合计",
+                "cells": cells,
+                "check": "相符" if row.balanced else "不符",
+                "total": not row.bank_code,
+            }
+        )
+    context = {
+        "title": f"{payroll.month} 发放名册 银行代发对账表",
+        "payroll": payroll,
+        "status": status_label(payroll.status),
+        "generated": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "groups": RECONCILIATION_GROUPS,
+        "rows": rows,
+        "held_count": f"{rec.held.count:,}",
+        "held_yuan": fen_to_yuan(rec.held.fen),
+    }
+    with translation.override("zh-hans"):
+        html = render_to_string("payments/reconciliation_pdf.html", context)
+        return HTML(string=html).write_pdf()

@@ -4,7 +4,9 @@ bank event, each in one transaction with a PayrollEvent (the ledger posts from t
 - `bank_files_make(*, actor, payroll)`: an approved payroll's lines become one payment file per
   bank; lines without a current bank account stay held and are listed; failed lines of earlier
   payrolls whose account has since been changed, and their held lines that now have one, ride
-  along. Lines → sent, payroll → files_sent.
+  along, and so do failed lines whose failure was not about the account (a bank's technical
+  failure, a timeout: `RESEND_UNCHANGED_REASONS`, ADR 0942), to the same account. Lines → sent,
+  payroll → files_sent.
 - `bank_results_import(*, actor, files)`: the banks' result files mark each sent line paid or
   failed. All or nothing: an unknown or doubled line reference, a wrong amount or account, an
   unknown payment file or a malformed file refuses the whole import, naming file, row and field.
@@ -38,6 +40,7 @@ from safetynet.funds.payments_hooks import book_bank_files, book_bank_results
 from safetynet.registry.loading import _write as bulk_write
 
 from .bank_format import (
+    RESEND_UNCHANGED_REASONS,
     XLSX_MAGIC,
     BankFileFormatError,
     PaymentFile,
@@ -109,14 +112,16 @@ def _candidates(payroll: Payroll) -> list[tuple]:
     ordered by line id; account id None = held.
 
     This payroll's pending and held lines; earlier sent payrolls' held lines that now have an
-    account; their failed lines whose person's current account was never tried for that line
-    (i.e. it was changed after the failure: bank_account_set)."""
+    account; their failed lines whose person's current account never failed that line for a
+    reason about the account: changed after the failure (bank_account_set), or failed only for
+    a reason that is not about the account (RESEND_UNCHANGED_REASONS, ADR 0942)."""
     line = PaymentLine._meta.db_table
     person = "registry_person"
     account = "payments_bankaccount"
     entry = BankFileEntry._meta.db_table
     payrolls = Payroll._meta.db_table
     statuses = ", ".join(f"'{s}'" for s in SENT_STATUSES)
+    unchanged = ", ".join(f"'{r}'" for r in RESEND_UNCHANGED_REASONS)
     deduction = RecoveryDeduction._meta.db_table
     # the net amount: what a recovery withholds from the line is not paid (ADR 0941)
     columns = f"""
@@ -137,7 +142,8 @@ def _candidates(payroll: Payroll) -> list[tuple]:
           AND l.status IN ('failed', 'held_no_account') AND l.amount_fen > 0
           AND a.id IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM {entry} e
-                          WHERE e.line_id = l.id AND e.bank_account_id = a.id)"""
+                          WHERE e.line_id = l.id AND e.bank_account_id = a.id
+                            AND e.reason NOT IN ({unchanged}))"""
     with connection.cursor() as cursor:
         cursor.execute(this_payroll, [payroll.pk])
         rows = cursor.fetchall()

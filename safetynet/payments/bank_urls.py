@@ -15,6 +15,12 @@ urlpatterns = [
         v.bank_reconciliation_export,
         name="reconciliation-xlsx",
     ),
+    path(
+        "payrolls/<int:payroll_id>/reconciliation.pdf",
+        v.bank_reconciliation_pdf,
+        name="reconciliation-pdf",
+    ),
+    path("payrolls/<int:payroll_id>/return/", v.bank_return_view, name="return"),
     path("files/<int:file_id>/download/", v.bank_file_download, name="download"),
     path("results/", v.bank_results_upload, name="results"),
     path("failed/", v.bank_failed, name="failed"),

@@ -18,11 +18,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.core.errors import NotFoundError, ServiceError
-from safetynet.core.files import attachment_response
+from safetynet.core.files import attachment_response, generated_attachment
 from safetynet.core.uploads import MB, XLSX, FileRefused, read_upload
 
 from . import bank_selectors as sel
+from .bank_format import REASONS
 from .bank_services import bank_files_make, bank_results_import
+from .refunds import refund_bank_return
 from .services import bank_account_set
 
 RESULT_MAX_BYTES = 50 * MB
@@ -65,6 +67,20 @@ class AccountForm(forms.Form):
     holder_name = forms.CharField(label=gettext_lazy("Account holder"), max_length=64)
 
 
+class BankReturnForm(forms.Form):
+    """A paid line the bank returned (退回, ADR 0943)."""
+
+    reference = forms.CharField(label=gettext_lazy("Line reference"), max_length=32)
+    on = forms.DateField(label=gettext_lazy("Returned on"))
+    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=[(r, r) for r in REASONS])
+
+    def __init__(self, *args, **kwargs):
+        from .templatetags.bank_tags import bank_reason
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [(r, bank_reason(r)) for r in REASONS]
+
+
 def _may_send(user) -> bool:
     return user.has_perm("payments.send_bank_files")
 
@@ -85,7 +101,9 @@ def bank_home(request):
     )
 
 
-def _payroll_page(request, payroll, *, upload_form=None, problems=None, status=200):
+def _payroll_page(
+    request, payroll, *, upload_form=None, problems=None, status=200, return_form=None
+):
     with http_errors():
         rec = sel.bank_reconciliation(actor=request.user, payroll=payroll)
         files = list(sel.bank_files_of(actor=request.user, payroll=payroll))
@@ -101,6 +119,8 @@ def _payroll_page(request, payroll, *, upload_form=None, problems=None, status=2
             "may_import": request.user.has_perm("payments.import_bank_results"),
             "upload_form": upload_form or ResultUploadForm(),
             "problems": problems or [],
+            "may_refund": request.user.has_perm("payments.record_refund") and bool(files),
+            "return_form": return_form or BankReturnForm(initial={"on": timezone.localdate()}),
         },
         status=status,
     )
@@ -118,16 +138,12 @@ def bank_payroll(request, payroll_id: int):
 @require_GET
 def bank_reconciliation_export(request, payroll_id: int):
     """The reconciliation as Excel (a generated download: no stored file)."""
-    from django.http import HttpResponse
-
     with http_errors():
         payroll = sel.bank_payroll_get(actor=request.user, payroll_id=payroll_id)
         data = sel.bank_reconciliation_xlsx(actor=request.user, payroll=payroll)
-    response = HttpResponse(data, content_type=XLSX.content_type)
-    response["Content-Disposition"] = f'attachment; filename="reconciliation-{payroll.month}.xlsx"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return generated_attachment(
+        data, filename=f"reconciliation-{payroll.month}.xlsx", content_type=XLSX.content_type
+    )
 
 
 @login_required
@@ -262,4 +278,44 @@ def bank_account_fix(request, line_id: int):
         "payments/bank_fix.html",
         {"line": line, "form": form, "last": last, "current": current},
         status=status,
+    )
+
+
+@login_required
+@require_POST
+def bank_return_view(request, payroll_id: int):
+    """Record a paid line of this payroll's files that the bank returned."""
+    with http_errors():
+        payroll = sel.bank_payroll_get(actor=request.user, payroll_id=payroll_id)
+    form = BankReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the line reference, the date and the reason."))
+        return _payroll_page(request, payroll, return_form=form, status=422)
+    d = form.cleaned_data
+    try:
+        with http_errors():
+            refund = refund_bank_return(
+                actor=request.user, reference=d["reference"], on=d["on"], reason=d["reason"]
+            )
+    except ServiceError as exc:
+        problems = [f"{p.field}: {p.message}" for p in exc.problems] or [exc.message]
+        messages.error(request, "; ".join(problems))
+        return _payroll_page(request, payroll, return_form=form, status=422)
+    messages.success(
+        request,
+        _("The return of %(ref)s is recorded: the line waits for a corrected account.")
+        % {"ref": refund.reference},
+    )
+    return redirect("payments-banks:payroll", payroll_id=payroll.pk)
+
+
+@login_required
+@require_GET
+def bank_reconciliation_pdf(request, payroll_id: int):
+    """The reconciliation as PDF (WeasyPrint, like the fund statements)."""
+    with http_errors():
+        payroll = sel.bank_payroll_get(actor=request.user, payroll_id=payroll_id)
+        data = sel.bank_reconciliation_pdf(actor=request.user, payroll=payroll)
+    return generated_attachment(
+        data, filename=f"reconciliation-{payroll.month}.pdf", content_type="application/pdf"
     )

@@ -7,16 +7,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from django.core.management.base import CommandError
-
 from safetynet.core.errors import ServiceError
 
-BAD_INPUT = 2
-ACTIONS = ("check", "approve", "send-back", "close")
+from .cli_common import actor_named
+from .cli_common import fail as _fail
 
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=BAD_INPUT)
+ACTIONS = ("check", "approve", "send-back", "reconcile", "close")
 
 
 def _payroll_id(value: str) -> int:
@@ -48,12 +44,15 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("send-back", help="send a checked payroll back to draft, with a reason")
     common(p)
     p.add_argument("--reason", required=True, help="why it goes back")
+    p = sub.add_parser(
+        "reconcile", help="reconcile a payroll whose bank results are all in (books agree)"
+    )
+    common(p)
     p = sub.add_parser("close", help="close a reconciled payroll")
     common(p)
 
 
 def handle(action: str, options: dict[str, Any], stdout) -> None:
-    from safetynet.accounts.models import User
 
     from . import approval
     from .flow_errors import message_for
@@ -62,11 +61,7 @@ def handle(action: str, options: dict[str, Any], stdout) -> None:
         payroll_id = _payroll_id(str(options["payroll_id"]))
     except argparse.ArgumentTypeError as exc:
         raise _fail(f"ID: {exc}") from None
-    username = options["username"]
-    try:
-        actor = User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist:
-        raise _fail(f"--as: no active user {username!r}") from None
+    actor = actor_named(options["username"])
     try:
         if action == "check":
             payroll = approval.payroll_check(
@@ -93,6 +88,9 @@ def handle(action: str, options: dict[str, Any], stdout) -> None:
                 actor=actor, payroll_id=payroll_id, reason=options.get("reason") or ""
             )
             stdout.write(f"payroll {payroll.month}: back to draft")
+        elif action == "reconcile":
+            payroll = approval.payroll_reconcile(actor=actor, payroll_id=payroll_id)
+            stdout.write(f"payroll {payroll.month}: reconciled")
         elif action == "close":
             payroll = approval.payroll_close(actor=actor, payroll_id=payroll_id)
             stdout.write(f"payroll {payroll.month}: closed")

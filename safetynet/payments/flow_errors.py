@@ -27,6 +27,11 @@ REASON_REQUIRED = "payroll_reason_required"
 OVERRIDE_CITY_ONLY = "payroll_budget_override_city_only"
 RECOVERY_CLOSED = "recovery_closed"
 RECOVERY_REASON_REQUIRED = "recovery_reason_required"
+RECONCILIATION_OPEN = "payroll_reconciliation_open"
+REFUND_INVALID = "refund_invalid"
+REFUND_NOT_PAID = "refund_not_paid"
+REFUND_EXCEEDS = "refund_exceeds_outstanding"
+REFUND_DUPLICATE = "refund_duplicate"
 
 CODES = {
     TRANSITION_NOT_ALLOWED: _("This step is not possible in the payroll's present state."),
@@ -43,6 +48,13 @@ CODES = {
     OVERRIDE_CITY_ONLY: _("Only the city may approve a payroll over its budget."),
     RECOVERY_CLOSED: _("This recovery is already recovered or written off."),
     RECOVERY_REASON_REQUIRED: _("Write down why the recovery is written off."),
+    RECONCILIATION_OPEN: _(
+        "The reconciliation does not balance yet: a line is pending or the books still hold "
+        "money at the bank."
+    ),
+    REFUND_NOT_PAID: _("Only a line the bank reported paid can be returned."),
+    REFUND_EXCEEDS: _("The amount is more than what is outstanding."),
+    REFUND_DUPLICATE: _("This receipt is already recorded."),
 }
 
 # A step the present state forbids: 409 in the API.
@@ -55,6 +67,7 @@ CONFLICT_CODES = frozenset(
         SCOPE_NOT_YOURS,
         SCOPE_APPROVED,
         RECOVERY_CLOSED,
+        RECONCILIATION_OPEN,
     }
 )
 

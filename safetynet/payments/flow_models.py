@@ -69,7 +69,7 @@ class RecoveryStatus(models.TextChoices):
 
 class Recovery(models.Model):
     """追回: an overpaid line. Detected once per line (the database holds it: one recovery per
-    line). Outstanding = amount − deductions − written off."""
+    line). Outstanding = amount − deductions − refunded − written off."""
 
     line = models.OneToOneField(
         "payments.PaymentLine", on_delete=models.PROTECT, related_name="recovery"
@@ -96,6 +96,7 @@ class Recovery(models.Model):
     )
     detected_at = models.DateTimeField(_("detected at"), auto_now_add=True)
     written_off_fen = models.BigIntegerField(_("written off (fen)"), default=0)
+    refunded_fen = models.BigIntegerField(_("paid back (fen)"), default=0)  # Refund repayments
     written_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -110,7 +111,8 @@ class Recovery(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_fen__gt=0)
                 & Q(written_off_fen__gte=0)
-                & Q(written_off_fen__lte=F("amount_fen")),
+                & Q(refunded_fen__gte=0)
+                & Q(written_off_fen__lte=F("amount_fen") - F("refunded_fen")),
                 name="payments_recovery_amounts",
             ),
         ]
@@ -160,3 +162,65 @@ class RecoveryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recovery_id} {self.kind}"
+
+
+class RefundKind(models.TextChoices):
+    BANK_RETURN = "bank_return", _("Returned by the bank after payment")
+    REPAYMENT = "repayment", _("Paid back by the beneficiary")
+
+
+class Refund(models.Model):
+    """退回款: money that came back after a payment (ADR 0943).
+
+    - `bank_return` (银行退回): a bank returns a payment its result file had reported paid (the
+      account was closed after all). The entry becomes `returned`, the line `failed` again: it
+      waits for corrected account data and is paid in a later file, once.
+    - `repayment` (个人退款): a beneficiary pays back an overpayment: it reduces the recovery's
+      outstanding amount (`Recovery.refunded_fen`).
+
+    Each books one journal entry (`refund:…`) in the recording service's transaction."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=RefundKind.choices)
+    line = models.ForeignKey(
+        "payments.PaymentLine", on_delete=models.PROTECT, related_name="refunds"
+    )
+    entry = models.OneToOneField(
+        "payments.BankFileEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refund",
+    )
+    recovery = models.ForeignKey(
+        Recovery, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    received_on = models.DateField(_("received on"))
+    reference = models.CharField(_("bank or receipt reference"), max_length=60)
+    reason = models.CharField(_("reason"), max_length=32, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payments_refund_positive"),
+            models.CheckConstraint(
+                condition=Q(kind="bank_return", entry__isnull=False, recovery__isnull=True)
+                | Q(kind="repayment", entry__isnull=True, recovery__isnull=False),
+                name="payments_refund_kind_target",
+            ),
+            # a receipt is recorded once
+            models.UniqueConstraint(
+                fields=["kind", "reference"], name="payments_refund_reference_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["line"], name="payments_refund_line")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference}: {self.amount_fen}"

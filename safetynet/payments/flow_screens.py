@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from safetynet.accounts.models import User
@@ -17,8 +17,15 @@ from safetynet.registry.models import Division, Membership
 from . import flow_errors as E
 from . import selectors
 from .approval import may_approve_scope, scope_of_user
-from .flow_models import CITY_SCOPE, PayrollApproval, Recovery, RecoveryDeduction, RecoveryStatus
-from .models import LineStatus, PaymentLine, Payroll
+from .flow_models import (
+    CITY_SCOPE,
+    PayrollApproval,
+    Recovery,
+    RecoveryDeduction,
+    RecoveryStatus,
+    Refund,
+)
+from .models import BankFileEntry, LineStatus, PaymentLine, Payroll
 
 PAGE_SIZE = 50
 
@@ -227,7 +234,7 @@ def recovery_get(*, actor: User, recovery_id: int) -> Recovery:
 
 
 def outstanding(r: Recovery) -> int:
-    return r.amount_fen - int(getattr(r, "recovered", 0) or 0) - r.written_off_fen
+    return r.amount_fen - int(getattr(r, "recovered", 0) or 0) - r.refunded_fen - r.written_off_fen
 
 
 OPEN = RecoveryStatus.OPEN
@@ -236,18 +243,38 @@ OPEN = RecoveryStatus.OPEN
 # --------------------------------------------------------------------------- household page
 def household_payments(*, actor: User, household_id: int, limit: int = 120) -> list[PaymentLine]:
     """What was paid to a household, when and why: its lines and its members' personal lines,
-    newest benefit month first, each with what was withheld (`deducted_fen`) and the payroll's
-    month. Empty for a role that may not see payrolls."""
+    newest benefit month first, each with what was withheld (`deducted_fen`), the payroll's
+    month and every sending to a bank (`bank_entries`: the date paid, failed and why, sent
+    again, returned). Empty for a role that may not see payrolls."""
     if not actor.has_perm("payments.see_payrolls"):
         return []
-    members = Membership.objects.filter(household_id=household_id).values("person_id")
-    qs = lines_visible_to(actor).filter(
-        Q(household_id=household_id) | Q(household__isnull=True, person_id__in=members)
-    )
+    entries = BankFileEntry.objects.select_related("file__payroll").order_by("id")
     return list(
-        qs.select_related("person", "payroll")
+        _household_lines(actor, household_id)
+        .select_related("person", "payroll")
+        .prefetch_related(Prefetch("bank_entries", queryset=entries))
         .annotate(deducted_fen=Sum("deductions__amount_fen"))
         .order_by("-benefit_month", "program", "-id")[:limit]
+    )
+
+
+def _household_lines(actor: User, household_id: int) -> QuerySet[PaymentLine]:
+    members = Membership.objects.filter(household_id=household_id).values("person_id")
+    return lines_visible_to(actor).filter(
+        Q(household_id=household_id) | Q(household__isnull=True, person_id__in=members)
+    )
+
+
+def household_refunds(*, actor: User, household_id: int) -> list[Refund]:
+    """Money that came back for the household's lines (bank returns, repayments), newest
+    first (ADR 0943)."""
+    if not actor.has_perm("payments.see_payrolls"):
+        return []
+    lines = _household_lines(actor, household_id).values("id")
+    return list(
+        Refund.objects.filter(line_id__in=lines)
+        .select_related("line", "line__person")
+        .order_by("-received_on", "-id")[:50]
     )
 
 

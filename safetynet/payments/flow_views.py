@@ -12,30 +12,26 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from safetynet.accounts.permissions import NotPermittedError
+from safetynet.core import labels
 from safetynet.rules.catalog import CATALOG
 
 from . import approval
 from . import flow_errors as E
 from . import flow_screens as screens
+from .bank_format import yuan_to_fen
 from .flow_models import RecoveryStatus
 from .models import LineStatus, PayrollEventKind
 from .recoveries import recovery_write_off
+from .refunds import refund_repayment
 from .states import PayrollStatus
 
-STATUS_LABELS = {
-    PayrollStatus.DRAFT: pgettext_lazy("payroll status", "Draft"),
-    PayrollStatus.CHECKED: pgettext_lazy("payroll status", "Checked"),
-    PayrollStatus.APPROVED: pgettext_lazy("payroll status", "Approved"),
-    PayrollStatus.FILES_SENT: pgettext_lazy("payroll status", "Bank files sent"),
-    PayrollStatus.RESULTS_IN: pgettext_lazy("payroll status", "Bank results in"),
-    PayrollStatus.RECONCILED: pgettext_lazy("payroll status", "Reconciled"),
-    PayrollStatus.CLOSED: pgettext_lazy("payroll status", "Closed"),
-}
+STATUS_LABELS = labels.PAYROLL_STATUSES  # the one label map (ADR 1010)
 
 
 EVENT_LABELS = dict(PayrollEventKind.choices)
@@ -148,6 +144,8 @@ def _payroll_page(request, payroll, *, status: int = 200, reason_form=None):
             and actor.has_perm("payments.check_payroll"),
             "may_send_back": is_checked and actor.has_perm("payments.check_payroll"),
             "may_approve": is_checked and actor.has_perm("payments.approve_payroll"),
+            "may_reconcile": payroll.status == PayrollStatus.RESULTS_IN
+            and actor.has_perm("payments.close_payroll"),
             "may_close": payroll.status == PayrollStatus.RECONCILED
             and actor.has_perm("payments.close_payroll"),
             "reason_form": reason_form or ReasonForm(),
@@ -255,6 +253,19 @@ def payroll_send_back_view(request, payroll_id: int):
 
 @login_required
 @require_POST
+def payroll_reconcile_view(request, payroll_id: int):
+    _need_view(request.user)
+    payroll = _payroll(request, payroll_id)
+    return _run_step(
+        request,
+        payroll,
+        _("payroll reconciled"),
+        lambda: approval.payroll_reconcile(actor=request.user, payroll_id=payroll.pk),
+    )
+
+
+@login_required
+@require_POST
 def payroll_close_view(request, payroll_id: int):
     _need_view(request.user)
     payroll = _payroll(request, payroll_id)
@@ -294,6 +305,8 @@ def _recoveries_page(request, *, status: int = 200, bound=None):
             "page": page,
             "query": query.urlencode(),
             "may_write_off": request.user.has_perm("payments.write_off_recovery"),
+            "may_refund": request.user.has_perm("payments.record_refund"),
+            "today": timezone.localdate(),
             "bound": bound,
         },
         status=status,
@@ -315,10 +328,21 @@ def recovery_write_off_view(request, recovery_id: int):
     if not form.is_valid():
         messages.error(request, _("Write down why the recovery is written off."))
         return _recoveries_page(request, status=422, bound=(recovery_id, form))
-    try:
-        recovery_write_off(
+    return _settle(
+        request,
+        recovery_id,
+        form,
+        lambda: recovery_write_off(
             actor=request.user, recovery_id=recovery_id, reason=form.cleaned_data["reason"]
-        )
+        ),
+        _("The recovery is written off."),
+    )
+
+
+def _settle(request, recovery_id: int, form, call, done: str):
+    """Run a service settling a recovery; a refusal is a message on the recoveries page."""
+    try:
+        call()
     except E.NotFoundError:
         raise Http404 from None
     except NotPermittedError as exc:
@@ -327,5 +351,41 @@ def recovery_write_off_view(request, recovery_id: int):
     except E.ServiceError as exc:
         messages.error(request, E.message_for(exc))
         return _recoveries_page(request, status=422, bound=(recovery_id, form))
-    messages.success(request, _("The recovery is written off."))
+    messages.success(request, done)
     return redirect("payments:recoveries")
+
+
+class RepaymentForm(forms.Form):
+    """A beneficiary's repayment of an overpayment (ADR 0943): yuan with two decimals."""
+
+    amount = forms.RegexField(
+        label=gettext_lazy("Amount (yuan)"), regex=r"^\d{1,9}\.\d{2}$", max_length=13
+    )
+    receipt = forms.CharField(label=gettext_lazy("Receipt number"), max_length=60)
+    on = forms.DateField(label=gettext_lazy("Received on"))
+
+
+@login_required
+@require_POST
+def recovery_repayment_view(request, recovery_id: int):
+    if not request.user.has_perm("payments.view_recoveries"):
+        raise PermissionDenied
+    form = RepaymentForm(request.POST, prefix=f"rp{recovery_id}")
+    if not form.is_valid():
+        fields = ", ".join(str(form.fields[f].label) for f in form.errors)
+        messages.error(request, _("Check the repayment: %(fields)s.") % {"fields": fields})
+        return _recoveries_page(request, status=422, bound=(recovery_id, form))
+    d = form.cleaned_data
+    return _settle(
+        request,
+        recovery_id,
+        form,
+        lambda: refund_repayment(
+            actor=request.user,
+            recovery_id=recovery_id,
+            amount_fen=yuan_to_fen(d["amount"]),
+            on=d["on"],
+            receipt=d["receipt"],
+        ),
+        _("The repayment is recorded."),
+    )

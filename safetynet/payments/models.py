@@ -334,4 +334,6 @@ from .flow_models import (  # noqa: E402, F401  the workflow and the recoveries 
     Recovery,
     RecoveryDeduction,
     RecoveryEvent,
+    Refund,
+    RefundKind,
 )

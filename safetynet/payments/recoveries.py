@@ -22,6 +22,7 @@ the payroll's deductions from scratch, so re-running a draft never deducts twice
 payment (what the bank is asked to pay) is `amount_fen − its deductions` (`net_amounts`).
 
 `recovery_write_off`: the district writes off what is still outstanding, with a reason.
+A beneficiary's repayment (`refunds.refund_repayment`, ADR 0943) reduces what is outstanding.
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ def recovered_fen(recovery_ids: Iterable[int]) -> dict[int, int]:
 
 def outstanding_fen(recovery: Recovery) -> int:
     done = recovered_fen([recovery.pk]).get(recovery.pk, 0)
-    return recovery.amount_fen - done - recovery.written_off_fen
+    return recovery.amount_fen - done - recovery.refunded_fen - recovery.written_off_fen
 
 
 def _refresh_status(recoveries: Iterable[Recovery]) -> None:
@@ -229,7 +230,7 @@ def _refresh_status(recoveries: Iterable[Recovery]) -> None:
     for r in recoveries:
         if r.status == RecoveryStatus.WRITTEN_OFF:
             continue
-        left = r.amount_fen - done.get(r.pk, 0) - r.written_off_fen
+        left = r.amount_fen - done.get(r.pk, 0) - r.refunded_fen - r.written_off_fen
         status = RecoveryStatus.OPEN if left > 0 else RecoveryStatus.RECOVERED
         if r.status != status:
             r.status = status
@@ -257,7 +258,9 @@ def recoveries_apply(*, payroll: Payroll, actor: User | None = None) -> dict[str
     if not open_:
         return {"deductions": 0, "amount_fen": 0}
     done = recovered_fen(r.pk for r in open_)
-    left = {r.pk: r.amount_fen - done.get(r.pk, 0) - r.written_off_fen for r in open_}
+    left = {
+        r.pk: r.amount_fen - done.get(r.pk, 0) - r.refunded_fen - r.written_off_fen for r in open_
+    }
     by_key: dict[str, list[Recovery]] = defaultdict(list)
     for r in open_:
         if left[r.pk] > 0:
@@ -311,6 +314,28 @@ def net_amounts(payroll: Payroll) -> dict[int, int]:
     return {line_id: int(amount) - int(s) for line_id, amount, s in rows}
 
 
+# --------------------------------------------------------------------------- settling
+def open_recovery_for_update(*, actor: User, recovery_id: int) -> Recovery:
+    """An open recovery in the actor's jurisdiction, locked, with the deductions planned on
+    draft payrolls dropped (a write-off or a repayment settles what is left; the next run of
+    the draft recomputes its deductions). Not found outside; `recovery_closed` unless open."""
+    prefix = actor.scope_prefix if actor.is_active else None
+    if prefix is None:
+        raise E.NotFoundError("recovery")
+    try:
+        recovery = Recovery.objects.select_for_update().get(
+            pk=recovery_id, division__code__startswith=prefix
+        )
+    except (Recovery.DoesNotExist, ValueError, TypeError):
+        raise E.NotFoundError("recovery") from None
+    if recovery.status != RecoveryStatus.OPEN:
+        raise E.ServiceError(E.RECOVERY_CLOSED, f"recovery {recovery.pk} is {recovery.status}")
+    RecoveryDeduction.objects.filter(
+        recovery=recovery, line__payroll__status=PayrollStatus.DRAFT
+    ).delete()
+    return recovery
+
+
 # --------------------------------------------------------------------------- write-off
 @transaction.atomic
 def recovery_write_off(*, actor: User, recovery_id: int, reason: str) -> Recovery:
@@ -325,21 +350,7 @@ def recovery_write_off(*, actor: User, recovery_id: int, reason: str) -> Recover
             message,
             [E.FieldProblem(field="reason", message=message, code=E.RECOVERY_REASON_REQUIRED)],
         )
-    prefix = actor.scope_prefix if actor.is_active else None
-    if prefix is None:
-        raise E.NotFoundError("recovery")
-    try:
-        recovery = Recovery.objects.select_for_update().get(
-            pk=recovery_id, division__code__startswith=prefix
-        )
-    except (Recovery.DoesNotExist, ValueError, TypeError):
-        raise E.NotFoundError("recovery") from None
-    if recovery.status != RecoveryStatus.OPEN:
-        raise E.ServiceError(E.RECOVERY_CLOSED, f"recovery {recovery.pk} is {recovery.status}")
-    # Deductions planned on draft payrolls are dropped: the write-off takes what is left.
-    RecoveryDeduction.objects.filter(
-        recovery=recovery, line__payroll__status=PayrollStatus.DRAFT
-    ).delete()
+    recovery = open_recovery_for_update(actor=actor, recovery_id=recovery_id)
     left = outstanding_fen(recovery)
     recovery.written_off_fen += left
     recovery.written_off_by = actor

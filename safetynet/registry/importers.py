@@ -1,6 +1,6 @@
 """Excel import of a household roster (户籍名册): a downloadable template, an all-or-nothing import.
 
-One row per person; the rows of one household share its 户编号. The whole file is validated first:
+One row per person; the rows of one household share its 户号. The whole file is validated first:
 any problem is reported by Excel row number and Chinese column header, and nothing is written
 unless every row is valid. A valid file is written in one transaction with bulk inserts (and their
 history).
@@ -99,7 +99,7 @@ class Column:
 
 
 COLUMNS = (
-    Column("number", "户编号", True, "本户的编号；同一户的每一行填写相同的户编号。", 20, text=True),
+    Column("number", "户号", True, "本户的户号；同一户的每一行填写相同的户号。", 20, text=True),
     Column(
         "division",
         "所属社区代码",
@@ -157,6 +157,9 @@ COLUMNS = (
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 HEADER = {c.key: c.header for c in COLUMNS}
+# Headers of earlier templates still accepted (rosters filled in before the glossary of
+# docs/ui.md: 户编号 became 户号).
+OLD_HEADERS = {"number": ("户编号",)}
 # Cells a household-level column may leave empty on rows other than one.
 HOUSEHOLD_KEYS = ("division", "address", "is_rural")
 
@@ -256,9 +259,9 @@ def household_template_workbook(*, actor: User | None = None) -> bytes:
     help_ws.column_dimensions["C"].width = 80
     intro = [
         "户籍名册导入说明",
-        "每行填写一名人员；同一户的各行填写相同的“户编号”。",
+        "每行填写一名人员；同一户的各行填写相同的“户号”。",
         "整个文件先全部校验：只要有一行有错，就不会导入任何数据，并逐行逐列列出错误。",
-        "所属社区须在您的管辖范围内；户编号不得与系统中已有的户重复；每户有且只有一名户主。",
+        "所属社区须在您的管辖范围内；户号不得与系统中已有的户重复；每户有且只有一名户主。",
         "已在系统中登记、户籍在您辖区内、但不属于任何户的人员，按身份证号直接加入本户（姓名须一致）；"
         "已属于其他户的人员请在系统中办理迁移，不能通过导入加入；户籍在辖区外的已登记人员须由其户籍所在地办理。",
         "日期请用 2020-01-31 格式或 Excel 日期；不得晚于今天。示例行（灰色）请在导入前删除。",
@@ -477,8 +480,9 @@ def _read_rows(ws, problems: _Problems) -> list[_Row] | None:
     headers = [_text(h).replace("*", "").replace(" ", "") for h in (header_row or ())]
     position: dict[str, int] = {}
     for col in COLUMNS:
-        if col.header in headers:
-            position[col.key] = headers.index(col.header)
+        found = next((h for h in (col.header, *OLD_HEADERS.get(col.key, ())) if h in headers), None)
+        if found is not None:
+            position[col.key] = headers.index(found)
         elif col.required:
             problems.add(
                 1,

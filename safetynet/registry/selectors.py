@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.accounts.models import User
+from safetynet.core import labels
 from safetynet.core.errors import NotFoundError
 
 from .ids import mask_id_number
@@ -459,36 +460,21 @@ class HistoryEntry:
 
     @property
     def action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
+        return labels.label("history_action", self.action)
 
     @property
     def reason_label(self) -> str:
-        return str(REASON_LABELS.get(self.reason, self.reason))
+        return labels.label("history_reason", self.reason)
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS.get(self.kind, self.kind))
+        return labels.label("history_kind", self.kind)
 
 
-ACTION_LABELS = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
-KIND_LABELS = {
-    "household": _("Household"),
-    "membership": _("Membership"),
-    "enrolment": _("Enrolment"),
-    "person": _("Person"),
-}
-# The change reasons the registry's services write (see services.py), as the timeline shows them.
-REASON_LABELS = {
-    "person_create": _("Person registered"),
-    "person_update": _("Person details changed"),
-    "person_record_death": _("Death recorded"),
-    "household_create": _("Household created"),
-    "household_add_member": _("Member added"),
-    "household_change_head": _("Head of household changed"),
-    "membership_move": _("Moved between households"),
-    "enrolment_add": _("Enrolled in a category"),
-    "enrolment_end": _("Enrolment ended"),
-    "household_roster_import": _("Imported from an Excel roster"),
+# A field's label where the model's verbose name reads wrong in a person's history.
+FIELD_LABELS = {
+    ("person", "name"): _("Full name"),
+    ("household", "is_rural"): _("Residence type"),
 }
 
 
@@ -498,6 +484,8 @@ _ID_FIELDS = {"id_number"}
 
 
 def _display(model, field: str, value, *, mask_ids: bool):
+    """A history value as the rest of the UI shows it: masked ID numbers, choices' labels,
+    divisions by name, the residence type in words (never a raw code or True/False)."""
     if value is None or value == "":
         return value
     if field in _ID_FIELDS and mask_ids:
@@ -505,7 +493,16 @@ def _display(model, field: str, value, *, mask_ids: bool):
     f = model._meta.get_field(field)
     if getattr(f, "choices", None):
         return dict(f.flatchoices).get(value, value)
+    if f.is_relation and f.related_model is Division:
+        return labels.division_name(str(value))
+    if field == "is_rural":
+        return str(_("Rural") if value else _("Urban"))
     return value
+
+
+def _field_label(model, field: str) -> str:
+    found = FIELD_LABELS.get((model._meta.model_name, field))
+    return str(found if found is not None else model._meta.get_field(field).verbose_name)
 
 
 def _entries(kind: str, records, label, *, mask_ids: bool) -> list[HistoryEntry]:
@@ -527,7 +524,7 @@ def _entries(kind: str, records, label, *, mask_ids: bool) -> list[HistoryEntry]
                     changes.append(
                         FieldChange(
                             field=c.field,
-                            label=str(model._meta.get_field(c.field).verbose_name),
+                            label=_field_label(model, c.field),
                             old=_display(model, c.field, c.old, mask_ids=mask_ids),
                             new=_display(model, c.field, c.new, mask_ids=mask_ids),
                         )
@@ -540,7 +537,8 @@ def _entries(kind: str, records, label, *, mask_ids: bool) -> list[HistoryEntry]
                     value = getattr(rec, f.attname)
                     if value not in (None, ""):
                         shown = _display(model, f.name, value, mask_ids=mask_ids)
-                        changes.append(FieldChange(f.name, str(f.verbose_name), None, shown))
+                        label_ = _field_label(model, f.name)
+                        changes.append(FieldChange(f.name, label_, None, shown))
             user = rec.history_user
             out.append(
                 HistoryEntry(

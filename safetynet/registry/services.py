@@ -93,6 +93,7 @@ class Code:
     DATE_BEFORE_BIRTH = "date_before_birth"
     ENROLMENT_OVERLAPS = "enrolment_overlaps"
     ENROLMENT_CLOSED = "enrolment_closed"
+    ENROLMENT_STARTED = "enrolment_started"
     CONFLICT = "conflict"
 
 
@@ -813,17 +814,22 @@ def enrolment_add(
 
 
 @transaction.atomic
-def enrolment_end(*, actor: User, enrolment: Enrolment | int, end_date: dt.date) -> Enrolment:
-    """End an open enrolment on `end_date` (on or after its start)."""
-    require(actor, "registry.manage_enrolments")
+def _enrolment_for_write(actor: User, enrolment: Enrolment | int) -> Enrolment:
+    """The enrolment of a person in the actor's jurisdiction, locked; not found outside."""
     try:
-        obj = (
+        return (
             Enrolment.objects.select_for_update()
             .filter(person__in=persons_visible_to(actor))
             .get(pk=_pk(enrolment))
         )
     except Enrolment.DoesNotExist:
         raise NotFoundError("enrolment") from None
+
+
+def enrolment_end(*, actor: User, enrolment: Enrolment | int, end_date: dt.date) -> Enrolment:
+    """End an open enrolment on `end_date` (on or after its start)."""
+    require(actor, "registry.manage_enrolments")
+    obj = _enrolment_for_write(actor, enrolment)
     if obj.end_date is not None:
         _refuse(
             Code.ENROLMENT_CLOSED,
@@ -835,3 +841,26 @@ def enrolment_end(*, actor: User, enrolment: Enrolment | int, end_date: dt.date)
     obj.end_date = end_date
     _save(obj, actor, "enrolment_end")
     return obj
+
+
+def enrolment_withdraw(
+    *, actor: User, enrolment: Enrolment | int, reason: str, on: dt.date | None = None
+) -> None:
+    """Withdraw an enrolment that has not started yet (its start date is after `on`, today by
+    default): it never took effect, so it is removed — not ended on its first day, which would
+    make its first month payable (ADR 0903). The history keeps the row, the actor and the
+    reason (`enrolment_withdraw: <reason>`). A started enrolment is ended, never withdrawn."""
+    require(actor, "registry.manage_enrolments")
+    on = on or _today()
+    text = str(reason or "").strip()
+    if not text:
+        _refuse(Code.LEGAL_BASIS_REQUIRED, _("A reason is required."), "reason")
+    obj = _enrolment_for_write(actor, enrolment)
+    if obj.start_date <= on:
+        _refuse(
+            Code.ENROLMENT_STARTED,
+            _("This enrolment started on %(date)s: end it instead.") % {"date": obj.start_date},
+            "enrolment",
+        )
+    _stamp(obj, actor, f"enrolment_withdraw: {text}"[:100])
+    obj.delete()

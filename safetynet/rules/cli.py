@@ -84,9 +84,19 @@ def run_main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="safetynet rules run", description="Run every program on a generated city."
     )
-    ap.add_argument("--input", required=True, help="directory of the city's Parquet files")
+    ap.add_argument(
+        "--input",
+        required=True,
+        help="directory of the city's Parquet files; with --engine spark also a URI of shared "
+        "storage (hdfs://, s3a://, file://; docs/spark.md)",
+    )
     ap.add_argument("--month", required=True, type=_month, help="benefit month YYYY-MM")
-    ap.add_argument("--out", required=True, help="output directory for result Parquet files")
+    ap.add_argument(
+        "--out",
+        required=True,
+        help="output directory for result Parquet files; with --engine spark --dataset also a "
+        "URI of shared storage",
+    )
     ap.add_argument(
         "--engine",
         default="duckdb",

@@ -288,7 +288,9 @@ class Ctx:
         else:
             display = _fmt(value, unit)
         assert self._sec is not None
-        self._sec["figures"].append({"label": label, "value": value, "display": display})
+        self._sec["figures"].append(
+            {"label": label, "value": value, "display": display, "unit": unit}
+        )
 
 
 # ----- results ---------------------------------------------------------------------------

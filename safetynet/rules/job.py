@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from safetynet.batch import BatchJob, JobOutput, run_job
+from safetynet.batch.storage import is_uri, join, local_path
 
 from .columns import month_str, parse_month
 from .overlay import Change, current_changes, effective_parameters
@@ -120,7 +121,16 @@ def run_city(
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if dataset and engine == "duckdb":
         raise ValueError("a dataset output comes from the batch job: use spark or duckdb-job")
-    check_inputs(input_dir)
+    if engine != "spark":  # this machine's disk: plain paths and file:// (docs/adr/1501)
+        input_dir = local_path(input_dir, engine=engine, what="--input")
+        out_dir = local_path(out_dir, engine=engine, what="--out")
+    elif is_uri(out_dir) and not dataset:
+        raise ValueError(
+            f"--out {out_dir}: on shared storage the output is the job's dataset, written by "
+            "the executors; add --dataset (one file per program is copied to a local directory)"
+        )
+    if not is_uri(input_dir):  # a URI input is checked through Spark by the runner
+        check_inputs(input_dir)
     order = program_order(programs)
     month = month_str(parse_month(month))
     sink = TableSink(out_dir, workers=write_workers)
@@ -156,14 +166,14 @@ def run_city(
     else:
         job = rules_job(input_dir, month, order)
         runner_engine = "duckdb" if engine == "duckdb-job" else engine
-        staging = Path(out_dir) if dataset else Path(out_dir) / "_job"
+        staging = out_dir if dataset else Path(out_dir) / "_job"
         try:
             output = run_job(job, input_dir, staging, engine=runner_engine)
             t1 = time.perf_counter()
             if dataset:
                 sink.close()  # nothing added: stops its threads
                 totals = dataset_totals(output, order)
-                files = [Path(p) for p in output.paths]
+                files = [p if is_uri(p) else Path(p) for p in output.paths]
             else:
                 # one program at a time, one file of the dataset at a time: bounded memory
                 for name in order:
@@ -175,7 +185,7 @@ def run_city(
             if not dataset:
                 shutil.rmtree(staging, ignore_errors=True)
         seconds = {"job": t1 - t0, "write": time.perf_counter() - t1}
-        persons = pq.ParquetFile(Path(input_dir) / INPUT_FILES["persons"]).metadata.num_rows
+        persons = _persons_count(input_dir)
         households = totals[f"{order[0]}.parquet"]["rows"]
         return CityRun(month, engine, persons, households, files, totals, seconds)
     return CityRun(month, engine, persons, households, files, sink.totals, seconds)
@@ -191,9 +201,21 @@ def program_tables(output: JobOutput, month: str, program: str) -> Iterator[dict
         yield tables_from_job_rows(rows, month, [program])
 
 
+def _persons_count(input_dir: str | Path) -> int:
+    """Persons in the input, from the footers (through Spark for shared storage)."""
+    if is_uri(input_dir):
+        from safetynet.batch.job import spark_session
+
+        return spark_session().read.parquet(join(str(input_dir), INPUT_FILES["persons"])).count()
+    return pq.ParquetFile(Path(input_dir) / INPUT_FILES["persons"]).metadata.num_rows
+
+
 def dataset_totals(output: JobOutput, order: Iterable[str]) -> dict[str, dict[str, int]]:
-    """Rows, eligible and amount per output file (as ``TableSink.totals``), read from the job's
-    dataset one record batch at a time."""
+    """Rows, eligible and amount per output file (as ``TableSink.totals``) of the job's dataset:
+    on Spark an aggregation on the executors (the driver gets a few rows per program), on
+    DuckDB read one record batch at a time."""
+    if output.engine == "spark":
+        return _spark_totals(output, order)
     totals: dict[str, dict[str, int]] = {}
     for name in order:
         for batch in output.iter_batches(program=name):
@@ -210,4 +232,32 @@ def dataset_totals(output: JobOutput, order: Iterable[str]) -> dict[str, dict[st
                 tot["eligible"] += int(pc.sum(part.column("eligible")).as_py() or 0)
                 tot["amount_fen"] += int(pc.sum(part.column("amount_fen")).as_py() or 0)
         totals.setdefault(f"{name}.parquet", {"rows": 0, "eligible": 0, "amount_fen": 0})
+    return totals
+
+
+def _spark_totals(output: JobOutput, order: Iterable[str]) -> dict[str, dict[str, int]]:
+    from pyspark.sql import functions as F
+
+    rows = (
+        output.to_spark()
+        .groupBy("program", F.col("person_id").isNull().alias("household_row"))
+        .agg(
+            F.count(F.lit(1)).alias("rows"),
+            F.sum(F.col("eligible").cast("long")).alias("eligible"),
+            F.sum("amount_fen").alias("amount_fen"),
+        )
+        .collect()  # two rows per program at most
+    )
+    totals: dict[str, dict[str, int]] = {}
+    found = {(r["program"], r["household_row"]): r for r in rows}
+    for name in order:
+        for rel, household_row in ((f"{name}.parquet", True), (f"persons/{name}.parquet", False)):
+            r = found.get((name, household_row))
+            if r is None and not household_row:
+                continue
+            totals[rel] = {
+                "rows": int(r["rows"]) if r else 0,
+                "eligible": int(r["eligible"] or 0) if r else 0,
+                "amount_fen": int(r["amount_fen"] or 0) if r else 0,
+            }
     return totals

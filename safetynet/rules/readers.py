@@ -30,6 +30,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from safetynet.batch.storage import is_uri, join
+
 from .batch import Batch, from_columns
 from .columns import (
     COUNTED_INCOME,
@@ -81,6 +83,16 @@ def check_inputs(input_dir: str | Path) -> Path:
 
 
 def person_file_columns(input_dir: str | Path) -> set[str]:
+    """The persons file's columns, from its footer: by pyarrow for a path, through Spark's
+    connectors for shared storage named by URI (docs/adr/1501)."""
+    if is_uri(input_dir):
+        from safetynet.batch.job import spark_session
+
+        uri = join(str(input_dir), INPUT_FILES["persons"])
+        try:
+            return set(spark_session().read.parquet(uri).columns)
+        except Exception as exc:  # Spark's AnalysisException: missing or not Parquet
+            raise FileNotFoundError(f"{uri} is missing or unreadable: {exc}") from None
     return set(pq.read_schema(Path(input_dir) / INPUT_FILES["persons"]).names)
 
 

@@ -14,6 +14,10 @@ DATA_DIR = Path(tempfile.mkdtemp(prefix="safetynet-test-"))
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT = DATA_DIR / "static"  # empty: WhiteNoise finds the apps' files (base.py)
 STATIC_ROOT.mkdir()
+# The payroll's work directory per test process (base.py's default is var/payroll, shared by
+# every process of a checkout: parallel test workers would meet on its one-run-at-a-time lock,
+# ADR 0915). A subprocess under test names its own (tests/helpers/subprocess_db.py).
+PAYROLL_WORK_DIR = Path(os.environ.get("SAFETYNET_PAYROLL_DIR", DATA_DIR / "payroll"))
 DATABASES = {"default": database_from_env(DATA_DIR / "test.sqlite3")}
 if "DATABASE_URL" not in os.environ:
     # A file (not :memory:) so that the live server thread of the browser tests sees the same data.

@@ -7,6 +7,7 @@ Writes go through `services.py`; reads through `selectors.py`.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from safetynet.rules.catalog import CATALOG
@@ -227,7 +228,8 @@ class Finding(models.Model):
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # nobody has taken it up yet: 待处理, not the request's 已受理 (issue 10)
+    OPEN = "open", pgettext_lazy("review task", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     CLOSED = "closed", _("Closed")
 

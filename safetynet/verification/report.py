@@ -26,7 +26,9 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 
+from safetynet.core import labels
 from safetynet.rules import SituationError, calculate, load_parameters
 from safetynet.rules.catalog import CATALOG, VERIFIED_PROGRAMS
 from safetynet.rules.money import div_half_up, yuan
@@ -62,6 +64,10 @@ ITEM_LABELS = {
 
 # Chinese program names, from the one catalogue
 PROGRAM_NAMES = {code: CATALOG[code].name_zh for code in VERIFIED_PROGRAMS}
+
+# The line a program compares income with (the dibao standard for the others): a report cites
+# the line it used, by its name.
+LINE_NAMES = {"low_income": "低收入标准", "illness_poverty": "因病支出型贫困认定标准"}
 
 REASON_TEXT = {
     "ELIGIBLE": "符合条件",
@@ -322,8 +328,8 @@ def _reason_sentences(program: str, run: Mapping, verified: Mapping) -> list[str
         per_capita = div_half_up(income, members)
         line = standard
         line_name = "低保标准"
-        if program in ("low_income", "illness_poverty") and run.get("line_fen"):
-            line, line_name = run["line_fen"], "认定标准"
+        if program in LINE_NAMES and run.get("line_fen"):
+            line, line_name = run["line_fen"], LINE_NAMES[program]
         out.append(
             f"核实的家庭月计算收入 {_y(income)} 元，家庭成员 {members} 人，"
             f"人均 {_y(per_capita)} 元；{line_name} {_y(line)} 元/人·月。"
@@ -547,6 +553,7 @@ def build_figures(
             "members": run_verified["members"],
             "counted_income_fen": run_verified["counted_income_fen"],
             "standard_fen": run_verified["standard_fen"],
+            "line_fen": run_verified["line_fen"],
             "financial_asset_limit_fen": run_verified["financial_asset_limit_fen"],
             "persons": run_verified["persons"],
             "trace": run_verified["trace_text"],
@@ -618,13 +625,24 @@ CHOICE_ZH = {
 
 
 def _cell(f, value) -> str:
+    """One field of a source's record, as the Chinese report shows it: yuan, 是/否, the sources'
+    own choices, then the one label map (relations, categories, programs), division names."""
     if value is None or value == "":
         return "—"
     if getattr(f, "type", None) is not None and f.type.value == "fen":
         return yuan(int(value))
     if isinstance(value, bool):
         return "是" if value else "否"
-    return CHOICE_ZH.get(str(value), str(value))
+    text = str(value)
+    if text in CHOICE_ZH:
+        return CHOICE_ZH[text]
+    name = getattr(f, "name", "")
+    if ("division" in name or name == "district_code") and text.isdigit():
+        return labels.division_name(text)
+    if getattr(f, "name", "") == "sex" and text in ("M", "F"):
+        return labels.label_zh("sex", text)
+    with translation.override("zh-hans"):
+        return labels.value_label(text)
 
 
 def _amount(value, unit: str) -> str:
@@ -737,6 +755,16 @@ def report_context(report) -> dict:
         "financial_assets": yuan(report.financial_assets_fen),
         "members": verified.get("members"),
         "standard": _amount(verified.get("standard_fen"), "fen"),
+        # the line the program compared income with: a low-income report cites 低收入标准
+        "line_name": LINE_NAMES.get(request.program, "低保标准")
+        if verified.get("line_fen") is not None
+        else "低保标准",
+        "line": _amount(
+            verified.get("line_fen")
+            if verified.get("line_fen") is not None and request.program in LINE_NAMES
+            else verified.get("standard_fen"),
+            "fen",
+        ),
         "tolerance_percent": f"{Fraction(tol.get('ratio', '0')) * 100:g}" if tol else "",
         "tolerance_yuan": _amount(tol.get("absolute_fen"), "fen") if tol else "",
         "recheck_of": request.recheck_of,

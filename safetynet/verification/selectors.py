@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
+from safetynet.core import labels
 from safetynet.registry.models import Division, Enrolment, Household, Membership, Relation
 from safetynet.registry.selectors import households_visible_to
 from safetynet.rules.money import yuan
@@ -33,6 +34,7 @@ from .models import (
     Program,
     QueryStatus,
     Report,
+    RequestStatus,
     ReviewTask,
     SourceQuery,
     TaskStatus,
@@ -99,6 +101,27 @@ def request_list(
         "queries", filter=Q(queries__status=QueryStatus.PENDING, queries__superseded=False)
     )
     return qs.annotate(pending_count=pending).order_by("-created_at", "-id")
+
+
+def _undecided_ids() -> QuerySet:
+    """Requests reported whose application's case is still open (not yet decided)."""
+    from safetynet.cases.models import OPEN_STATUSES, Case
+
+    return Case.objects.filter(
+        status__in=OPEN_STATUSES,
+        verification_request__status=RequestStatus.REPORTED,
+    ).values("verification_request_id")
+
+
+def undecided_only(requests: QuerySet[VerificationRequest]) -> QuerySet[VerificationRequest]:
+    """Of these requests, those reported whose case is still open: a report awaiting a decision
+    (the home page's count, and the request list's `undecided=1`)."""
+    return requests.filter(id__in=_undecided_ids())
+
+
+def reports_awaiting_decision(*, actor: User) -> QuerySet[VerificationRequest]:
+    """The actor's reported requests whose case awaits its decision (the home page's count)."""
+    return undecided_only(requests_visible_to(actor))
 
 
 def _request(actor: User, request_id: int) -> VerificationRequest:
@@ -217,6 +240,16 @@ def report_pdf_get(*, actor: User, report_id: int) -> Report:
 def household_requests(*, actor: User, household: Household) -> list[VerificationRequest]:
     """The household's requests (for its page). `household` comes from household_get."""
     return list(request_list(actor=actor, household_id=household.pk))
+
+
+def household_reports(*, actor: User, household: Household) -> list[Report]:
+    """The household's reports, newest first (number, program, conclusion, date: not logged,
+    like the request list; opening one is). Empty for a role that does not see verification."""
+    return list(
+        Report.objects.filter(request__in=requests_visible_to(actor).filter(household=household))
+        .select_related("request")
+        .order_by("-created_at", "-id")
+    )
 
 
 # --------------------------------------------------------------------------- access log
@@ -462,7 +495,7 @@ def _figure(value, *, count: bool) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool) or not isinstance(value, int):
-        return str(value)
+        return labels.value_label(value)
     return str(value) if count else yuan(value)
 
 
@@ -482,14 +515,16 @@ def finding_view(finding: Finding) -> FindingView:
             continue
         if isinstance(value, dict):
             money = key.endswith("_fen")
-            shown = ", ".join(
-                f"{k} {_figure(v, count=not money)}" for k, v in sorted(value.items()) if v
+            shown = "，".join(
+                f"{labels.value_label(k)} {_figure(v, count=not money)}"
+                for k, v in sorted(value.items())
+                if v
             )
             extra.append(FindingFigure(_DETAIL_LABELS.get(key, key), shown or "—"))
         elif key.endswith("_fen"):
             extra.append(FindingFigure(_DETAIL_LABELS.get(key, key), _figure(value, count=False)))
         elif isinstance(value, (str, int, float, bool)) or value is None:
-            shown = "—" if value is None else str(value)
+            shown = "—" if value is None else labels.value_label(value)
             extra.append(FindingFigure(_DETAIL_LABELS.get(key, key), shown))
     return FindingView(finding=finding, figures=figures, extra=extra)
 
@@ -519,7 +554,7 @@ def review_task_get(*, actor: User, task_id: int, purpose: str = "") -> ReviewTa
         .order_by("kind", "source", "source_record", "id")
     )
     task.finding_views = [finding_view(f) for f in findings]
-    text = f"review task {task.pk}"
+    text = f"复核任务 {task.pk}"  # the access log is kept in Chinese
     if purpose:
         text = f"{text} · {purpose}"
     AccessLog.objects.create(

@@ -83,6 +83,8 @@ def request_list(request):
     qs = selectors.request_list(
         actor=request.user, status=request.GET.get("status"), q=request.GET.get("q")
     )
+    if request.GET.get("undecided") == "1":  # the home page's "reports awaiting a decision"
+        qs = selectors.undecided_only(qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -95,3 +95,128 @@ class TrialCalculationForm(forms.Form):
         max_length=200_000,
         widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "mono"}),
     )
+
+
+def _yuan_field(label) -> forms.DecimalField:
+    """Yuan with at most two decimals (blank is zero); converted exactly to fen by `fen`."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "class": "trial-yuan"}),
+    )
+
+
+def fen(value) -> int:
+    """A validated yuan amount as integer fen, exactly (Decimal, never a float)."""
+    from decimal import Decimal
+
+    from safetynet.rules.money import yuan_to_fen
+
+    return yuan_to_fen(value if value is not None else Decimal(0))
+
+
+TRIAL_INCOME_FIELDS = (
+    ("wage", "wage_fen", _("Wages")),
+    ("business", "business_fen", _("Business")),
+    ("pension", "pension_fen", _("Pension")),
+    ("property", "property_fen", _("Property")),
+    ("transfer", "transfer_fen", _("Transfers")),
+)
+
+
+class TrialHouseholdForm(forms.Form):
+    """The trial calculation of one household: the month, the household's facts (assets in
+    yuan); its members are a formset of TrialMemberForm (ADR 1011)."""
+
+    month = forms.RegexField(
+        label=_("Benefit month"),
+        regex=r"^\d{4}-\d{2}$",
+        error_messages={"invalid": _("Enter a month as YYYY-MM.")},
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+    household = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    division_code = forms.ChoiceField(label=_("Community"))
+    is_rural = forms.BooleanField(label=_("Rural household"), required=False)
+    financial_assets = _yuan_field(_("Financial assets (yuan)"))
+    medical_oop_12m = _yuan_field(_("Out-of-pocket medical costs, last 12 months (yuan)"))
+    vehicles = forms.IntegerField(label=_("Motor vehicles"), min_value=0, initial=0)
+    homes = forms.IntegerField(label=_("Homes"), min_value=0, initial=0)
+    businesses = forms.IntegerField(label=_("Registered businesses"), min_value=0, initial=0)
+
+    def __init__(self, *args, division_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division_code"].choices = list(division_choices)
+
+    def situation_household(self) -> dict:
+        c = self.cleaned_data
+        return {
+            "division_code": c["division_code"],
+            "is_rural": c["is_rural"],
+            "financial_assets_fen": fen(c.get("financial_assets")),
+            "medical_oop_12m_fen": fen(c.get("medical_oop_12m")),
+            "vehicles": c["vehicles"],
+            "homes": c["homes"],
+            "businesses": c["businesses"],
+        }
+
+
+class TrialMemberForm(forms.Form):
+    """One member of the trial household: by name, with monthly incomes in yuan."""
+
+    person_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name"), max_length=64)
+    relation = forms.ChoiceField(label=_("Relation to head"))
+    sex = forms.ChoiceField(label=_("Sex"))
+    # ISO in the input whatever the locale: a browser rejects 1938/03/05 in a date input
+    birth_date = forms.DateField(
+        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    registered = forms.BooleanField(label=_("Registered in the city"), required=False, initial=True)
+    disability_grade = forms.TypedChoiceField(
+        label=_("Disability grade"), required=False, coerce=int, empty_value=None
+    )
+    disability_kind = forms.ChoiceField(label=_("Disability kind"), required=False)
+    selfcare_failed_items = forms.IntegerField(
+        label=_("Self-care items failed (0–6)"), min_value=0, max_value=6, initial=0
+    )
+    has_capable_supporter = forms.BooleanField(
+        label=_("Has a supporter able to support them"), required=False, initial=True
+    )
+    wage = _yuan_field(_("Wages"))
+    business = _yuan_field(_("Business"))
+    pension = _yuan_field(_("Pension"))
+    property = _yuan_field(_("Property"))
+    transfer = _yuan_field(_("Transfers"))
+
+    def __init__(self, *args, **kwargs):
+        from safetynet.core import labels
+
+        super().__init__(*args, **kwargs)
+        # a blank first choice: an untouched extra row is left out, not an error
+        self.fields["relation"].choices = [("", "—"), *labels.choices("relation")]
+        self.fields["sex"].choices = [("", "—"), *labels.choices("sex")]
+        self.fields["disability_kind"].choices = [("", "—"), *labels.choices("disability")]
+        grades = [(str(g), _("grade %(n)s") % {"n": g}) for g in (1, 2, 3, 4)]
+        self.fields["disability_grade"].choices = [("", "—"), *grades]
+
+    def situation_member(self) -> dict:
+        c = self.cleaned_data
+        out = {k: c.get(k) for k in ("person_id", "name", "relation", "sex", "birth_date")}
+        out.update(
+            registered=c["registered"],
+            disability_grade=c.get("disability_grade"),
+            disability_kind=c.get("disability_kind") or "",
+            selfcare_failed_items=c.get("selfcare_failed_items") or 0,
+            has_capable_supporter=c["has_capable_supporter"],
+        )
+        for form_name, key, _label in TRIAL_INCOME_FIELDS:
+            out[key] = fen(c.get(form_name))
+        return out
+
+
+TrialMemberFormSet = forms.formset_factory(
+    TrialMemberForm, extra=1, min_num=1, validate_min=True, max_num=20, validate_max=True
+)

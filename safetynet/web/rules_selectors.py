@@ -13,52 +13,40 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils.functional import lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from safetynet.rules import SituationError, calculate, catalog, load_parameters
-from safetynet.rules.money import yuan
+from safetynet.core import labels
+from safetynet.rules import SituationError, calculate, load_parameters
 from safetynet.rules.parameters import MissingParameterValue
+
+from .trial_selectors import TrialError, TrialResult, shape_result
 
 STATUSES = ("seed", "published", "default-to-confirm")
 TO_CONFIRM = "default-to-confirm"
-STATUS_LABELS = {
-    "seed": _("Seed plan"),
-    "published": _("Published"),
-    "default-to-confirm": _("To confirm"),
-}
-
-
-def _label(code: str) -> str:
-    return catalog.label(code, get_language())
-
-
-# A program's label: from the one catalogue (safetynet.rules.catalog), in the active language.
-_program_label = lazy(_label, str)
-
-# Parameter groups (the first part of a parameter's name) in the order of POLICY §3.
-PROGRAM_LABELS = {
-    "dibao": _program_label("dibao"),
-    "dibao_adjustment": _("Dibao standard adjustment"),
-    "price_subsidy": _program_label("price_subsidy"),
-    "price_indices": _("Price indices"),
-    "minimum_wage": _("Minimum wage"),
-    "low_income": _program_label("low_income"),
-    "illness_poverty": _program_label("illness_poverty"),
-    "tekun": _program_label("tekun"),
-    "temporary_assistance": _program_label("temporary_assistance"),
-    "disaster_housing": _program_label("disaster_housing"),
-    "five_elders": _program_label("five_elders"),
-    "entitled_groups": _program_label("entitled_groups"),
-    "age_allowance": _program_label("age_allowance"),
-    "disability": _program_label("disability"),
-    "funeral_exemption": _program_label("funeral_exemption"),
-    "silicosis": _program_label("silicosis"),
-    "retired_40pct": _program_label("retired_40pct"),
-    "verification": _("Verification tolerance"),
-    "casework": _("Casework time limits"),
-}
+# Parameter groups (the first part of a parameter's name) in the order of POLICY §3; their labels,
+# and every other code on these pages, from the one label map (safetynet.core.labels, ADR 1010).
+PROGRAM_ORDER = (
+    "dibao",
+    "dibao_adjustment",
+    "price_subsidy",
+    "price_indices",
+    "minimum_wage",
+    "low_income",
+    "illness_poverty",
+    "tekun",
+    "temporary_assistance",
+    "disaster_housing",
+    "five_elders",
+    "entitled_groups",
+    "age_allowance",
+    "disability",
+    "funeral_exemption",
+    "silicosis",
+    "retired_40pct",
+    "verification",
+    "casework",
+    "payments",
+)
 
 EXAMPLE_SITUATION = Path(__file__).parent / "templates" / "web" / "rules" / "dibao-two-persons.json"
 EXAMPLE_MONTH = "2019-07"
@@ -70,23 +58,6 @@ class UnknownProgram(ValueError):
 
 # --------------------------------------------------------------------------------------------------
 # Formatting (exact: integer fen, never float)
-
-
-def display_value(unit: str, value: Any) -> str:
-    """A parameter value as people read it: money in yuan (2 decimals), tables as `key: value`."""
-    if value is None:
-        return "—"
-    if unit == "fen":
-        return str(_("%(amount)s yuan") % {"amount": yuan(value)})
-    if unit == "fen_table":
-        return "; ".join(f"{k}: {display_value('fen', v)}" for k, v in value.items())
-    if unit == "ratio_table":
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
-    if unit == "list":
-        return ", ".join(str(v) for v in value)
-    if unit == "bool":
-        return str(_("yes") if value else _("no"))
-    return str(value)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -152,8 +123,8 @@ def parameter_list(*, program: str | None = None, on: dt.date) -> list[dict[str,
 def parameter_programs() -> list[tuple[str, str]]:
     """(program, label) of every group of parameters, in POLICY order."""
     names = {program_of(p) for p in load_parameters().names()}
-    ordered = [p for p in PROGRAM_LABELS if p in names] + sorted(names - PROGRAM_LABELS.keys())
-    return [(p, str(PROGRAM_LABELS.get(p, p))) for p in ordered]
+    ordered = [p for p in PROGRAM_ORDER if p in names] + sorted(names - set(PROGRAM_ORDER))
+    return [(p, labels.label("parameter_group", p)) for p in ordered]
 
 
 @dataclass
@@ -196,14 +167,14 @@ class ParameterGroup:
         return sum(p.to_confirm for p in self.parameters)
 
 
-def _row(unit: str, v: dict) -> ParameterValueRow:
+def _row(name: str, unit: str, v: dict) -> ParameterValueRow:
     return ParameterValueRow(
         effective=v["effective"],
-        display=display_value(unit, v["value"]),
-        reference=v["reference"],
+        display=labels.parameter_value(name, unit, v["value"]),
+        reference=labels.legal_reference(v["reference"], v["status"]),
         status=v["status"],
-        status_label=str(STATUS_LABELS.get(v["status"], v["status"])),
-        note=v.get("note", ""),
+        status_label=labels.label("parameter_status", v["status"]),
+        note=labels.developer_note(v.get("note", "")),
     )
 
 
@@ -216,12 +187,12 @@ def parameter_groups(*, program: str | None = None, on: dt.date) -> list[Paramet
         groups[p["program"]].parameters.append(
             ParameterRow(
                 name=p["name"],
-                description=p["description"],
+                description=labels.label("parameter", p["name"]),
                 unit=p["unit"],
                 kind=p["kind"],
                 source=p["source"],
-                current=_row(p["unit"], current) if current else None,
-                history=[_row(p["unit"], v) for v in reversed(p["values"])],
+                current=_row(p["name"], p["unit"], current) if current else None,
+                history=[_row(p["name"], p["unit"], v) for v in reversed(p["values"])],
             )
         )
     return [g for g in groups.values() if g.parameters]
@@ -251,35 +222,6 @@ def rules_calculate(*, situation: Any, month: str, trace: bool = False) -> dict[
         ) from None
 
 
-@dataclass
-class TrialProgram:
-    name: str
-    title: str
-    level: str
-    eligible: bool
-    amount_fen: int
-    amount: str
-    city: str
-    district: str
-    street: str
-    reason: str
-    persons: list[dict[str, Any]]
-    trace: list[str]
-
-
-@dataclass
-class TrialResult:
-    month: str
-    household_id: Any
-    programs: list[TrialProgram]
-
-
-@dataclass
-class TrialError:
-    field: str
-    message: str
-
-
 def trial_calculation(*, text: str, month: str) -> TrialResult | TrialError:
     """The trial calculation page: parse the pasted JSON, run the engine with a trace, and shape
     the results for display (amounts in yuan from fen)."""
@@ -301,26 +243,10 @@ def trial_calculation(*, text: str, month: str) -> TrialResult | TrialError:
     try:
         out = rules_calculate(situation=situation, month=month, trace=True)
     except SituationError as e:
-        return TrialError(field=e.path, message=e.message)
-    trace = out.get("trace", {})
-    programs = []
-    for name, r in out["programs"].items():
-        persons = [
-            {**p, "amount": yuan(p.get("amount_fen", 0))} for p in r.get("persons", []) or []
-        ]
-        item = TrialProgram(
-            name=name,
-            title=str(PROGRAM_LABELS.get(name, r["title"])),
-            level=r["level"],
-            eligible=r["eligible"],
-            amount_fen=r["amount_fen"],
-            amount=yuan(r["amount_fen"]),
-            city=yuan(r["funding"]["city_fen"]),
-            district=yuan(r["funding"]["district_fen"]),
-            street=yuan(r["funding"]["street_fen"]),
-            reason=r["reason"],
-            persons=persons,
-            trace=list(trace.get(name, {}).get("text", [])),
-        )
-        programs.append(item)
-    return TrialResult(month=out["month"], household_id=out["household_id"], programs=programs)
+        return TrialError(field=e.path, message=labels.situation_message(e.message))
+    names = [
+        str(p.get("name") or p.get("id") or i)
+        for i, p in enumerate(situation.get("persons", []) or [], 1)
+        if isinstance(p, dict)
+    ]
+    return shape_result(out, names)

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,6 +27,17 @@ from safetynet.registry import exporters, importers
 
 from . import selectors
 from .forms import ImportForm, ListFilterForm, LoginForm, SearchForm
+from .home_selectors import (
+    cases_due,
+    charts_data,
+    drill_target,
+    group_waiting,
+    recipient_trend,
+    recipients_breakdown,
+    spending_by_program,
+    verification_coverage,
+    waiting_for,
+)
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,8 +78,35 @@ class LoginView(auth_views.LoginView):
 @login_required
 @require_GET
 def home(request):
-    dashboard = selectors.dashboard_counts(actor=request.user)
-    return render(request, "web/home.html", {"dashboard": dashboard})
+    """The workbench (what waits for the user) and the dashboard (ADR 1000); `?at=` drills the
+    recipients chart into one division of the jurisdiction."""
+    actor = request.user
+    dashboard = selectors.dashboard_counts(actor=actor)
+    at = drill_target(actor=actor, code=request.GET.get("at"))
+    breakdown = recipients_breakdown(actor=actor, at=at)
+    trend = recipient_trend(actor=actor)
+    coverage = verification_coverage(actor=actor)
+    spending = spending_by_program(actor=actor, year=timezone.localdate().year)
+    waiting = waiting_for(actor=actor)
+    context = {
+        "dashboard": dashboard,
+        "waiting": waiting,
+        "waiting_groups": group_waiting(waiting),
+        "cases_due": cases_due(actor=actor),
+        "breakdown": breakdown,
+        "trend": trend,
+        "coverage": coverage,
+        "spending": spending,
+        "charts": charts_data(
+            breakdown=breakdown,
+            trend=trend,
+            coverage=coverage,
+            spending=spending,
+            person_list_url=reverse("person-list"),
+            home_url=reverse("home"),
+        ),
+    }
+    return render(request, "web/home.html", context)
 
 
 @login_required

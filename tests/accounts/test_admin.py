@@ -153,9 +153,9 @@ def test_superuser_changes_are_audited_and_the_auditor_reads_them(client, root, 
     page = client.get(reverse("account-changes"), {"user": "cw"})
     assert page.status_code == 200
     text = page.content.decode()
-    assert (
-        "350203002001" in text and "root" in text and "街道（镇）经办人员" in text
-    )  # the role label
+    # jurisdictions by the division's name (测试一社区 → 中华街道), the role by its label
+    assert "测试一社区" in text and "中华街道" in text and "350203002001" not in text
+    assert "root" in text and "街道（镇）经办人员" in text
     for role in ("community_worker", "city_admin", "verification_operator"):
         client.force_login(users[role])
         assert client.get(reverse("account-changes")).status_code == 403

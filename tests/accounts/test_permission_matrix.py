@@ -125,7 +125,7 @@ def roster(world: World) -> bytes:
     ws.title = importers.DATA_SHEET
     headers = [c.header for c in importers.COLUMNS]
     ws.append(headers)
-    row = {"户编号": "NEW-1", "所属社区代码": world.division, "身份证号": world.new_id}
+    row = {"户号": "NEW-1", "所属社区代码": world.division, "身份证号": world.new_id}
     row |= {"姓名": "新户主", "与户主关系": "户主"}
     ws.append([row.get(h) for h in headers])
     out = io.BytesIO()

@@ -197,11 +197,39 @@ def test_the_spark_cluster_writes_the_duckdb_data(city, tmp_path, spark_cluster)
         # the same rows in the same order (the engines cut the key ranges differently)
         assert spark.read().equals(duck.read())
     # Storage named by URI (as hdfs:// or s3a:// would be): Spark reads and writes it, Hadoop's
-    # FileSystem renames the files, pyarrow.fs reads them back.
+    # FileSystem renames the files, and JobOutput reads them back through Spark too.
     uri = run_job(
         job, input_dir.as_uri(), (tmp_path / "uri").as_uri(), engine="spark", task_rows=6_000
     )
     assert uri.path.startswith("file://") and uri.files == spark.files
     assert uri.read().equals(duck.read())
-    with pytest.raises(ValueError, match="local paths"):
-        run_job(job, input_dir.as_uri(), tmp_path / "x")
+    assert uri.num_rows(band="high") == duck.num_rows(band="high") > 0
+    batches = list(uri.iter_batches(batch_rows=500, band="low"))
+    assert max(b.num_rows for b in batches) == 500
+    assert pa.Table.from_batches(batches).equals(duck.read(band="low"))
+    # a mistyped --out on shared storage is not deleted by Spark's overwrite
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "persons.parquet").write_bytes(b"keep")
+    with pytest.raises(BatchInputError, match="holds no previous job output"):
+        run_job(job, input_dir.as_uri(), precious.as_uri(), engine="spark")
+    assert (precious / "persons.parquet").read_bytes() == b"keep"
+    # a missing input on shared storage is named
+    with pytest.raises(BatchInputError, match=r"'persons\.parquet' not found"):
+        run_job(job, (tmp_path / "nowhere").as_uri(), (tmp_path / "y").as_uri(), engine="spark")
+
+
+def test_duckdb_takes_file_uris_and_names_the_schemes_it_cannot_reach(city, tmp_path):
+    input_dir, _ = city
+    job = make_job()
+    by_path = run_job(job, input_dir, tmp_path / "path", task_rows=6_000)
+    by_uri = run_job(job, input_dir.as_uri(), (tmp_path / "uri").as_uri(), task_rows=6_000)
+    assert not by_uri.path.startswith("file:") and by_uri.read().equals(by_path.read())
+    for where in ("input", "output"):
+        args = [input_dir, tmp_path / "x"]
+        args[where == "output"] = "hdfs://namenode:8020/city"
+        with pytest.raises(BatchInputError, match=f"{where} hdfs://namenode:8020/city: the duckdb"):
+            run_job(job, *args)
+    with pytest.raises(BatchInputError, match="s3a:// storage is reached through Spark"):
+        run_job(job, "s3a://bucket/city", tmp_path / "x")
+    assert not (tmp_path / "x").exists()

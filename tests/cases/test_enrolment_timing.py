@@ -3,10 +3,14 @@ start month through its end month. Approval → registry enrolment → payroll, 
 
 import datetime as dt
 
+import pytest
+
 from safetynet.cases import reviews, services
+from safetynet.core.errors import ServiceError
 from safetynet.payments.models import PaymentLine
 from safetynet.payments.services import payroll_run
 from safetynet.registry.models import Enrolment
+from safetynet.registry.services import enrolment_withdraw
 from tests.helpers.cases import apply, to_decision
 from tests.helpers.dynamic import make_enrolled
 
@@ -73,3 +77,66 @@ def test_review_adjust_in_october_pays_the_new_amount_from_november(staff, clock
     # October: the old enrolment's last month (ends 2025-10-31), paid as before
     assert [m for m, _ in lines] == ["2025-10", "2025-11", "2025-12"]
     assert lines[1:] == [("2025-11", 110_000), ("2025-12", 110_000)]
+
+
+def test_a_stop_decided_in_the_month_of_an_adjustment_pays_no_extra_month(staff, clock):
+    """ADR 0944: the adjustment's enrolment (from November) has not started when the stop is
+    decided in October: it is withdrawn, so October is the last month paid — not November."""
+    cw = staff["community_worker"]
+    young = make_enrolled(cw)  # dibao since 2024-09-01, no assessed income recorded
+    clock.set(dt.date(2025, 10, 9))
+    r = reviews.review_open(
+        actor=cw,
+        household_id=young.household.pk,
+        program="dibao",
+        trigger="reported_change",
+        reported_change="户主找到临时工作",
+    )
+    r = reviews.review_decide(
+        actor=staff["district_approver"],
+        review_id=r.pk,
+        outcome="adjust",
+        declared_income={young.head.pk: {"wage_fen": 50_000}},
+    )
+    assert r.amount_fen == 110_000  # (800 − 250) × 2 from November
+    clock.set(dt.date(2025, 10, 20))  # the same month: a second review stops the benefit
+    stop = reviews.review_open(
+        actor=cw,
+        household_id=young.household.pk,
+        program="dibao",
+        trigger="reported_change",
+        reported_change="户主长期稳定就业",
+    )
+    stop = reviews.review_decide(
+        actor=staff["district_approver"], review_id=stop.pk, outcome="stop", reason="收入超标"
+    )
+    assert stop.exit_last_month == "2025-10"
+    enrolments = Enrolment.objects.filter(household=young.household, category="dibao")
+    # the two original enrolments end on 31 October; the two November ones are withdrawn
+    assert sorted(enrolments.values_list("start_date", "end_date")) == [
+        (dt.date(2024, 9, 1), dt.date(2025, 10, 31)),
+        (dt.date(2024, 9, 1), dt.date(2025, 10, 31)),
+    ]
+    withdrawn = Enrolment.history.filter(
+        household_id=young.household.pk, history_type="-"
+    ).values_list("start_date", "history_change_reason")
+    assert sorted(withdrawn) == [
+        (dt.date(2025, 11, 1), f"enrolment_withdraw: review {stop.pk} stop"),
+        (dt.date(2025, 11, 1), f"enrolment_withdraw: review {stop.pk} stop"),
+    ]
+    for month in ("2025-10", "2025-11", "2025-12"):
+        payroll_run(actor=staff["city_admin"], month=month)
+    # October paid as before (no assessed income: 800 × 2 = 1,600 yuan); November and December
+    # nothing
+    assert _dibao(young.household) == [("2025-10", 160_000)]
+
+
+def test_a_started_enrolment_is_ended_not_withdrawn(staff, clock):
+    young = make_enrolled(staff["community_worker"])
+    e = Enrolment.objects.filter(household=young.household).first()
+    with pytest.raises(ServiceError) as exc:
+        enrolment_withdraw(
+            actor=staff["community_worker"], enrolment=e, reason="x", on=dt.date(2025, 10, 9)
+        )
+    assert (exc.value.code, exc.value.problems[0].field) == ("enrolment_started", "enrolment")
+    assert Enrolment.objects.filter(pk=e.pk).exists()

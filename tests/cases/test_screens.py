@@ -97,7 +97,9 @@ def test_case_page_walk_to_approval(client, staff, family, clock):
     assert act(client, case, "propose", {"propose-note": "核实无误"}).status_code == 302
     page = client.get(reverse("cases:detail", args=[case.pk]))
     assert 'data-testid="proposal"' in page.content.decode()
-    assert ("standard_fen", "800.00 元") in page.context["figures"]  # named figures, in yuan
+    assert ("低保标准（每人每月）", "800.00 元") in page.context[
+        "figures"
+    ]  # named figures, in yuan
     assert act(client, case, "publish_notice").status_code == 302
     # photo and notice PDF through checked views, logged
     photo = HomeVisitPhoto.objects.get(visit__case=case)

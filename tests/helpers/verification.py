@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.color import no_style
+from django.db import connection
 
 from safetynet.accounts.models import Role, User
 from safetynet.registry.models import Division, Enrolment, Household, Membership, Person
@@ -202,6 +204,14 @@ def load_households(directory: Path, household_ids: set[int]) -> None:
         for e in pq.read_table(directory / "enrolments.parquet").to_pylist()
         if e["household_id"] in household_ids
     )
+    # rows were written with the city's own ids: move PostgreSQL's sequences past them, so that a
+    # test creating more households or persons afterwards gets fresh ids
+    statements = connection.ops.sequence_reset_sql(
+        no_style(), [Household, Person, Membership, Enrolment]
+    )
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
 
 
 def street_user(username: str, role: Role, division: str) -> User:

@@ -65,8 +65,11 @@ def test_make_download_upload_fix(client, users, registry, june):
     x = client.get(reverse("payments-banks:reconciliation-xlsx", args=[payroll.pk]))
     ws = load_workbook(io.BytesIO(x.content)).worksheets[0]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    # ICBC: sent 2 / 923.45 (800.00 + 123.45), paid 1 / 800.00, failed 1 / 123.45, pending 0
-    assert rows[4] == ["ICBC", "中国工商银行", 2, "923.45", 1, "800.00", 1, "123.45", 0, "0.00"]
+    # ICBC: sent 2 / 923.45 (800.00 + 123.45), paid 1 / 800.00, failed 1 / 123.45, pending 0,
+    # returned by the bank after payment 0
+    assert rows[4] == [
+        "ICBC", "中国工商银行", 2, "923.45", 1, "800.00", 1, "123.45", 0, "0.00", 0, "0.00",
+    ]  # fmt: skip
     assert rows[5][0] == "合计" and rows[5][3] == "923.45"
     failed = client.get(reverse("payments-banks:failed")).content.decode()
     assert "张小明" in failed and "账户已销户" in failed and ZX not in failed  # masked

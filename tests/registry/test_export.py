@@ -57,7 +57,7 @@ def test_queryset_to_xlsx_writes_headers_dates_and_blanks():
 def test_households_export_is_scoped_and_masked(city):
     rows = sheet(households_export(actor=city["community_worker"]))
     assert rows[0] == (
-        "户编号",
+        "户号",
         "所属社区代码",
         "所属社区",
         "所属街道（镇）",
@@ -163,7 +163,7 @@ def test_commands_import_and_export(family, city, tmp_path, capsys):
     assert Household.objects.filter(number="Z9").exists()
     with pytest.raises(CommandError):
         call_command("import_households", str(path), "--as", "cw")  # already imported
-    assert "户编号" in capsys.readouterr().err
+    assert "户号" in capsys.readouterr().err
     out = tmp_path / "out.xlsx"
     call_command("export_households", "--as", "so", "--out", str(out), "--division", ZHONGHUA_C1)
     assert [r[0] for r in sheet(out.read_bytes())[1:]] == ["Z1", "Z2", "Z9"]

@@ -148,7 +148,7 @@ def test_codes_and_labels_are_both_accepted(family, cw):
         ({"救助类别": "富人"}, "救助类别", "category_invalid"),
         ({"救助类别": "低保", "认定依据": "x"}, "类别起始日期", "required"),
         ({"救助类别": "低保", "类别起始日期": "2020-01-01"}, "认定依据", "legal_basis_required"),
-        ({"户编号": None}, "户编号", "required"),
+        ({"户号": None}, "户号", "required"),
     ],
 )
 def test_each_bad_cell_is_reported_by_row_and_column(family, make_id, cw, change, field, code):
@@ -210,7 +210,7 @@ def test_a_person_already_in_a_household_in_the_database(family, make_id, cw):
     rows[2]["身份证号"] = head.id_number
     problems = reject(cw, rows)
     assert (4, "身份证号", "already_in_household") in problems
-    assert (5, "户编号", "household_number_taken") in problems
+    assert (5, "户号", "household_number_taken") in problems
     assert Household.objects.count() == 1 and Person.objects.count() == 1
 
 
@@ -248,10 +248,18 @@ def test_a_workbook_is_taken_by_its_content_not_its_name(family, cw):
 
 
 def test_optional_columns_may_be_left_out_and_order_is_free(family, cw):
-    headers = ["姓名", "身份证号", "与户主关系", "户编号", "所属社区代码"]
+    headers = ["姓名", "身份证号", "与户主关系", "户号", "所属社区代码"]
     result = household_roster_import(
         actor=cw, file=xlsx(family(), headers=headers), filename="a.xlsx"
     )
+    assert result.persons_created == 3
+
+
+def test_a_roster_of_the_earlier_template_with_its_old_header_still_imports(family, cw):
+    """户编号 became 户号 (docs/ui.md glossary); rosters filled in before still import."""
+    headers = ["姓名", "身份证号", "与户主关系", "户编号", "所属社区代码"]
+    rows = [{**r, "户编号": r["户号"]} for r in family()]
+    result = household_roster_import(actor=cw, file=xlsx(rows, headers=headers), filename="a.xlsx")
     assert result.persons_created == 3
 
 
@@ -308,7 +316,7 @@ def big_roster(make_id, n_persons: int) -> bytes:
             row = dict.fromkeys(HEADERS)
             row.update(
                 {
-                    "户编号": f"B{hh:07d}",
+                    "户号": f"B{hh:07d}",
                     "所属社区代码": ZHONGHUA_C1 if k == 0 else None,
                     "地址": f"中华路{hh}号" if k == 0 else None,
                     "身份证号": make_id(birth.strftime("%Y%m%d"), sex="MF"[k % 2]),

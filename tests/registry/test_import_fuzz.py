@@ -69,7 +69,7 @@ def valid_rosters(draw) -> list[dict]:
         for m in range(size):
             birth = draw(st.dates(dt.date(1930, 1, 1), dt.date(2015, 12, 31)))
             row = {
-                "户编号": number,
+                "户号": number,
                 "身份证号": id_number(birth, next(seq)),
                 "姓名": draw(NAMES),
                 "与户主关系": "户主" if m == 0 else draw(st.sampled_from(RELATIONS)),
@@ -170,7 +170,7 @@ def check_all_or_nothing(outcome, before: dict, after: dict, rows: list[dict]) -
         return
     assert isinstance(outcome, ImportResult)
     grew = {name: after[name] - before[name] for name in after}
-    numbers = {r.get("户编号") for r in rows}
+    numbers = {r.get("户号") for r in rows}
     assert grew["households"] == outcome.households == len(numbers)
     assert grew["persons"] == outcome.persons_created
     assert grew["memberships"] == outcome.memberships == len(rows)

@@ -241,3 +241,62 @@ def test_the_cli_keeps_the_dataset_when_asked(city, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["households"] == households
     assert run_main([*argv, "--engine", "duckdb"]) == 2  # the fast path writes files only
     assert "dataset" in capsys.readouterr().err
+
+
+def test_the_cli_takes_file_uris_on_duckdb_and_names_schemes_it_cannot_reach(
+    city, tmp_path, capsys
+):
+    """`rules run` as a data centre calls it: file:// works on this machine's engines; hdfs://
+    and s3a:// need Spark's connectors, and the error says so (exit 2, nothing written)."""
+    out = tmp_path / "out"
+    argv = ["--input", city.as_uri(), "--month", MONTH, "--out", out.as_uri()]
+    assert run_main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["persons"] == 3_000
+    assert (out / "dibao.parquet").is_file()
+    for engine in ("duckdb", "duckdb-job"):
+        for flag, uri in (("--input", "hdfs://namenode:8020/city"), ("--out", "s3a://b/out")):
+            args = ["--input", str(city), "--month", MONTH, "--out", str(tmp_path / "x")]
+            args[args.index(flag) + 1] = uri
+            assert run_main([*args, "--engine", engine]) == 2
+            err = capsys.readouterr().err
+            assert f"{flag} {uri}" in err and "--engine spark" in err, err
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+def test_the_cli_runs_on_shared_storage_named_by_uri(city, tmp_path, capsys, monkeypatch):
+    """On the standalone cluster with input and output named by URI (file:// here, hdfs:// or
+    s3a:// in a data centre): the executors write the dataset there, the summary's counts are
+    aggregated by Spark, and a consumer reading the URI output (through Spark) gets the rows of
+    DuckDB's documented files."""
+    from safetynet.batch import run_job
+    from safetynet.rules.job import program_tables, rules_job
+    from safetynet.rules.writers import person_path
+
+    monkeypatch.setenv("SAFETYNET_TASK_ROWS", "1000")
+    duck = run_city(city, MONTH, tmp_path / "duckdb", engine="duckdb")
+    out = (tmp_path / "shared").as_uri()
+    argv = ["--input", city.as_uri(), "--month", MONTH, "--out", out, "--engine", "spark"]
+    assert run_main(argv) == 2  # one file per program is written locally only
+    assert "add --dataset" in capsys.readouterr().err
+    assert run_main([*argv, "--dataset"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["persons"] == duck.persons and summary["households"] == duck.households
+    assert summary["programs"]["dibao"]["amount_fen"] == duck.totals["dibao.parquet"]["amount_fen"]
+    assert (tmp_path / "shared" / "program=dibao" / "part-00002.parquet").is_file()
+    output = run_job(rules_job(city.as_uri(), MONTH), city.as_uri(), out, engine="spark")
+    for name in ("dibao", "age_allowance"):
+        pieces = list(program_tables(output, MONTH, name))
+        for rel in {f"{name}.parquet", person_path(name)} & set(pieces[0]):
+            got = pa.concat_tables([p[rel] for p in pieces])
+            assert decoded(got).equals(decoded(pq.read_table(tmp_path / "duckdb" / rel))), rel
+
+
+def decoded(table: pa.Table) -> pa.Table:
+    """The table with dictionary columns decoded (a file's `reason` dictionary is per row
+    group, ADR 0101: the same values may be coded differently)."""
+    cols = [
+        c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns
+    ]
+    return pa.table(cols, names=table.column_names)

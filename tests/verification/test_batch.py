@@ -3,6 +3,7 @@ rules engine's parameters and income definitions are used, and Spark agrees with
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -255,3 +256,57 @@ def test_spark_finds_exactly_what_duckdb_finds(city, tmp_path, monkeypatch):
         a, b = pq.read_table(tmp_path / "duckdb" / name), pq.read_table(tmp_path / "spark" / name)
         assert a.equals(b), name
         assert (tmp_path / "duckdb" / name).read_bytes() == (tmp_path / "spark" / name).read_bytes()
+
+
+def test_dataset_output_holds_the_rows_of_the_files(city, tmp_path):
+    """`verify batch --dataset` keeps the jobs' datasets (findings/, checked/) as the output,
+    with the same rows and the same summary counts as the two single files."""
+    files = verify_batch(city, MONTH, tmp_path / "files")
+    call_command(
+        "verify", "batch", "--input", city.as_uri(), "--month", MONTH,
+        "--out", str(tmp_path / "ds"), "--dataset",
+    )  # fmt: skip
+    summary = json.loads((tmp_path / "ds" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["files"] == {"findings": "findings/", "checked": "checked/"}
+    drop = ("started_at", "finished_at", "seconds", "files")
+    assert {k: v for k, v in summary.items() if k not in drop} == {
+        k: v for k, v in files.items() if k not in drop
+    }
+    for name in ("findings", "checked"):
+        parts = sorted((tmp_path / "ds" / name).glob("part-*.parquet"))
+        assert parts, name
+        rows = pa.concat_tables([pq.read_table(p) for p in parts])
+        assert rows.equals(pq.read_table(tmp_path / "files" / f"{name}.parquet")), name
+
+
+@pytest.mark.parametrize("flag", ["--input", "--out"])
+def test_command_names_storage_duckdb_cannot_reach(city, tmp_path, flag):
+    args = {"--input": str(city), "--month": MONTH, "--out": str(tmp_path / "out")}
+    args[flag] = "hdfs://namenode:8020/province"
+    with pytest.raises(CommandError, match=f"{flag} hdfs://namenode:8020/province.*spark") as exc:
+        call_command("verify", "batch", *[x for kv in args.items() for x in kv])
+    assert exc.value.returncode == 2
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+def test_spark_reads_and_writes_shared_storage_named_by_uri(city, tmp_path):
+    """On the standalone cluster, input and output named by URI (file:// here; hdfs:// or s3a://
+    in a data centre): the executors write both datasets there, the summary is written through
+    Hadoop's FileSystem, and the rows are DuckDB's."""
+    duck = verify_batch(city, MONTH, tmp_path / "duckdb")
+    out = (tmp_path / "shared").as_uri()
+    argv = ["verify", "batch", "--input", city.as_uri(), "--month", MONTH, "--out", out]
+    with pytest.raises(CommandError, match="add --dataset") as exc:
+        call_command(*argv, "--engine", "spark")
+    assert exc.value.returncode == 2
+    call_command(*argv, "--engine", "spark", "--dataset")
+    summary = json.loads((tmp_path / "shared" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["engine"] == "spark" and summary["input"] == city.as_uri()
+    assert summary["findings"] == duck["findings"] > 0
+    assert summary["findings_by_kind"] == duck["findings_by_kind"]
+    for name in ("findings", "checked"):
+        parts = sorted((tmp_path / "shared" / name).glob("part-*.parquet"))
+        rows = pa.concat_tables([pq.read_table(p) for p in parts])
+        assert rows.equals(pq.read_table(tmp_path / "duckdb" / f"{name}.parquet")), name

@@ -291,3 +291,21 @@ def test_tekun_uses_the_registry_supporter_and_selfcare_facts(
         )
     else:
         assert f.figures["verified"]["persons"][0]["reason"] == "HAS_CAPABLE_SUPPORTER"
+
+
+@pytest.mark.parametrize(
+    ("program", "cited"),
+    [
+        ("dibao", "低保标准 800.00 元/人·月"),
+        ("low_income", "低收入标准 1,600.00 元/人·月"),
+        ("illness_poverty", "因病支出型贫困认定标准 1,600.00 元/人·月"),
+    ],
+)
+def test_a_report_cites_the_line_its_program_used(program, cited):
+    """A low-income report compares income with the low-income line, and says so (issue 10)."""
+    from safetynet.verification.report import _reason_sentences
+
+    run = {"members": 2, "counted_income_fen": 100_000, "standard_fen": 80_000, "line_fen": 160_000}
+    household = {"financial_assets_fen": 0, "vehicles": 0, "homes": 0, "businesses": 0}
+    first = _reason_sentences(program, run, {"household": household, "persons": []})[0]
+    assert first == f"核实的家庭月计算收入 1,000.00 元，家庭成员 2 人，人均 500.00 元；{cited}。"

@@ -174,7 +174,7 @@ def test_get_shows_findings_in_exact_yuan_and_logs_the_view(users, tasks):
     log = AccessLog.objects.get()
     assert log.user == so and log.action == AccessAction.VIEW_FINDING
     assert log.household_id == tasks["zh1"].household_id
-    assert log.purpose == f"review task {tasks['zh1'].pk}"
+    assert log.purpose == f"复核任务 {tasks['zh1'].pk}"
     car = selectors.review_task_get(actor=so, task_id=tasks["zh2"].pk, purpose="家访")
     figures = car.finding_views[0]
     assert [f.value for f in figures.figures] == ["1", "0", "0"]  # counts, not yuan

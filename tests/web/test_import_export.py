@@ -34,7 +34,7 @@ def roster(rows: list[dict]) -> SimpleUploadedFile:
 
 def head_row(id_number: str, number="IMP-001") -> dict:
     return {
-        "户编号": number,
+        "户号": number,
         "所属社区代码": ZHONGHUA_C1,
         "身份证号": id_number,
         "姓名": "林导入",

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from safetynet.core import labels
+from safetynet.rules.money import yuan
 from safetynet.web import rules_selectors
 from tests.helpers.city import ROLES
 
@@ -58,7 +60,8 @@ def test_parameters_page_values_references_and_statuses(as_role):
     standard = row(html, "dibao.standard")
     assert "800.00 元" in standard
     assert "2019-07-01" in standard
-    assert "800 yuan from 2019-07-01" in standard  # the legal reference
+    # the legal reference as a caseworker reads it (the developers' note only in English)
+    assert "民政局公布的标准" in standard and "POLICY.md" not in standard
     assert "已发布" in standard
     assert "待确认" not in standard
     # A default the bureau must confirm is highlighted.
@@ -105,13 +108,16 @@ def test_parameters_page_ignores_a_bad_date(as_role):
 
 
 def test_money_is_formatted_exactly_from_fen():
-    assert rules_selectors.yuan(80000) == "800.00"
-    assert rules_selectors.yuan(5) == "0.05"
-    assert rules_selectors.yuan(123456789012345678) == "1,234,567,890,123,456.78"
-    assert rules_selectors.yuan(-1999) == "-19.99"
-    assert rules_selectors.display_value("fen_table", {"80": 10000, "100": 110000}) == (
-        "80: 100.00 元; 100: 1,100.00 元"  # Chinese by default
+    assert yuan(80000) == "800.00"
+    assert yuan(5) == "0.05"
+    assert yuan(123456789012345678) == "1,234,567,890,123,456.78"
+    assert yuan(-1999) == "-19.99"
+    tiers = {"80": 10000, "100": 110000}
+    assert labels.parameter_value("age_allowance.tiers", "fen_table", tiers) == (
+        "80周岁及以上：100.00 元；100周岁及以上：1,100.00 元"  # Chinese by default
     )
+    assert labels.parameter_value("price_subsidy.cpi_threshold", "ratio", "0.035") == "3.5%"
+    assert labels.parameter_value("dibao.funding", "ratio_table", {"city": "0.5"}) == "市级 50%"
 
 
 def test_example_situation_is_the_documented_one():
@@ -121,7 +127,7 @@ def test_example_situation_is_the_documented_one():
 
 @pytest.mark.parametrize("role", ROLES)
 def test_trial_calculation_page_prefilled(as_role, role):
-    response = as_role(role).get(reverse("rules-calculate"))
+    response = as_role(role).get(reverse("rules-calculate") + "?mode=json")
     assert response.status_code == 200
     html = response.content.decode()
     assert "H-350203-0001" in html  # the example situation in the text area
@@ -136,14 +142,17 @@ def test_trial_calculation_shows_results_and_trace(as_role):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    dibao = re.search(r'data-testid="result-dibao">(.*?)</tr>', html, re.S).group(1)
-    assert "最低生活保障（低保）" in dibao
-    assert "800.00" in dibao  # 2 × 800 − (300 + 500) yuan
-    assert "400.00" in dibao  # city half
-    assert "ELIGIBLE" in dibao
+    dibao = re.search(r'data-testid="result-dibao"([^>]*)>(.*?)</tr>', html, re.S)
+    assert 'data-reason="ELIGIBLE"' in dibao.group(1)  # the code for scripts, not for people
+    assert "最低生活保障（低保）" in dibao.group(2)
+    assert "800.00" in dibao.group(2)  # 2 × 800 − (300 + 500) yuan
+    assert "400.00" in dibao.group(2)  # city half
+    assert "符合条件" in dibao.group(2) and "ELIGIBLE" not in dibao.group(2)
     assert 'data-testid="trial-trace"' in html
     assert "计算过程" in html
-    assert "parameter dibao.standard = 800.00 yuan (in force from 2019-07-01" in html
+    # the trace in Chinese: the parameter's name, value, effective date and legal reference
+    assert "城乡低保标准（每人每月）：800.00 元（自 2019-07-01 起施行；依据：" in html
+    assert "陈阿婆" in html
 
 
 def test_trial_calculation_reports_the_field(as_role):

@@ -219,6 +219,7 @@ NOT_SERVED = {
     "decision_notice_pdf.html",
     "review_notice_pdf.html",
     "statement_pdf.html",  # funds: the monthly fund statement
+    "reconciliation_pdf.html",  # payments: the bank reconciliation
 }
 
 

@@ -38,6 +38,17 @@ def household_payments(context, household) -> list:
 
 
 @register.simple_tag(takes_context=True)
+def household_refunds(context, household) -> list:
+    request = context.get("request")
+    if request is None or household is None:
+        return []
+    rows = screens.household_refunds(actor=request.user, household_id=household.pk)
+    for r in rows:
+        r.program_label = program_label(r.line.program)
+    return rows
+
+
+@register.simple_tag(takes_context=True)
 def household_recoveries(context, household) -> list:
     request = context.get("request")
     if request is None or household is None:

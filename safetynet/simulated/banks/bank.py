@@ -6,7 +6,9 @@ What the bank knows of its accounts is the city's `ground_truth/bank_faults.parq
 the generator's bank-account post-pass): closed accounts, and the real holder name of accounts the
 bureau holds with a wrong name. Every other account is open and its name taken as right. On top,
 a configurable share of lines fails at random (`no_such_account` / `account_frozen`: a typo in a
-manually keyed account, a court freeze), and a share is answered late, in a second result file.
+manually keyed account, a court freeze), a share fails for the bank's own reasons
+(`bank_technical` / `timeout`: not about the account, sent again unchanged), and a share is
+answered late, in a second result file.
 """
 
 from __future__ import annotations
@@ -22,18 +24,20 @@ from safetynet.payments.bank_format import PaymentFile, ResultFile, ResultRow
 
 FAULTS_FILE = "ground_truth/bank_faults.parquet"
 RANDOM_REASONS = ("no_such_account", "account_frozen")
+TECHNICAL_REASONS = ("bank_technical", "timeout")
 
 
 @dataclass(frozen=True)
 class BankBehaviour:
     failure_rate: float = 0.01  # share of lines failing at random (besides the known faults)
     late_rate: float = 0.05  # share of lines answered in the later result file
+    technical_rate: float = 0.0  # share of lines failing for the bank's own technical reasons
     seed: int = 0
     answer_days: int = 1  # the first result file's date: the payment file's date + this
     late_days: int = 3  # the late file's date
 
     def __post_init__(self) -> None:
-        for name in ("failure_rate", "late_rate"):
+        for name in ("failure_rate", "late_rate", "technical_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
 
@@ -91,6 +95,9 @@ class SimulatedBank:
             elif _draw(b.seed, row.reference, "fail") < b.failure_rate:
                 pick = int(_draw(b.seed, row.reference, "reason") * len(RANDOM_REASONS))
                 outcome, reason = "failed", RANDOM_REASONS[pick]
+            elif _draw(b.seed, row.reference, "technical") < b.technical_rate:
+                pick = int(_draw(b.seed, row.reference, "technical_reason") * 2)
+                outcome, reason = "failed", TECHNICAL_REASONS[pick]
             is_late = _draw(b.seed, row.reference, "late") < b.late_rate
             (later if is_late else now).append(
                 ResultRow(

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from safetynet.batch import BatchJob, JobOutput, run_job
 from safetynet.batch.job import BatchInputError
+from safetynet.batch.storage import is_uri, join, local_path, spark_write_bytes
 from safetynet.rules import load_parameters, run_batch
 from safetynet.rules.batch import from_columns
 from safetynet.rules.catalog import VERIFIED_PROGRAMS
@@ -283,9 +284,20 @@ def _ctes(prm: BatchParameters) -> str:
   SELECT household_id,
     {flags}
   FROM enr GROUP BY household_id
+), ch AS (
+  -- the caseload's households: the joins below build hash tables of the caseload only,
+  -- never of the city's households (bounded memory at province scale)
+  SELECT h.household_id, h.household_number, h.division_code,
+    h.declared_financial_assets_fen, h.declared_vehicles, h.declared_homes,
+    h.declared_businesses, h.medical_oop_12m_fen
+  FROM households h WHERE h.household_id IN (SELECT household_id FROM hh)
 ), cp AS (
   SELECT p.person_id, p.id_number, p.household_id
   FROM persons p JOIN hh ON p.household_id = hh.household_id
+), ep AS (
+  -- the enrolled persons' ID numbers (a person may be enrolled in a household not theirs)
+  SELECT p.person_id, p.id_number
+  FROM persons p WHERE p.person_id IN (SELECT person_id FROM enr)
 ), pe AS (
   SELECT person_id, household_id, MAX(CASE WHEN category = 'tekun' THEN 1 ELSE 0 END) AS tekun
   FROM enr GROUP BY person_id, household_id
@@ -295,8 +307,8 @@ def _ctes(prm: BatchParameters) -> str:
     MIN(h.household_number) AS first_hh,
     MAX(h.household_number) AS last_hh,
     COUNT(DISTINCT SUBSTR(h.division_code, 1, 6)) AS n_districts
-  FROM enr JOIN persons p ON enr.person_id = p.person_id
-  JOIN households h ON enr.household_id = h.household_id
+  FROM enr JOIN ep p ON enr.person_id = p.person_id
+  JOIN ch h ON enr.household_id = h.household_id
   GROUP BY p.id_number
   HAVING COUNT(DISTINCT enr.household_id) > 1
 )
@@ -338,28 +350,25 @@ def findings_query(prm: BatchParameters) -> str:
         _branch(
             person,
             "FROM persons p JOIN hh ON p.household_id = hh.household_id\n"
-            "JOIN households h ON p.household_id = h.household_id\n"
+            "JOIN ch h ON p.household_id = h.household_id\n"
             "LEFT JOIN pe ON p.person_id = pe.person_id AND p.household_id = pe.household_id\n"
             "LEFT JOIN dup ON p.id_number = dup.id_number",
         )
     ]
 
+    # Every agency's records of the month, unioned first and joined to the caseload's persons
+    # once: one hash table of the caseload (not one per agency, all alive at once), which kept
+    # the query's memory growing with the caseload (ADR 1502).
+    records: list[str] = []
+
     def record(
         rk: str, view: str, rec: str, amount: str, day: str, note: str, where: str, day2="NULL"
     ) -> None:
-        values = {
-            "day2": day2,
-            "household_id": "cp.household_id",
-            "rk": f"'{rk}'",
-            "person_id": "cp.person_id",
-            "id_number": "cp.id_number",
-            "rec": rec,
-            "amount": amount,
-            "day": day,
-            "note": note,
-        }
-        branches.append(
-            _branch(values, f"FROM {view} r JOIN cp ON r.id_number = cp.id_number\nWHERE {where}")
+        records.append(
+            f"SELECT CAST('{rk}' AS STRING) AS rk, r.id_number AS id_number, "
+            f"CAST({rec} AS STRING) AS rec, CAST({amount} AS BIGINT) AS amount, "
+            f"CAST({day} AS DATE) AS day, CAST({day2} AS DATE) AS day2, "
+            f"CAST({note} AS STRING) AS note\nFROM {view} r WHERE {where}"
         )
 
     tax_year = prm.first_day.year - 1  # the last complete tax year
@@ -408,6 +417,14 @@ def findings_query(prm: BatchParameters) -> str:
         "deaths", "deaths", "CONCAT(r.reported_by, ':', CAST(r.death_date AS STRING))", "NULL",
         "r.death_date", "r.reported_by", f"r.death_date <= {last}",
     )  # fmt: skip
+    values = {
+        "household_id": "cp.household_id",
+        "person_id": "cp.person_id",
+        "id_number": "cp.id_number",
+        **{c: f"r.{c}" for c in ("rk", "rec", "amount", "day", "day2", "note")},
+    }
+    union = "\nUNION ALL\n".join(records)
+    branches.append(_branch(values, f"FROM ({union}) r\nJOIN cp ON r.id_number = cp.id_number"))
     return _ctes(prm) + "\nUNION ALL\n".join(branches)
 
 
@@ -949,47 +966,72 @@ def verify_batch(
     engine: str = "duckdb",
     params=None,
     clock: Callable[[], dt.datetime] | None = None,
+    dataset: bool = False,
 ) -> dict:
     """Re-verify the caseload of `month` in `input_dir`; write findings.parquet, checked.parquet
-    and summary.json into `out_dir`; return the summary."""
-    input_dir, out_dir = Path(input_dir), Path(out_dir)
-    if not input_dir.is_dir():
-        raise BatchInputError(f"input directory {input_dir} does not exist")
+    and summary.json into `out_dir`; return the summary. With `dataset`, the jobs' datasets are
+    the output instead (`findings/part-NNNNN.parquet`, `checked/part-NNNNN.parquet`, written by
+    the executors; docs/spark.md). On Spark, `input_dir` and `out_dir` may be URIs of shared
+    storage (hdfs://, s3a://, file://), which then needs `dataset` (docs/adr/1501)."""
+    if engine == "duckdb":  # this machine's disk: plain paths and file://
+        input_dir = local_path(input_dir, what="--input")
+        out_dir = local_path(out_dir, what="--out")
+    elif is_uri(out_dir) and not dataset:
+        raise BatchInputError(
+            f"--out {out_dir}: on shared storage the output is the jobs' datasets, written by "
+            "the executors; add --dataset (the single files are written to a local directory)"
+        )
+    if not is_uri(input_dir):  # a URI input is checked through Spark by the runner
+        input_dir = Path(input_dir)
+        if not input_dir.is_dir():
+            raise BatchInputError(f"input directory {input_dir} does not exist")
     prm = BatchParameters.for_month(month, params)
-    absent = [rel for rel in INPUTS.values() if not (input_dir / rel).is_file()]
-    if absent:
-        raise BatchInputError(f"{input_dir}: input(s) not found: {', '.join(absent)}")
+    if not is_uri(input_dir):
+        absent = [rel for rel in INPUTS.values() if not (input_dir / rel).is_file()]
+        if absent:
+            raise BatchInputError(f"{input_dir}: input(s) not found: {', '.join(absent)}")
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     started = now()
     t0 = time.perf_counter()
-    staging = out_dir / "_jobs"  # the jobs' datasets, copied into the two files, then removed
+    out = str(out_dir)
+    # the jobs' datasets: the output itself, or staged, copied into the two files and removed
+    staging = out if dataset else join(out, "_jobs")
     try:
-        checked = run_job(caseload_job(prm), input_dir, staging / "checked", engine=engine)
+        checked = run_job(caseload_job(prm), input_dir, join(staging, "checked"), engine=engine)
         findings = run_job(
-            findings_job(prm, params), input_dir, staging / "findings", engine=engine
+            findings_job(prm, params), input_dir, join(staging, "findings"), engine=engine
         )
         seconds = time.perf_counter() - t0
         finished = now()
-        findings.to_file(out_dir / "findings.parquet")
-        checked.to_file(out_dir / "checked.parquet")
+        if not dataset:
+            findings.to_file(Path(out) / "findings.parquet")
+            checked.to_file(Path(out) / "checked.parquet")
         counts = _output_counts(findings, checked)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not dataset:
+            shutil.rmtree(staging, ignore_errors=True)
+    files = {"findings": "findings.parquet", "checked": "checked.parquet"}
+    if dataset:
+        files = {"findings": "findings/", "checked": "checked/"}
     summary = {
         "format": "safetynet-verify-batch/1",
         "month": month,
         "engine": engine,
-        "input": str(input_dir.resolve()),
+        "input": str(input_dir) if is_uri(input_dir) else str(Path(input_dir).resolve()),
         "started_at": started.isoformat(),
         "finished_at": finished.isoformat(),
         "seconds": round(seconds, 3),
         **counts,
         "parameters": prm.as_dict(),
-        "files": {"findings": "findings.parquet", "checked": "checked.parquet"},
+        "files": files,
     }
-    (out_dir / "summary.json").write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+    if is_uri(out):
+        from safetynet.batch.job import spark_session
+
+        spark_write_bytes(spark_session(), join(out, "summary.json"), text.encode("utf-8"))
+    else:
+        (Path(out) / "summary.json").write_text(text, encoding="utf-8")
     return summary
 
 

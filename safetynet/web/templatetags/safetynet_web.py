@@ -4,8 +4,8 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from safetynet.core import labels
 from safetynet.registry.ids import mask_id_number
 
 register = template.Library()
@@ -15,6 +15,17 @@ register = template.Library()
 def mask_id(number: str | None) -> str:
     """`350203199001011234` -> `350203********1234`. Lists always use this."""
     return mask_id_number(number) if number else ""
+
+
+@register.filter
+def thousands(value) -> str:
+    """`1234567` -> `1,234,567` in every language. Django's `intcomma` follows the locale's
+    format, and zh-Hans has no thousands separator; counts on the screens group by three like
+    the bureau's statistical tables (ADR 1000). Non-numbers pass through unchanged."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
 
 
 @register.simple_tag(takes_context=True)
@@ -39,25 +50,6 @@ def age(person) -> int | None:
     return age_on(person.birth_date, person.death_date or timezone.localdate())
 
 
-_HISTORY_KINDS = {
-    "household": _("Household"),
-    "membership": _("Membership"),
-    "enrolment": _("Enrolment"),
-    "person": _("Person"),
-}
-_HISTORY_ACTIONS = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
-
-
-@register.filter
-def history_kind(kind: str) -> str:
-    return _HISTORY_KINDS.get(kind, kind)
-
-
-@register.filter
-def history_action(action: str) -> str:
-    return _HISTORY_ACTIONS.get(action, action)
-
-
 # Fields whose raw value (a row id) says nothing the entry's label does not already say.
 _HISTORY_HIDDEN_FIELDS = {"person", "household"}
 
@@ -73,7 +65,7 @@ def history_value(value) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
+        return labels.yes_no(value)
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):

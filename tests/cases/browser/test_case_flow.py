@@ -16,17 +16,9 @@ from safetynet.cases.models import Case
 from safetynet.verification.models import QueryStatus, SourceQuery
 from tests.browser import SCREENSHOTS
 from tests.helpers.cases import PDF, PNG, RICH, apply, investigate
+from tests.helpers.login import login_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login_as(page, username):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-for-tests-1")
-    page.click("button[type=submit].primary")
-    page.get_by_test_id("who").wait_for()
 
 
 def act(page, action):

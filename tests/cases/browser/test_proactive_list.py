@@ -11,6 +11,7 @@ from safetynet.cases.dynamic_models import ProposalEntry, ProposalList
 from safetynet.registry.models import Enrolment
 from tests.browser import SCREENSHOTS
 from tests.helpers.dynamic import make_elders
+from tests.helpers.login import login_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,12 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_street_officer_confirms_the_age_allowance_list(page, staff, clock):
     _fam, turning, ninety = make_elders(staff["community_worker"])
     clock.set(dt.date(2025, 11, 3))
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("#id_username", "so")
-    page.fill("#id_password", "pass-for-tests-1")
-    page.click("button[type=submit].primary")
-    page.get_by_test_id("who").wait_for()
+    login_as(page, "so")
     page.get_by_role("link", name="救助办理").click()
     page.get_by_test_id("nav-lists").click()
     page.get_by_role("button", name="生成 2025-11 名单").click()

@@ -14,6 +14,7 @@ from safetynet.simulated.banks.server import answer_payment_file
 from tests.browser import SCREENSHOTS
 from tests.helpers.banks import set_account
 from tests.helpers.city import make_user
+from tests.helpers.login import login_as
 from tests.helpers.payroll_flow import add_line, make_payroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,15 +23,6 @@ ZW, WF = "6222000000000000001", "6227000000000000002"
 BANK = SimulatedBank(
     {("CCB", WF): Fault("name_mismatch", "王芳")}, BankBehaviour(failure_rate=0, late_rate=0)
 )
-
-
-def login_as(page, username):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-for-tests-1")
-    page.click("button[type=submit].primary")
-    page.get_by_test_id("who").wait_for()
 
 
 def make_and_answer(page, payroll, tmp_path, tag) -> list:

@@ -13,18 +13,10 @@ from safetynet.payments.services import payroll_run
 from safetynet.rules.money import yuan
 from tests.browser import SCREENSHOTS
 from tests.helpers.city import make_user
+from tests.helpers.login import login_as
 from tests.helpers.payments import build_pay_city
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login_as(page, username):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-for-tests-1")
-    page.click("button[type=submit].primary")
-    page.get_by_test_id("who").wait_for()
 
 
 def test_check_and_approve_through_the_screens(page, users):

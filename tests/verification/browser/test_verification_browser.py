@@ -12,16 +12,9 @@ from safetynet.simulated.agencies.manual import answer_request_file
 from safetynet.verification.models import Report, VerificationRequest
 from safetynet.verification.sources.catalog import automatic_sources
 from tests.browser import SCREENSHOTS
+from tests.helpers.login import login_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, username):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-for-tests-1")
-    page.click("button[type=submit].primary")
-    page.get_by_test_id("who").wait_for()
 
 
 def _answer_manual(page, agency_city, source, tmp_path):
@@ -42,7 +35,7 @@ def test_caseworker_verifies_a_household(
     page, agencies, agency_city, caseworker, city_facts, tmp_path
 ):
     c = city_facts.honest
-    _login(page, caseworker.username)
+    login_as(page, caseworker.username)
     page.goto(f"/households/{c.household_id}/")
     open_url = f"/verification/households/{c.household_id}/open/"
     link = page.locator(f'a[href="{open_url}"]')

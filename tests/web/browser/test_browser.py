@@ -22,7 +22,7 @@ def test_login_wrong_password_then_success(page, users):
     page.click("button[type=submit].primary")
     expect(page.get_by_test_id("who")).to_contain_text("街道（镇）经办人员")
     expect(page.get_by_test_id("who")).to_contain_text("中华街道")
-    expect(page.locator("h1")).to_contain_text("概况")
+    expect(page.locator("h1")).to_contain_text("首页")
 
 
 def test_search_by_name_and_by_id_number(login, registry):
@@ -98,7 +98,7 @@ def test_language_switch_to_english_and_back(login, registry):
     expect(page.locator("h1")).to_contain_text("Overview")
     expect(page.locator("nav.mainnav")).to_contain_text("Households")
     page.get_by_role("button", name="中文").click()
-    expect(page.locator("h1")).to_contain_text("概况")
+    expect(page.locator("h1")).to_contain_text("首页")
 
 
 def test_navigation_by_role(login, registry):

@@ -16,8 +16,10 @@ USAGE = """usage: safetynet rules {calculate,run,parameters} ...
 
   calculate FILE --month YYYY-MM [--trace]
       One household situation (JSON, see docs/rules-situation-schema.md) -> JSON results.
-  run --input DIR --month YYYY-MM --out DIR [--engine duckdb|duckdb-job|spark] [--programs a,b]
-      Every program over a generated city's Parquet files -> Parquet results.
+  run --input DIR|URI --month YYYY-MM --out DIR|URI [--engine duckdb|duckdb-job|spark]
+      [--programs a,b] [--dataset]
+      Every program over a generated city's Parquet files -> Parquet results. URIs of shared
+      storage (hdfs://, s3a://, file://) with --engine spark (and --dataset for --out).
   parameters set NAME --from DATE --value V --reference TEXT --as USER [--kind K]
   parameters approve ID --as USER | reject ID --reason TEXT --as USER | list
       The bureau's parameter changes, approved by a second city officer (ADR 1400).

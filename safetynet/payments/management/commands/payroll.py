@@ -20,22 +20,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from safetynet.core.errors import ServiceError
 from safetynet.payments import bank_cli, flow_cli
+from safetynet.payments.cli_common import actor_named as _actor
+from safetynet.payments.cli_common import fail as _fail
 from safetynet.rules.money import yuan
-
-BAD_INPUT = 2
-
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=BAD_INPUT)
-
-
-def _actor(username: str):
-    from safetynet.accounts.models import User
-
-    try:
-        return User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist:
-        raise _fail(f"--as: no active user {username!r}") from None
 
 
 def _refusal(exc: ServiceError) -> CommandError:

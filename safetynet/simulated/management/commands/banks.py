@@ -56,6 +56,13 @@ class Command(BaseCommand):
                 default=0.05,
                 help="share of lines answered in a later result file (default 0.05)",
             )
+            p.add_argument(
+                "--technical-rate",
+                type=_rate,
+                default=0.0,
+                help="share of lines failing for the bank's technical reasons (bank_technical, "
+                "timeout: sent again unchanged; default 0)",
+            )
             p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
 
         serve = sub.add_parser("serve", help="answer payment files over HTTP until Ctrl-C")
@@ -75,7 +82,10 @@ class Command(BaseCommand):
         return SimulatedBank(
             faults,
             BankBehaviour(
-                failure_rate=opts["failure_rate"], late_rate=opts["late_rate"], seed=opts["seed"]
+                failure_rate=opts["failure_rate"],
+                late_rate=opts["late_rate"],
+                technical_rate=opts["technical_rate"],
+                seed=opts["seed"],
             ),
         )
 

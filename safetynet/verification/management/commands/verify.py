@@ -1,6 +1,7 @@
 """`safetynet verify batch|import-findings`: batch re-verification of the caseload.
 
-safetynet verify batch --input DIR --month YYYY-MM --out DIR [--engine duckdb|spark]
+safetynet verify batch --input DIR|URI --month YYYY-MM --out DIR|URI [--engine duckdb|spark]
+                       [--dataset]
 safetynet verify import-findings DIR --as USERNAME
 """
 
@@ -44,16 +45,24 @@ class Command(BaseCommand):
             ),
         )
         batch.add_argument(
-            "--input", required=True, type=Path, metavar="DIR",
-            help="a generated city or extract directory (persons, households, agencies/...)",
+            "--input", required=True, metavar="DIR|URI",
+            help="a generated city or extract directory (persons, households, agencies/...); "
+            "on spark also a URI of shared storage (hdfs://, s3a://, file://; docs/spark.md)",
         )  # fmt: skip
         batch.add_argument("--month", required=True, metavar="YYYY-MM", help="the benefit month")
         batch.add_argument(
-            "--out", required=True, type=Path, metavar="DIR", help="output directory"
-        )
+            "--out", required=True, metavar="DIR|URI",
+            help="output directory (on spark with --dataset also a URI of shared storage)",
+        )  # fmt: skip
         batch.add_argument(
             "--engine", default="duckdb", choices=ENGINES,
             help="duckdb (default, one machine) or spark (SPARK_MASTER, default local[2])",
+        )  # fmt: skip
+        batch.add_argument(
+            "--dataset", action="store_true",
+            help="keep the jobs' datasets (OUT/findings/part-NNNNN.parquet, "
+            "OUT/checked/part-NNNNN.parquet, written by the executors) as the output instead "
+            "of the two single files: for a province on shared storage (docs/spark.md)",
         )  # fmt: skip
         imp = sub.add_parser(
             "import-findings",
@@ -73,19 +82,20 @@ class Command(BaseCommand):
             return self._batch(**options)
         return self._import(**options)
 
-    def _batch(self, *, input: Path, month: str, out: Path, engine: str, **_):
+    def _batch(self, *, input: str, month: str, out: str, engine: str, dataset: bool, **_):
+        from safetynet.batch.storage import is_uri
         from safetynet.verification.batch import verify_batch
 
         try:
             parse_month(month)
         except ValueError as exc:
             raise _fail(str(exc)) from None
-        if not input.is_dir():
+        if not is_uri(input) and not Path(input).is_dir():
             raise _fail(f"--input {input}: no such directory")
-        if out.exists() and not out.is_dir():
+        if not is_uri(out) and Path(out).exists() and not Path(out).is_dir():
             raise _fail(f"--out {out} exists and is not a directory")
         try:
-            summary = verify_batch(input, month, out, engine=engine)
+            summary = verify_batch(input, month, out, engine=engine, dataset=dataset)
         except BatchInputError as exc:
             raise _fail(f"bad input: {exc}") from None
         except LookupError as exc:  # no parameter value in force for the month

@@ -1,0 +1,36 @@
+"""The trial calculation in a real browser: from the household page, the form prefilled with the
+members by name, incomes typed in yuan, the results and the trace in Chinese (ADR 1011)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import SCREENSHOTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_trial_calculation_from_the_household_page(login, registry):
+    page = login("so")
+    page.goto(f"/households/{registry.zh1.pk}/")
+    page.get_by_test_id("trial-from-household").click()
+    expect(page.locator("h1")).to_contain_text("试算：张伟户")
+    members = page.get_by_test_id("trial-members")
+    expect(members.locator('input[name="m-0-name"]')).to_have_value("张伟")
+    expect(members.locator('input[name="m-1-name"]')).to_have_value("李娜")
+    expect(members.locator('input[name="m-2-name"]')).to_have_value("张小明")
+    page.fill("#id_month", "2019-07")
+    page.fill('input[name="m-0-pension"]', "300")
+    page.fill('input[name="m-2-wage"]', "500.50")
+    page.get_by_role("button", name="计算").click()
+    dibao = page.get_by_test_id("result-dibao")
+    # 3 × 800 yuan − (300 + 500.50) yuan
+    expect(dibao).to_contain_text("1,599.50")
+    expect(dibao).to_contain_text("符合条件")
+    expect(dibao).to_contain_text("最低生活保障（低保）")
+    trace = page.get_by_test_id("trace-dibao")
+    expect(trace).to_contain_text("城乡低保标准（每人每月）：800.00 元（自 2019-07-01 起施行")
+    expect(trace).to_contain_text("家庭月计算收入：800.50 元")
+    expect(page.get_by_test_id("trial-result")).not_to_contain_text("ELIGIBLE")
+    # the form keeps what was typed, for the next try
+    expect(page.locator('input[name="m-2-wage"]')).to_have_value("500.50")
+    page.screenshot(path=SCREENSHOTS / "trial-from-household.png", full_page=True)
