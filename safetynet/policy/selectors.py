@@ -72,9 +72,9 @@ def change_rows(changes) -> list[dict]:
     parameters page shows proposed, approved and shipped values side by side)."""
     import datetime as dt
 
+    from safetynet.core.labels import parameter_value
     from safetynet.rules.overlay import effective_parameters
     from safetynet.rules.parameters import MissingParameterValue, load_shipped
-    from safetynet.web.rules_selectors import display_value
 
     shipped, effective = load_shipped(), effective_parameters()
 
@@ -86,7 +86,7 @@ def change_rows(changes) -> list[dict]:
                 v = p.at(dt.date.fromisoformat(c.effective))
         except (MissingParameterValue, ValueError):
             return "—"
-        return display_value(p.unit, v.value) if v is not None else "—"
+        return parameter_value(p.name, p.unit, v.value) if v is not None else "—"
 
     rows = []
     for c in changes:
