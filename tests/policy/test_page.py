@@ -40,6 +40,7 @@ def test_propose_then_approve_on_the_page(client, officers):
     assert change.status == "approved" and change.approver.username == "ca2"
     params = client.get("/rules/parameters/?on=2020-07-01&program=dibao").content.decode()
     assert "850.00" in params
+    assert "厦民〔2020〕12号（2020-05-20）" in params  # the change's legal reference
 
 
 def test_bad_value_is_shown_on_the_field_and_nothing_written(client, officers):
