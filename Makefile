@@ -12,7 +12,7 @@ DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
         bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases bench-spark \
-        bench-payroll bench-payroll-flow bench-banks bench-ledger bench-home serve-prod clean messages
+        bench-payroll bench-payroll-flow bench-banks bench-ledger bench-home bench-medical serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -94,6 +94,13 @@ LOAD_USERS ?= 50
 LOAD_PERSONS ?= 100000
 bench-load: install
 	$(BIN)/python -m benchmarks.bench_load --run-time $(LOAD_RUN_TIME) --users $(LOAD_USERS) --persons $(LOAD_PERSONS)
+
+## bench-medical: 100 concurrent hospital cashiers for 2 minutes against the production server
+## (one-stop settlement API, PostgreSQL, loopback); target p95 < 100 ms, 0 errors.
+MEDICAL_CONCURRENCY ?= 100
+MEDICAL_DURATION ?= 120
+bench-medical: install
+	$(BIN)/python -m benchmarks.bench_medical --concurrency $(MEDICAL_CONCURRENCY) --duration $(MEDICAL_DURATION)
 
 # Casework (issue 8): the workbench with 100,000 open cases on PostgreSQL, then the monthly
 # proactive lists and review schedule.

@@ -49,6 +49,14 @@ class User(AbstractUser):
         verbose_name=_("jurisdiction"),
     )
 
+    def get_full_name(self) -> str:
+        """The person's name as a Chinese document writes it: family name first, no space
+        (张 + 晓明 = 张晓明); Django's default is "first last". Empty when no name is set."""
+        last, first = self.last_name.strip(), self.first_name.strip()
+        if any(ord(ch) > 0x2E7F for ch in last + first):
+            return f"{last}{first}"
+        return " ".join(part for part in (first, last) if part)
+
     @property
     def scope_prefix(self) -> str | None:
         """Division-code prefix of everything this user may see; None means nothing."""

@@ -111,6 +111,33 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "payments.view_recoveries": frozenset({S, D, A, AU, F}),
     "payments.write_off_recovery": frozenset({D}),  # recovery_write_off
     "payments.record_refund": frozenset({A, F}),  # refund_bank_return, refund_repayment
+    # institutions calling the API (institutions/services.py, ADR 1100): the city administrator
+    # registers hospitals, funeral homes and providers and issues or revokes their keys.
+    "institutions.view_institutions": frozenset({D, A, AU, F}),
+    "institutions.manage_institutions": frozenset({A}),
+    # medical assistance one-stop settlement (medical/, ADR 1101–1103): the offices read the
+    # settlements of their jurisdiction's persons; the city reads hospitals' statements, and
+    # the city's finance office (or administrator) makes them and sends the reimbursements.
+    "medical.view_settlements": frozenset({C, S, D, A, AU, F}),
+    "medical.view_statements": frozenset({A, AU, F}),
+    "medical.make_statements": frozenset({A, F}),  # statement_make
+    "medical.send_reimbursements": frozenset({A, F}),  # reimbursement_files_make, results
+    # disaster relief (disaster/services.py, docs/disaster.md): the district or city declares an
+    # event; community workers register the affected households, run the shelters and record
+    # the construction's progress; the street grants living aid and inspects (验收).
+    "disaster.view_disaster": frozenset({C, S, D, A, AU}),
+    "disaster.manage_events": frozenset({D, A}),  # event_declare
+    "disaster.register_damage": frozenset({C, S}),  # affected_register, housing_grant_apply
+    "disaster.manage_shelters": frozenset({C, S}),  # shelter_open, shelter_check_in/out
+    "disaster.grant_living_aid": frozenset({S}),  # living_aid_grant
+    "disaster.record_progress": frozenset({C, S}),  # housing_stage_record (start, completion)
+    "disaster.inspect_housing": frozenset({S}),  # housing_stage_record (inspection)
+    # deaths and funerals (funerals/services.py, docs/funerals.md): a death an outside source
+    # reports (civil-affairs records, a funeral home) is confirmed by the street officer.
+    "funerals.view_deaths": frozenset({C, S, D, A, AU}),
+    "funerals.confirm_deaths": frozenset({S}),  # death_report_confirm, death_report_reject
+    # funeral homes' monthly reimbursement: statements and the bank file, at the city
+    "funerals.reimburse_homes": frozenset({A, F}),  # funeral_statements_make, reimbursement_file
     # policy parameters (policy/services.py, ADR 1400): the city proposes and approves changes
     # (never the same person, checked per change); everyone reads them, the auditor the trail.
     "policy.view_parameter_changes": EVERY_ROLE,
@@ -170,6 +197,22 @@ ABILITY_LABELS = {
     "payments.view_recoveries": _("see recoveries of overpayments"),
     "payments.write_off_recovery": _("write off recoveries"),
     "payments.record_refund": _("record money returned after payment"),
+    "institutions.view_institutions": _("see institutions"),
+    "institutions.manage_institutions": _("register institutions and manage their API keys"),
+    "medical.view_settlements": _("see medical assistance settlements"),
+    "medical.view_statements": _("see hospitals' statements"),
+    "medical.make_statements": _("make hospitals' monthly statements"),
+    "medical.send_reimbursements": _("send hospitals' reimbursements to the bank"),
+    "disaster.view_disaster": _("see disaster relief"),
+    "disaster.manage_events": _("declare disaster events"),
+    "disaster.register_damage": _("register affected households"),
+    "disaster.manage_shelters": _("run shelters"),
+    "disaster.grant_living_aid": _("grant transitional living aid"),
+    "disaster.record_progress": _("record construction progress"),
+    "disaster.inspect_housing": _("inspect rebuilt housing"),
+    "funerals.view_deaths": _("see reported deaths"),
+    "funerals.confirm_deaths": _("confirm or reject reported deaths"),
+    "funerals.reimburse_homes": _("reimburse funeral homes"),
     "policy.view_parameter_changes": _("see parameter changes"),
     "policy.propose_parameter_change": _("propose parameter changes"),
     "policy.approve_parameter_change": _("approve parameter changes"),

@@ -75,22 +75,26 @@ def demo_users_ensure(*, password: str | None = None) -> list[DemoLogin]:
 
 
 def _demo_users(password: str) -> list[DemoLogin]:
+    # Each demo user has a (fictitious) real name: documents and pages show the officer's name,
+    # never the login (issue 10).
     plan = [
-        ("demo-community", Role.COMMUNITY_WORKER, _demo_community()),
-        ("demo-street", Role.STREET_OFFICER, Division.objects.get(code=ZHONGHUA)),
-        ("demo-district", Role.DISTRICT_APPROVER, Division.objects.get(code=SIMING)),
-        ("demo-city", Role.CITY_ADMIN, Division.objects.get(code=CITY)),
-        ("demo-verify", Role.VERIFICATION_OPERATOR, Division.objects.get(code=CITY)),
-        ("demo-audit", Role.AUDITOR, Division.objects.get(code=CITY)),
-        ("demo-finance", Role.CITY_FINANCE, Division.objects.get(code=CITY)),
+        ("demo-community", Role.COMMUNITY_WORKER, _demo_community(), "林", "晓燕"),
+        ("demo-street", Role.STREET_OFFICER, Division.objects.get(code=ZHONGHUA), "陈", "志明"),
+        ("demo-district", Role.DISTRICT_APPROVER, Division.objects.get(code=SIMING), "黄", "建国"),
+        ("demo-city", Role.CITY_ADMIN, Division.objects.get(code=CITY), "郑", "丽华"),
+        ("demo-verify", Role.VERIFICATION_OPERATOR, Division.objects.get(code=CITY), "吴", "海峰"),
+        ("demo-audit", Role.AUDITOR, Division.objects.get(code=CITY), "蔡", "文静"),
+        ("demo-finance", Role.CITY_FINANCE, Division.objects.get(code=CITY), "许", "国强"),
     ]
     logins = []
-    for username, role, division in plan:
+    for username, role, division, last_name, first_name in plan:
         user, created = User.objects.update_or_create(
             username=username,
             defaults={
                 "role": role,
                 "jurisdiction": division,
+                "last_name": last_name,
+                "first_name": first_name,
                 "is_active": True,
                 # The city administrator manages users in the Django admin. Not a superuser: a
                 # superuser passes every permission check, whole ID numbers included (ADR 0400).

@@ -13,6 +13,9 @@ urlpatterns = [
     path("funds/", include("safetynet.funds.api")),
     path("banks/", include("safetynet.payments.bank_api")),
     path("payrolls/", include("safetynet.payments.api")),
+    path("institutions/", include("safetynet.institutions.urls")),
+    path("medical/", include("safetynet.medical.api_urls")),
+    path("funeral-homes/", include("safetynet.funerals.api_urls")),
     path("rules/calculate/", views.RulesCalculateView.as_view(), name="api-rules-calculate"),
     path("rules/parameters/", views.RulesParametersView.as_view(), name="api-rules-parameters"),
 ]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.core.widgets import DateInput
+
 from .dynamic_models import GrievanceKind, ReviewOutcome
 from .emergency import FORMALITIES
 from .forms import _yuan, fen
@@ -147,9 +149,7 @@ class GrievanceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=GrievanceKind.choices)
     content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 3}))
     lodged_by = forms.CharField(label=_("Lodged by"), required=False, max_length=100)
-    lodged_on = forms.DateField(
-        label=_("Lodged on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    lodged_on = forms.DateField(label=_("Lodged on"), required=False, widget=DateInput())
 
 
 class GrievanceAnswerForm(forms.Form):

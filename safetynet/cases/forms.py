@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.core.widgets import DateInput
 from safetynet.rules.money import yuan_to_fen
 from safetynet.verification.forms import INCOME_LABELS
 from safetynet.verification.report import INCOME_ITEMS
@@ -68,9 +69,7 @@ class EmptyForm(forms.Form):
 
 
 class HomeVisitForm(forms.Form):
-    visited_on = forms.DateField(
-        label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    visited_on = forms.DateField(label=_("Visited on"), widget=DateInput())
     staff_1 = forms.TypedChoiceField(label=_("First staff member"), coerce=int, choices=())
     staff_2 = forms.TypedChoiceField(label=_("Second staff member"), coerce=int, choices=())
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -96,9 +95,7 @@ class ObjectionForm(forms.Form):
     raised_by = forms.CharField(
         label=_("Raised by (may stay anonymous)"), required=False, max_length=100
     )
-    raised_on = forms.DateField(
-        label=_("Raised on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    raised_on = forms.DateField(label=_("Raised on"), required=False, widget=DateInput())
     content = forms.CharField(label=_("Objection"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -149,9 +146,7 @@ class ApplicationForm(forms.Form):
         help_text=_("PDF, JPEG or PNG, at most 10 MB. It opens the verification request."),
         widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
-    signed_on = forms.DateField(
-        label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
     financial_assets = _yuan(_("Financial assets (yuan)"))
     vehicles = forms.IntegerField(label=_("Vehicles"), min_value=0, initial=0, required=False)
     homes = forms.IntegerField(label=_("Homes"), min_value=0, initial=0, required=False)

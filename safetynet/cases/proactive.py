@@ -42,12 +42,16 @@ from .reviews import month_end
 from .services import _refuse
 
 XIAMEN = "3502"
-FUNERAL_PROGRAMS = ("funeral_exemption", "five_elders")
+FUNERAL_PROGRAMS = ("funeral_exemption", "five_elders", "entitled_groups")
+# Callables (person ids) -> the ids whose funeral exemption a funeral home already recorded (the
+# home is reimbursed: no exemption grant to the family); appended by the funerals app.
+EXEMPTION_RECORDED: list = []
 PRICE_COVERED = ("dibao", "tekun")
 LEGAL_BASIS = {
     "age_allowance": "厦门市困难群众帮扶实施方案（2016）二㈠；高龄津贴免申请",
     "funeral_exemption": "厦府办〔2016〕103号 基本殡葬服务费用免除",
     "five_elders": "厦门市困难群众帮扶实施方案（2016）二㈠7 五老丧葬补助",
+    "entitled_groups": "厦门市困难群众帮扶实施方案（2016）二㈣ 优抚对象丧葬补助",
     "price_subsidy": "发改价格规〔2016〕1835号 价格临时补贴",
 }
 
@@ -211,7 +215,8 @@ def _entries(cols, order, pick, program, amount, change) -> list[dict]:
 
 
 def propose_funerals(*, month: str, prefix: str, person_ids=None) -> list[dict]:
-    """The funeral exemption (基本殡葬费用免除) and the five elders' funeral grant of every
+    """The funeral exemption (基本殡葬费用免除; not where a funeral home recorded it), the five
+    elders' and the entitled groups' funeral grants of every
     death recorded up to the end of `month` not yet granted nor proposed, by the engine's
     programs for the month of death."""
     month, first = check_month(month)
@@ -251,18 +256,47 @@ def propose_funerals(*, month: str, prefix: str, person_ids=None) -> list[dict]:
         start = np.fromiter(
             (_ym(fe_start.get(p), int(NO_DATE_LOW)) for p in sub["id"]), np.int32, len(idx)
         )
-        extra = {"enr_five_elders_start": start}
+        extra = {"enr_five_elders_start": start, **_assessed_facts(sub["id"], dm)}
         b = _batch(dm, sub, extra)
         res = run_batch(b, list(FUNERAL_PROGRAMS))
         order = b.p["person_id"]
         fx = res["funeral_exemption"]
-        out += _entries(
-            sub, order, np.flatnonzero(fx.p_eligible), "funeral_exemption", fx.p_amount, "death"
-        )
+        at_home = set().union(*(f(sub["id"]) for f in EXEMPTION_RECORDED))
+        pick = np.flatnonzero(fx.p_eligible & ~np.isin(order, list(at_home)))
+        out += _entries(sub, order, pick, "funeral_exemption", fx.p_amount, "death")
         fe_r = res["five_elders"]
         grant = fe_r.p_extra["funeral_grant_fen"]
         out += _entries(sub, order, np.flatnonzero(grant > 0), "five_elders", grant, "death")
+        # the entitled groups' grant: 6 × the regular pension, not for disabled servicemen
+        eg = res["entitled_groups"]
+        out += _entries(
+            sub, order, np.flatnonzero(eg.p_eligible), "entitled_groups", eg.p_amount, "death"
+        )
     return out
+
+
+def _assessed_facts(person_ids: list[int], month: str) -> dict[str, np.ndarray]:
+    """The facts the registry does not hold, from each person's amount basis in force in the
+    month (payments.AmountBasisPerson, ADR 0900): the entitled kind and regular pension, and
+    the five elder's recorded subsidy (ADR 0712), as engine columns in `person_ids`' order."""
+    from safetynet.payments.models import AmountBasisPerson
+    from safetynet.rules.columns import ENTITLED_KINDS
+
+    latest: dict[int, tuple] = {}
+    rows = AmountBasisPerson.objects.filter(
+        person_id__in=person_ids, basis__valid_from__lte=month
+    ).order_by("person_id", "basis__valid_from", "id")
+    for pid, kind, pension, subsidy in rows.values_list(
+        "person_id", "entitled_kind", "income_entitled_pension_fen", "income_five_elder_subsidy_fen"
+    ):
+        latest[pid] = (kind, pension, subsidy)  # the last (latest valid_from) wins
+    facts = [latest.get(p, ("", 0, 0)) for p in person_ids]
+    kinds = [ENTITLED_KINDS.index(k) if k in ENTITLED_KINDS else 0 for k, _, _ in facts]
+    return {
+        "entitled_kind": np.asarray(kinds, dtype=np.int8),
+        "income_entitled_pension_fen": np.asarray([f[1] for f in facts], dtype=np.int64),
+        "income_five_elder_subsidy_fen": np.asarray([f[2] for f in facts], dtype=np.int64),
+    }
 
 
 def propose_price_subsidy(*, month: str, prefix: str) -> list[dict]:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from safetynet.accounts.permissions import NotPermittedError
 from safetynet.core import labels
 from safetynet.rules.catalog import CATALOG
+from safetynet.web import lists
 
 from . import approval
 from . import flow_errors as E
@@ -92,15 +93,34 @@ def _payroll(request, payroll_id: int):
 
 
 # --------------------------------------------------------------------------- list
+PAYROLL_COLUMNS = [
+    lists.Column(gettext_lazy("Benefit month"), ("month",)),
+    lists.Column(gettext_lazy("Status"), ("status",)),
+    lists.Column(gettext_lazy("Lines"), num=True),
+    lists.Column(gettext_lazy("Total (yuan)"), num=True),
+    lists.Column(gettext_lazy("Updated"), ("updated_at",), key="updated"),
+]
+
+
 @login_required
 @require_GET
 def payroll_list(request):
     _need_view(request.user)
+    qs = screens.payrolls_visible_to(request.user)
+    month = (request.GET.get("q") or "").strip()[:7]
+    if month:
+        qs = qs.filter(month__startswith=month)  # a year (2026) or a month (2026-11)
+    status = request.GET.get("status") or ""
+    if status:
+        qs = qs.filter(status=status)
+    listing = lists.list_page(request.GET, qs, columns=PAYROLL_COLUMNS, default_sort="-month")
     rows = [
         (p, status_label(p.status), screens.list_totals(actor=request.user, payroll=p))
-        for p in screens.payrolls_visible_to(request.user)[:60]
+        for p in listing.rows
     ]
-    return render(request, "payments/payroll_list.html", {"rows": rows})
+    context = {"rows": rows, "list": listing, "q": month, "status": status}
+    context["statuses"] = [(s.value, status_label(s.value)) for s in PayrollStatus]
+    return render(request, "payments/payroll_list.html", context)
 
 
 # --------------------------------------------------------------------------- payroll page

@@ -2,7 +2,8 @@
 
 - Grants decided by the month and not yet on a line: `cases.Grant` (confirmed no-application
   lists: funeral grants and exemptions, price-subsidy months), emergency aid (`EmergencyAid`),
-  and approved one-off cases (temporary assistance, disaster housing). The decided amount is
+  approved one-off cases (temporary assistance), and other apps' `GRANT_SOURCES` (the stages of
+  a disaster-housing grant and transitional living aid). The decided amount is
   paid; the funding split is the rules' one rounding (`split_by_shares`) of the program's funding
   parameter in force in the benefit month.
 - Arrears: earlier payrolls whose month's parameters changed since they ran (another digest)
@@ -28,7 +29,11 @@ from .models import REPLACEABLE_STATUSES, LineStatus, PaymentLine, Payroll
 
 ARREARS_MONTHS = 12  # how far back a retroactive change is paid (earlier payrolls)
 # One-off programs of approved cases (no enrolment; the decision's amount is paid once).
-ONE_OFF_CASE_PROGRAMS = ("temporary_assistance", "disaster_housing")
+# A disaster-housing grant is paid by its construction stages (disaster app, ADR 1121), not here.
+ONE_OFF_CASE_PROGRAMS = ("temporary_assistance",)
+# Other apps' one-off amounts: callables (month, last day, refs taken) -> rows like grant_lines'
+# (appended by those apps' AppConfig.ready; the payroll needs no import of them).
+GRANT_SOURCES: list = []
 
 _LINE_FIELDS = [f for f in compute.LINE_SCHEMA if f.name not in
                 ("bank_account_id", "bank_code", "account_number", "status")]  # fmt: skip
@@ -146,6 +151,8 @@ def grant_lines(month: str, payroll: Payroll | None) -> tuple[pa.Table, list[dic
                 "reason": f"{CATALOG[case.program].name_zh} {case.number} 批准"[:200],
             }
         )
+    for source in GRANT_SOURCES:
+        rows.extend(source(month, last, taken))
     by_h, by_p = _streets(
         {r["household_id"] for r in rows if r["household_id"]}, {r["person_id"] for r in rows}
     )

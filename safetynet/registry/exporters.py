@@ -24,7 +24,7 @@ from safetynet.core.spreadsheet import safe_row
 
 from .ids import mask_id_number
 from .importers import CATEGORY_LABELS, DISABILITY_KIND_LABELS, RELATION_LABELS
-from .selectors import _current_enrolments, divisions_visible_to, household_list, person_list
+from .selectors import current_enrolments, divisions_visible_to, household_list, person_list
 
 audit = logging.getLogger("safetynet.audit")
 
@@ -158,7 +158,7 @@ def households_export(*, actor: User, filters: dict | None = None, out=None) -> 
         for chunk in _chunked(household_list(actor=actor, **filters)):
             ids = [h.id for h in chunk]
             categories = defaultdict(set)
-            current = _current_enrolments()
+            current = current_enrolments()
             for hid, cat in current.filter(household_id__in=ids).values_list(
                 "household_id", "category"
             ):
@@ -208,7 +208,7 @@ def persons_export(*, actor: User, filters: dict | None = None, out=None) -> byt
         for chunk in _chunked(person_list(actor=actor, **filters)):
             categories = defaultdict(set)
             for pid, cat in (
-                _current_enrolments()
+                current_enrolments()
                 .filter(person_id__in=[p.id for p in chunk])
                 .values_list("person_id", "category")
             ):

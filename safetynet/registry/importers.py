@@ -164,13 +164,30 @@ OLD_HEADERS = {"number": ("户编号",)}
 HOUSEHOLD_KEYS = ("division", "address", "is_rural")
 
 
-EXAMPLE_ROWS = [
-    ["350203002001001", "350203002001", "中华街道示例路1号", "否", "35020319900101123X", "张示例",
-     "男", "1990-01-01", "户主", "", "", "", "", "", "2020-01-01", "低保", "2020-01-01",
-     "厦民〔2016〕示例号"],
-    ["350203002001001", "", "", "", "", "李示例", "女", "", "配偶", "", "", "2", "肢体", "", "", "",
-     "", ""],
+# The instructions sheet's example household (one head, one spouse). Valid as it stands: copied
+# into the roster sheet of a template downloaded by an importing user (whose first community is
+# filled in), it imports cleanly; a test does exactly that. ID numbers carry valid check digits
+# and agree with the sex and birth date given; the household number is text, not a long number
+# that Excel would turn into 3.50203E+14.
+EXAMPLE_COMMUNITY = "350203002001"  # 中华街道's first community in the shipped table
+EXAMPLE_HOUSEHOLD = [
+    {"number": "示例-0001", "address": "中华街道示例路1号", "is_rural": "否",
+     "id_number": "350203198503150016", "name": "张示例", "sex": "男", "birth_date": "1985-03-15",
+     "relation": "户主", "start_date": "2020-01-01", "category": "低保",
+     "category_start": "2020-01-01", "legal_basis": "厦民〔2016〕示例号"},
+    {"number": "示例-0001", "id_number": "350203198706200028", "name": "李示例", "sex": "女",
+     "birth_date": "1987-06-20", "relation": "配偶", "disability_grade": "2",
+     "disability_kind": "肢体", "start_date": "2020-01-01"},
 ]  # fmt: skip
+
+
+def example_rows(community: str = EXAMPLE_COMMUNITY) -> list[list[str]]:
+    """The example household as roster rows (the community code on the head's row)."""
+    rows = []
+    for k, person in enumerate(EXAMPLE_HOUSEHOLD):
+        values = dict(person, division=community) if k == 0 else person
+        rows.append([values.get(c.key, "") for c in COLUMNS])
+    return rows
 
 
 class ImportRejected(ServiceError):
@@ -264,7 +281,8 @@ def household_template_workbook(*, actor: User | None = None) -> bytes:
         "所属社区须在您的管辖范围内；户号不得与系统中已有的户重复；每户有且只有一名户主。",
         "已在系统中登记、户籍在您辖区内、但不属于任何户的人员，按身份证号直接加入本户（姓名须一致）；"
         "已属于其他户的人员请在系统中办理迁移，不能通过导入加入；户籍在辖区外的已登记人员须由其户籍所在地办理。",
-        "日期请用 2020-01-31 格式或 Excel 日期；不得晚于今天。示例行（灰色）请在导入前删除。",
+        "日期请用 2020-01-31 格式或 Excel 日期；不得晚于今天。",
+        "本页末尾的示例是一户两人的完整填法，可复制到“户籍名册”页参照填写；导入前请换成真实数据。",
         "",
     ]
     for r, line in enumerate(intro, start=1):
@@ -279,7 +297,17 @@ def household_template_workbook(*, actor: User | None = None) -> bytes:
         help_ws.cell(row=r, column=3, value=col.help)
     r += 2
     help_ws.cell(row=r, column=1, value="示例（一户两人）：").font = header_font
-    for values in [[c.header for c in COLUMNS], *EXAMPLE_ROWS]:
+    community = EXAMPLE_COMMUNITY
+    if actor is not None:
+        first = (
+            divisions_visible_to(actor)
+            .filter(level=DivisionLevel.COMMUNITY, valid_to__isnull=True)
+            .order_by("code")
+            .values_list("code", flat=True)
+            .first()
+        )
+        community = first or community
+    for values in [[c.header for c in COLUMNS], *example_rows(community)]:
         r += 1
         for c, value in enumerate(values, start=1):
             help_ws.cell(row=r, column=c, value=value or None)
@@ -563,13 +591,18 @@ def _check_row(r: _Row, today: dt.date, problems: _Problems) -> None:
         fail("id_number", "required", _("Fill in the ID number."))
     else:
         try:
-            facts = services.check_id_number(
-                _text(raw_id), birth_date=r.birth_date, sex=r.sex or None, today=today
-            )
-            r.id_number, r.birth_date, r.sex = facts.number, facts.birth_date, facts.sex
+            facts = services.check_id_number(_text(raw_id), today=today)
         except ServiceError as e:
-            key = {"birth_date": "birth_date", "sex": "sex"}.get(e.problems[0].field, "id_number")
-            fail(key, e.code, e.message)
+            fail("id_number", e.code, e.message)
+        else:
+            # Every mismatch is reported, and the (valid) ID number's own facts are kept, so that
+            # the row's other checks (dates before birth, duplicates, registered persons) still
+            # run: one wrong birth date must not hide the row's other problems.
+            for problem in services.id_number_mismatches(
+                facts, birth_date=r.birth_date, sex=r.sex or None
+            ):
+                fail(problem.field, problem.code, problem.message)
+            r.id_number, r.birth_date, r.sex = facts.number, facts.birth_date, facts.sex
     relation_text = _text(c.get("relation"))
     if not relation_text:
         fail("relation", "required", _("Fill in the relation to the head."))
@@ -848,27 +881,24 @@ def _check_across_rows(actor: User, rows: list[_Row], problems: _Problems) -> _P
                 mask_id_number(r.id_number),
             )
     existing = {number: p for number, p in existing.items() if number not in hidden}
-    in_household = set()
+    in_household: dict[int, tuple[str, str]] = {}  # person → (household number, division)
     ids = [p.pk for p in existing.values()]
     for chunk in _chunks(ids):
-        in_household.update(
-            Membership.objects.filter(person_id__in=chunk, end_date__isnull=True).values_list(
-                "person_id", flat=True
-            )
-        )
+        for person_id, number, division in Membership.objects.filter(
+            person_id__in=chunk, end_date__isnull=True
+        ).values_list("person_id", "household__number", "household__division_id"):
+            in_household[person_id] = (number, division)
     for r in rows:
         p = existing.get(r.id_number)
         if p is None or seen.get(r.id_number) != r.row:
             continue
         if p.pk in in_household:
+            number, division = in_household[p.pk]
             problems.add(
                 r.row,
                 "id_number",
                 services.Code.ALREADY_IN_HOUSEHOLD,
-                _(
-                    "This person is already a member of another household; "
-                    "move them in the system instead."
-                ),
+                services.already_in_household_message(actor, number, division),
             )
         elif p.name != _text(r.cells.get("name")):
             problems.add(

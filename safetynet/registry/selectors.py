@@ -100,6 +100,9 @@ def name_prefix_filter(field: str, prefix: str) -> Q:
 # A search answers at most this many matches (in the jurisdiction and the division filter). More
 # is not a list anyone reads; the caller says "200+" and asks for a narrower query. ADR 0750.
 SEARCH_CAP = 200
+# The search page and the lists' text filter page through at most this many matches and show
+# their exact count below it (ADR 1020, revisiting 0750's 200 for screens that page).
+SEARCH_PAGE_CAP = 10_000
 
 
 def is_id_number_query(query: str) -> bool:
@@ -115,7 +118,7 @@ class SearchHits:
     truncated: bool
 
 
-def _person_match(query: str, field: str = "") -> Q:
+def person_match(query: str, field: str = "") -> Q:
     """Persons whose whole ID number is the query, or whose name starts with it (indexed)."""
     if is_id_number_query(query):
         return Q(**{f"{field}id_number": query.upper()})
@@ -157,11 +160,11 @@ def _matching_members(query: str, scope: _Scope, field: str, cap: int) -> list[i
     exactly when the person has a current membership), so that the index (household_division,
     name) answers "lives in the scope and has this name" alone (ADR 0751)."""
     if field == "person_id":
-        living = Person.objects.filter(_person_match(query), household_division__in=scope.divisions)
+        living = Person.objects.filter(person_match(query), household_division__in=scope.divisions)
         living = living.order_by("household_division_id") if scope.small else living.order_by()
         return list(living.values_list("id", flat=True)[: cap + 1])
     members = Membership.objects.filter(
-        _person_match(query, "person__"),
+        person_match(query, "person__"),
         end_date__isnull=True,
         person__household_division__in=scope.divisions,
     )
@@ -212,7 +215,7 @@ def person_search_hits(
     if not query or prefix is None:
         return SearchHits(ids=[], truncated=False)
     scope = _scope(prefix, division)
-    registered = Person.objects.filter(_person_match(query), hukou_division__in=scope.divisions)
+    registered = Person.objects.filter(person_match(query), hukou_division__in=scope.divisions)
     registered = registered.order_by("hukou_division_id") if scope.small else registered.order_by()
     rows = list(registered.values_list("id", flat=True)[: cap + 1])
     living = _matching_members(query, scope, "person_id", cap)
@@ -274,7 +277,7 @@ def enrolments_of_household(*, household: Household) -> list[Enrolment]:
 # List pages and exports
 
 
-def _current_enrolments(today: dt.date | None = None) -> QuerySet[Enrolment]:
+def current_enrolments(today: dt.date | None = None) -> QuerySet[Enrolment]:
     """Enrolments in force today: started, and not ended before today."""
     today = today or timezone.localdate()
     return Enrolment.objects.filter(start_date__lte=today).filter(
@@ -317,6 +320,7 @@ def household_listing(
     division: Division | str | None = None,
     category: str | None = None,
     q: str | None = None,
+    cap: int | None = None,
 ) -> Listing:
     """Households the actor can see, optionally in a division subtree, with a current enrolment
     of a category (a member's, or the household's), or matching a search (a member's full ID
@@ -330,13 +334,13 @@ def household_listing(
     truncated = False
     query = (q or "").strip()
     if query:
-        hits = household_search_hits(actor=actor, query=query, division=division)
+        hits = household_search_hits(actor=actor, query=query, division=division, cap=cap)
         qs, truncated = qs.filter(id__in=hits.ids), hits.truncated
     code = _division_code(division)
     if code:
         qs = qs.filter(division__code__startswith=code)
     if category:
-        current = _current_enrolments()
+        current = current_enrolments()
         qs = qs.filter(
             Q(
                 id__in=current.filter(category=category, household__isnull=False).values(
@@ -391,6 +395,7 @@ def person_listing(
     category: str | None = None,
     q: str | None = None,
     alive: bool | None = None,
+    cap: int | None = None,
 ) -> Listing:
     """Persons the actor can see, optionally registered or living in a division subtree, with a
     current enrolment of a category, matching a search (full ID number, or name prefix:
@@ -404,7 +409,7 @@ def person_listing(
     truncated = False
     if query:
         # The hits are already scoped to the jurisdiction and the division.
-        hits = person_search_hits(actor=actor, query=query, division=division)
+        hits = person_search_hits(actor=actor, query=query, division=division, cap=cap)
         qs, truncated, code = Person.objects.filter(id__in=hits.ids), hits.truncated, None
     else:
         qs = persons_visible_to(actor)
@@ -414,7 +419,7 @@ def person_listing(
         ).values("person_id")
         qs = qs.filter(Q(hukou_division__code__startswith=code) | Q(id__in=living_in))
     if category:
-        qs = qs.filter(id__in=_current_enrolments().filter(category=category).values("person_id"))
+        qs = qs.filter(id__in=current_enrolments().filter(category=category).values("person_id"))
     if alive is True:
         qs = qs.filter(death_date__isnull=True)
     elif alive is False:

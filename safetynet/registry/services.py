@@ -166,6 +166,21 @@ def _community(actor: User | None, code, *, field: str) -> Division:
     return division
 
 
+def already_in_household_message(actor, number: str, division: str) -> str:
+    """ "Already a member of household N": the number when the actor may see that household (its
+    division is in their jurisdiction), else only that it is outside their jurisdiction."""
+    prefix = actor.scope_prefix if actor is not None and actor.is_authenticated else None
+    if prefix is not None and division.startswith(prefix):
+        return _(
+            "This person is already a member of household %(number)s; move them in the system "
+            "instead."
+        ) % {"number": number}
+    return _(
+        "This person is already a member of a household outside your jurisdiction; that "
+        "household's office must move them."
+    )
+
+
 def _open_membership(person_id: int) -> Membership | None:
     return (
         Membership.objects.select_for_update()
@@ -244,26 +259,33 @@ def check_id_number(
     sex: str | None = None,
     today: dt.date | None = None,
 ):
-    """Parse the ID number and cross-check an entered birth date and sex against it."""
+    """Parse the ID number and cross-check an entered birth date and sex against it; a refusal
+    lists every mismatch (birth date and sex), not only the first."""
     try:
         facts = parse_id_number(id_number, today=today or _today())
     except IdNumberError as exc:
         _refuse(exc.code, exc.message, "id_number")
-    if birth_date is not None and birth_date != facts.birth_date:
-        _refuse(
-            Code.BIRTH_DATE_MISMATCH,
-            _("The birth date %(entered)s does not match the ID number (%(derived)s).")
-            % {"entered": birth_date, "derived": facts.birth_date},
-            "birth_date",
-        )
-    if sex not in (None, "") and sex != facts.sex:
-        _refuse(
-            Code.SEX_MISMATCH,
-            _("The sex entered does not match the ID number (%(derived)s).")
-            % {"derived": Sex(facts.sex).label},
-            "sex",
-        )
+    problems = id_number_mismatches(facts, birth_date=birth_date, sex=sex)
+    if problems:
+        raise ServiceError(problems[0].code, problems[0].message, problems)
     return facts
+
+
+def id_number_mismatches(facts, *, birth_date: dt.date | None, sex: str | None) -> list:
+    """The entered birth date and sex that contradict a valid ID number, as FieldProblems."""
+    problems = []
+    if birth_date is not None and birth_date != facts.birth_date:
+        message = _("The birth date %(entered)s does not match the ID number (%(derived)s).") % {
+            "entered": birth_date,
+            "derived": facts.birth_date,
+        }
+        problems.append(FieldProblem("birth_date", message, Code.BIRTH_DATE_MISMATCH))
+    if sex not in (None, "") and sex != facts.sex:
+        message = _("The sex entered does not match the ID number (%(derived)s).") % {
+            "derived": Sex(facts.sex).label
+        }
+        problems.append(FieldProblem("sex", message, Code.SEX_MISMATCH))
+    return problems
 
 
 def id_unavailable_message() -> str:
@@ -511,11 +533,8 @@ def _membership_open(
         _refuse(Code.DATE_BEFORE_BIRTH, _("The date is before the person's birth."), "start_date")
     current = _open_membership(person.pk)
     if current is not None:
-        _refuse(
-            Code.ALREADY_IN_HOUSEHOLD,
-            _("This person is already a member of another household; move them instead."),
-            "person",
-        )
+        other = Household.objects.values_list("number", "division_id").get(pk=current.household_id)
+        _refuse(Code.ALREADY_IN_HOUSEHOLD, already_in_household_message(actor, *other), "person")
     if (
         relation == Relation.HEAD
         and Membership.objects.filter(

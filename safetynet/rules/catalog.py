@@ -141,6 +141,17 @@ ENTRIES: tuple[Entry, ...] = (
         "60年代退职职工",
         "1960s retired worker on 40% relief (60年代退职职工)",
     ),
+    # medical assistance: settled per hospital bill (rules/medical.py), neither a monthly
+    # program of the engine nor a recipient database
+    _e(
+        "medical_assistance",
+        "Medical assistance (医疗救助)",
+        "医疗救助",
+        "医疗救助",
+        "Medical assistance (医疗救助)",
+        program=False,
+        category=False,
+    ),
     # recipient databases that are no rules-engine program
     _e(
         "left_behind_child",
@@ -249,6 +260,8 @@ REQUIRED_PARAMETERS: dict[str, str] = {
     "disaster_housing.cap": "fen_table",
     "disaster_housing.weak_selfcare_min_failed": "count",
     "disaster_housing.funding": "ratio_table",
+    "disaster_housing.stage_shares": "ratio_table",
+    "disaster_housing.transitional_aid_daily": "fen",
     "five_elders.monthly_subsidy": "fen",
     "five_elders.growth_rate": "ratio",
     "five_elders.funeral_grant_months": "count",
@@ -268,8 +281,15 @@ REQUIRED_PARAMETERS: dict[str, str] = {
     "funeral_exemption.fees": "fen_table",
     "funeral_exemption.min_permit_months": "count",
     "funeral_exemption.funding": "ratio_table",
+    "funeral_exemption.sea_burial_fee": "fen",
     "silicosis.monthly": "fen",
     "silicosis.funding": "ratio_table",
     "retired_40pct.monthly": "fen",
     "retired_40pct.funding": "ratio_table",
+    # medical assistance one-stop settlement (rules/medical.py: per hospital bill, not monthly)
+    "medical_assistance.ratio": "ratio_table",
+    "medical_assistance.deductible": "fen_table",
+    "medical_assistance.annual_cap": "fen",
+    "medical_assistance.categories": "list",
+    "medical_assistance.funding": "ratio_table",
 }

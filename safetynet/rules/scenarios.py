@@ -17,8 +17,10 @@ File ``parameters/<program>/tests/*.yaml``::
         also: {low_income: {eligible: true}}   # optional, other programs
 
 A scenario may instead be ``mode: adjustment`` (``effective``, ``proposed_fen``; expect keys of
-``standard_adjustment_check``) or ``mode: annual_price_subsidy`` (``year``; expect
-``amount_fen`` and optional ``persons_fen``).
+``standard_adjustment_check``), ``mode: annual_price_subsidy`` (``year``; expect
+``amount_fen`` and optional ``persons_fen``) or ``mode: medical_settlement`` (``discharged``, the
+discharge date; ``category`` or ``categories`` held; ``bill``; optional ``used`` of the year;
+expect keys of ``medical.Settlement``, or ``error`` and ``field`` of a refused bill).
 """
 
 from __future__ import annotations
@@ -128,6 +130,8 @@ def run(sc: Scenario, params: ParameterSet | None = None) -> list[str]:
         p, h = price_subsidy_annual(batch, int(sc.data["year"]), params)
         got = {"amount_fen": int(h[0]), "persons_fen": [int(x) for x in p]}
         return compare(exp, got, "annual")
+    if mode == "medical_settlement":
+        return compare(exp, _medical_settlement(sc.data, params), "medical")
     month = str(sc.data["month"])
     out = calculate(sc.data["situation"], month, trace=False, params=params)
     progs = out["programs"]
@@ -135,3 +139,18 @@ def run(sc: Scenario, params: ParameterSet | None = None) -> list[str]:
     for other, e in (sc.data.get("also") or {}).items():
         errs += compare(e, progs.get(other), other)
     return errs
+
+
+def _medical_settlement(data: Mapping[str, Any], params: ParameterSet) -> dict[str, Any]:
+    from .medical import Bill, BillError, YearUsage, settle, settlement_category
+
+    on = data["discharged"]
+    on = on if isinstance(on, dt.date) else dt.date.fromisoformat(on)
+    category = data.get("category") or settlement_category(data.get("categories", []), on, params)
+    if category is None:
+        return {"error": "not_eligible"}
+    try:
+        bill = Bill.parse(data["bill"])
+        return settle(bill, category, on, YearUsage(**data.get("used", {})), params).as_dict()
+    except BillError as exc:
+        return {"error": exc.code, "field": exc.field}

@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "safetynet.cases",
     "safetynet.funds",
     "safetynet.payments",
+    "safetynet.institutions",
+    "safetynet.medical",
+    "safetynet.disaster",
+    "safetynet.funerals",
     "safetynet.policy",
     "safetynet.simulated",
     "safetynet.web",
@@ -168,6 +172,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "safetynet.api.errors.exception_handler",
 }
+# Institutions' API (hospitals, funeral homes, care providers; ADR 1100): requests per institution.
+INSTITUTION_API_RATE = os.environ.get("SAFETYNET_INSTITUTION_API_RATE", "1200/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "SafetyNet API",
     "VERSION": "0.1.0",

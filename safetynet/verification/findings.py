@@ -213,6 +213,10 @@ def findings_import(*, actor: User, batch_dir: str | Path) -> BatchRun:
             default_user=actor,
             default_change_reason=f"batch {summary['month']}",
         )
+        # Deaths in the civil-affairs records go to the street officer to confirm (ADR 1132).
+        from safetynet.funerals.services import death_reports_from_findings
+
+        death_reports_from_findings(run)
     return run
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.uploads import FileRefused, scan_type
+from safetynet.core.widgets import DateInput
 from safetynet.rules.money import yuan_to_fen
 
 from .models import FindingKind, Program, Purpose, TaskOutcome, TaskStatus
@@ -62,9 +63,7 @@ class RequestOpenForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
     signed_by = forms.TypedChoiceField(label=_("Signed by"), coerce=int, choices=())
-    signed_on = forms.DateField(
-        label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
     financial_assets = _yuan_field(_("Financial assets (yuan)"))
     vehicles = forms.IntegerField(label=_("Vehicles"), min_value=0, initial=0, required=False)
     homes = forms.IntegerField(label=_("Homes"), min_value=0, initial=0, required=False)
@@ -150,9 +149,7 @@ class RecheckForm(forms.Form):
 
 
 class CoverageForm(forms.Form):
-    as_of = forms.DateField(
-        label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput())
 
     def clean_as_of(self) -> dt.date | None:
         as_of = self.cleaned_data.get("as_of")

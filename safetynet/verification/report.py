@@ -656,6 +656,7 @@ def _amount(value, unit: str) -> str:
 def report_context(report) -> dict:
     """What the report page and the PDF show, shaped for templates (money in yuan, Chinese
     labels, one table per person and source)."""
+    from safetynet.core.masking import mask_field
     from safetynet.registry.ids import mask_id_number
 
     figures = report.figures or {}
@@ -672,7 +673,10 @@ def report_context(report) -> dict:
                     "label": source.name_zh if source else code,
                     "department": source.department.name_zh if source else "",
                     "headers": [f.name_zh for f in fields],
-                    "rows": [[_cell(f, r.get(f.name)) for f in fields] for r in records],
+                    "rows": [
+                        [_cell(f, mask_field(f.name, r.get(f.name))) for f in fields]
+                        for r in records
+                    ],
                 }
             )
         income = [

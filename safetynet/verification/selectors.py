@@ -85,11 +85,19 @@ def access_log_write(
 
 # --------------------------------------------------------------------------- requests
 def request_list(
-    *, actor: User, status: str | None = None, q: str | None = None, household_id: int | None = None
+    *,
+    actor: User,
+    status: str | None = None,
+    q: str | None = None,
+    household_id: int | None = None,
+    division: str | None = None,
 ) -> QuerySet[VerificationRequest]:
     """The requests the actor may see, newest first; filtered by status, by a request or household
-    number, or by household. Not logged: a row shows numbers and statuses, no economic data."""
+    number, by household, or by the household's division (a code: its subtree). Not logged: a row
+    shows numbers and statuses, no economic data."""
     qs = requests_visible_to(actor).select_related("household", "household__division")
+    if division:
+        qs = qs.filter(household__division__code__startswith=division)
     if status:
         qs = qs.filter(status=status)
     if household_id:

@@ -12,6 +12,11 @@ urlpatterns = [
     path("households/<int:household_id>/open/", views.request_open, name="request-open"),
     path("requests/<int:request_id>/", views.request_detail, name="request-detail"),
     path("requests/<int:request_id>/sources/", views.request_sources, name="request-sources"),
+    path(
+        "requests/<int:request_id>/progress.json",
+        views.request_progress,
+        name="request-progress",
+    ),
     path("requests/<int:request_id>/report/", views.report_build, name="report-build"),
     path("requests/<int:request_id>/recheck/", views.recheck_open, name="recheck-open"),
     path(

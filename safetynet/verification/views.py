@@ -11,16 +11,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.core.files import attachment_response
 from safetynet.core.uploads import SCAN_TYPES, XLSX
 from safetynet.registry.selectors import household_get
+from safetynet.web import lists
 
 from . import errors as E
 from . import selectors, services
@@ -75,21 +77,42 @@ def home(request):
     )
 
 
+REQUEST_COLUMNS = [
+    lists.Column(gettext_lazy("Request number"), ("number",)),
+    lists.Column(gettext_lazy("Household"), ("household__number",), key="household"),
+    lists.Column(gettext_lazy("Purpose"), ("purpose",)),
+    lists.Column(gettext_lazy("Program"), ("program",)),
+    lists.Column(gettext_lazy("Month"), ("month",)),
+    lists.Column(gettext_lazy("Status"), ("status",)),
+    lists.Column(gettext_lazy("Opened"), ("created_at",), key="opened"),
+]
+
+
 @login_required
 @require_GET
 def request_list(request):
     if not request.user.has_perm("verification.view_verification"):
         raise PermissionDenied
+    picker = lists.division_picker(actor=request.user, params=request.GET)
     qs = selectors.request_list(
-        actor=request.user, status=request.GET.get("status"), q=request.GET.get("q")
+        actor=request.user,
+        status=request.GET.get("status"),
+        q=request.GET.get("q"),
+        division=picker.code,
     )
     if request.GET.get("undecided") == "1":  # the home page's "reports awaiting a decision"
         qs = selectors.undecided_only(qs)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = lists.list_page(request.GET, qs, columns=REQUEST_COLUMNS, default_sort="-opened")
     return render(
         request,
         "verification/request_list.html",
-        {"page": page, "statuses": RequestStatus.choices, "q": request.GET.get("q", "")},
+        {
+            "list": listing,
+            "page": listing.page,
+            "picker": picker,
+            "statuses": RequestStatus.choices,
+            "q": request.GET.get("q", ""),
+        },
     )
 
 
@@ -137,7 +160,38 @@ def _sources_context(req) -> dict:
     counts = {}
     for q in req.queries.all():
         counts[q.status] = counts.get(q.status, 0) + 1
-    return {"req": req, "rows": rows, "polling": polling, "counts": counts}
+    # The 20 banks answer alike: one group (collapsed unless one of them needs attention).
+    banks = [r for r in rows if r["q"].source.startswith("bank_")]
+    others = [r for r in rows if not r["q"].source.startswith("bank_")]
+    bank_counts: dict[str, int] = {}
+    for r in banks:
+        bank_counts[r["q"].status] = bank_counts.get(r["q"].status, 0) + 1
+    return {
+        "req": req,
+        "rows": others if len(banks) > 1 else rows,
+        "bank_rows": banks if len(banks) > 1 else [],
+        "bank_counts": bank_counts,
+        "banks_open": bool({QueryStatus.FAILED, QueryStatus.UNAVAILABLE} & set(bank_counts)),
+        "polling": polling,
+        "counts": counts,
+        "progress": _progress(req),
+    }
+
+
+def _progress(req) -> dict:
+    """How far the sources have answered: the request page's bar and its JSON poll."""
+    statuses = [q.status for q in req.queries.all()]
+    done = sum(1 for s in statuses if s != QueryStatus.PENDING)
+    total = len(statuses)
+    return {
+        "status": req.status,
+        "status_label": str(req.get_status_display()),
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 100,
+        "polling": req.status in (RequestStatus.OPEN, RequestStatus.QUERYING),
+        "counts": {s: statuses.count(s) for s in sorted(set(statuses))},
+    }
 
 
 def _request_page(request, request_id: int, *, import_errors=None, status=200, **extra):
@@ -159,6 +213,17 @@ def _request_page(request, request_id: int, *, import_errors=None, status=200, *
 @require_GET
 def request_detail(request, request_id: int):
     return _request_page(request, request_id)
+
+
+@login_required
+@require_GET
+def request_progress(request, request_id: int):
+    """The request's status and how many sources have answered, as JSON: polled by
+    request-progress.js so the page's status and bar move without a reload. Not logged
+    (statuses only, like the sources poll)."""
+    with http_errors():
+        req = selectors.request_status(actor=request.user, request_id=request_id)
+    return JsonResponse(_progress(req))
 
 
 @login_required

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.core.widgets import DateInput
 from safetynet.registry.models import Category
 
 
@@ -29,21 +30,27 @@ class SearchForm(forms.Form):
 
 
 class ListFilterForm(forms.Form):
-    """Filters of the household and person lists. `division` choices are the actor's subtree."""
+    """Filters of the household and person lists: a text filter (the registry's search: name
+    prefix, whole ID number, household number), the current category, and the division the picker
+    chose (`picker_code`, already checked against the actor's jurisdiction by the picker)."""
 
-    division = forms.ChoiceField(label=_("Division"), required=False)
+    q = forms.CharField(
+        label=_("Name, ID number or household number"), required=False, max_length=64
+    )
     category = forms.ChoiceField(label=_("Category"), required=False)
 
-    def __init__(self, *args, division_choices, **kwargs):
+    def __init__(self, *args, picker_code: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["division"].choices = [("", _("All divisions")), *division_choices]
+        self.picker_code = picker_code
         self.fields["category"].choices = [("", _("All categories")), *Category.choices]
 
     def filters(self) -> dict:
         """The cleaned filters (empty ones dropped); invalid input means no filter."""
-        if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v}
+        cleaned = self.cleaned_data if self.is_valid() else {}
+        out = {k: v for k, v in cleaned.items() if v}
+        if self.picker_code:
+            out["division"] = self.picker_code
+        return out
 
 
 class ImportForm(forms.Form):
@@ -71,7 +78,7 @@ class ParameterFilterForm(forms.Form):
         label=_("Values in force on"),
         required=False,
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     program = forms.ChoiceField(label=_("Program"), required=False)
 

@@ -134,42 +134,112 @@ def division_choices(*, actor: User) -> list[tuple[str, str]]:
 # Lists and search
 
 
-def household_list(*, actor: User, filters: dict[str, Any]) -> QuerySet[Household]:
-    """Households of the jurisdiction, filtered by division (subtree) and current category.
-    Rows carry `member_count`, `head_name` and `head_id_number` (mask it for display)."""
-    return registry.household_list(
-        actor=actor, division=filters.get("division"), category=filters.get("category")
+def household_list(*, actor: User, filters: dict[str, Any]) -> registry.Listing:
+    """Households of the jurisdiction, filtered by division (subtree), current category and text
+    (the registry's search, paged up to SEARCH_PAGE_CAP matches). Rows carry `member_count`,
+    `head_name` and `head_id_number` (mask it for display)."""
+    return registry.household_listing(
+        actor=actor,
+        division=filters.get("division"),
+        category=filters.get("category"),
+        q=filters.get("q"),
+        cap=registry.SEARCH_PAGE_CAP,
     )
 
 
-def person_list(*, actor: User, filters: dict[str, Any]) -> QuerySet[Person]:
-    """Persons of the jurisdiction, filtered by division (subtree) and current category."""
-    return registry.person_list(
-        actor=actor, division=filters.get("division"), category=filters.get("category")
+def person_list(*, actor: User, filters: dict[str, Any]) -> registry.Listing:
+    """Persons of the jurisdiction, filtered by division (subtree), current category and text."""
+    return registry.person_listing(
+        actor=actor,
+        division=filters.get("division"),
+        category=filters.get("category"),
+        q=filters.get("q"),
+        cap=registry.SEARCH_PAGE_CAP,
     )
+
+
+def attach_categories(rows, *, by: str) -> None:
+    """Set `categories` (the current enrolments' category codes, sorted, distinct) on each row of
+    one page: households (`by="household"`: their members' and their own) or persons
+    (`by="person"`). Two queries for the page, whatever its size."""
+    rows = list(rows)
+    ids = [r.pk for r in rows]
+    found: dict[int, set[str]] = {i: set() for i in ids}
+    current = registry.current_enrolments()
+    if by == "person":
+        for person_id, category in current.filter(person_id__in=ids).values_list(
+            "person_id", "category"
+        ):
+            found[person_id].add(category)
+    else:
+        members = Membership.objects.filter(end_date__isnull=True, household_id__in=ids)
+        person_household = dict(members.values_list("person_id", "household_id"))
+        for person_id, household_id, category in current.filter(
+            Q(person_id__in=list(person_household)) | Q(household_id__in=ids)
+        ).values_list("person_id", "household_id", "category"):
+            target = person_household.get(person_id, household_id)
+            if target in found:
+                found[target].add(category)
+    for r in rows:
+        r.categories = sorted(found[r.pk])
+
+
+@dataclass(frozen=True)
+class MatchedMember:
+    name: str
+    relation: str  # code; the template labels it
+    id_number: str  # unmasked: mask it for display
+
+
+def matched_members(households, *, query: str) -> dict[int, list[MatchedMember]]:
+    """For each household of a search page, the current members the query matched (a name
+    prefix or a whole ID number), so that the caseworker sees why the household is listed."""
+    ids = [h.pk for h in households]
+    query = (query or "").strip()
+    if not ids or not query:
+        return {}
+    out: dict[int, list[MatchedMember]] = {}
+    rows = (
+        Membership.objects.filter(registry.person_match(query, "person__"), end_date__isnull=True)
+        .filter(household_id__in=ids)
+        .order_by("household_id", "person__name")
+        .values_list("household_id", "person__name", "relation", "person__id_number")
+    )
+    for household_id, name, relation, id_number in rows:
+        out.setdefault(household_id, []).append(MatchedMember(name, relation, id_number))
+    return out
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    households: list[Household]  # the first `limit`, by id
-    count: int  # every match, at most registry.SEARCH_CAP
-    truncated: bool  # more than registry.SEARCH_CAP matched: "200+"
+    rows: QuerySet[Household]  # every match (at most SEARCH_PAGE_CAP), to page
+    count: int  # their number: exact unless truncated
+    truncated: bool  # more than SEARCH_PAGE_CAP matched
+    partial_id: bool  # the query looks like part of an ID number (which is not searched)
 
     @property
     def cap(self) -> int:
-        return registry.SEARCH_CAP
+        return registry.SEARCH_PAGE_CAP
 
 
-def household_search(*, actor: User, query: str, limit: int = 50) -> SearchResult:
+def looks_like_partial_id(query: str) -> bool:
+    """Digits (maybe ending in X) that are not a whole 18-character ID number: a search matches
+    only whole ID numbers (a prefix would list strangers' numbers), so the page says so."""
+    q = query.strip().upper()
+    body = q[:-1] if q.endswith("X") else q
+    return len(q) >= 6 and len(q) != 18 and body.isdigit()
+
+
+def household_search(*, actor: User, query: str) -> SearchResult:
     """Households with a member of this ID number or name prefix, or of this number: the
-    registry's indexed search (the API's lists take the same path), counted up to SEARCH_CAP."""
+    registry's indexed search (the API's lists take the same path), up to SEARCH_PAGE_CAP."""
     query = (query or "").strip()
     if not query:
-        return SearchResult(households=[], count=0, truncated=False)
-    listing = registry.household_listing(actor=actor, q=query)
-    households = list(listing.rows[:limit])
-    count = len(households) if len(households) < limit else listing.rows.count()
-    return SearchResult(households=households, count=count, truncated=listing.truncated)
+        return SearchResult(Household.objects.none(), 0, False, False)
+    listing = household_list(actor=actor, filters={"q": query})
+    count = listing.rows.count()
+    partial = count == 0 and looks_like_partial_id(query)
+    return SearchResult(listing.rows, count, listing.truncated, partial)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
         name="household-import-template",
     ),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),
+    path("divisions/children/", views.division_children, name="division-children"),
     path("persons/", views.person_list, name="person-list"),
     path("persons/export.xlsx", views.person_export, name="person-export"),
     path("persons/<int:pk>/", views.person_detail, name="person-detail"),

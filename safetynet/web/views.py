@@ -7,25 +7,25 @@ into a 404, so guessing a URL reveals nothing.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.accounts import selectors as accounts_selectors
 from safetynet.accounts.permissions import NotPermittedError
 from safetynet.core.errors import NotFoundError, ServiceError
 from safetynet.registry import exporters, importers
+from safetynet.registry.selectors import is_id_number_query
 
-from . import selectors
+from . import lists, selectors
 from .forms import ImportForm, ListFilterForm, LoginForm, SearchForm
 from .home_selectors import (
     cases_due,
@@ -39,7 +39,6 @@ from .home_selectors import (
     waiting_for,
 )
 
-PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -109,44 +108,96 @@ def home(request):
     return render(request, "web/home.html", context)
 
 
+HOUSEHOLD_COLUMNS = [
+    lists.Column(_("Household number"), ("number",)),
+    lists.Column(_("Head of household"), ("head_name",)),
+    lists.Column(_("ID number")),
+    lists.Column(_("Members"), ("member_count",), num=True),
+    lists.Column(_("Category")),
+    lists.Column(_("Division"), ("division_id",), key="division"),
+    lists.Column(_("Address"), ("address",)),
+]
+PERSON_COLUMNS = [
+    lists.Column(_("Name"), ("name",)),
+    lists.Column(_("ID number")),
+    lists.Column(_("Sex"), ("sex",)),
+    lists.Column(_("Age"), ("-birth_date",), key="age", num=True),
+    lists.Column(_("Category")),
+    lists.Column(_("Registered residence (hukou)"), ("hukou_division_id",), key="hukou"),
+    lists.Column(_("Household"), ("household_number",)),
+    lists.Column(_("Disability")),
+]
+
+
 @login_required
 @require_GET
 def search(request):
+    """The search page: every match paged (ADR 1020), the members each household matched by."""
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     found = selectors.household_search(actor=request.user, query=query)
-    context = {"form": form, "query": query, "found": found, "results": found.households}
+    # A whole ID number finds one household: no sort links, which would repeat the number.
+    columns = HOUSEHOLD_COLUMNS
+    if is_id_number_query(query):
+        columns = [lists.Column(c.label, num=c.num) for c in columns]
+    listing = lists.list_page(request.GET, found.rows, columns=columns, count=found.count)
+    selectors.attach_categories(listing.rows, by="household")
+    matched = selectors.matched_members(listing.rows, query=query)
+    for h in listing.rows:
+        h.matched = matched.get(h.pk, [])
+    context = {"form": form, "query": query, "found": found, "list": listing}
     template = "web/partials/search_results.html" if _wants_fragment(request) else "web/search.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
-def _list_context(request, queryset, form):
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {"form": form, "page": page, "querystring": query.urlencode()}
+def _list_filters(request) -> tuple[ListFilterForm, lists.DivisionPicker]:
+    picker = lists.division_picker(actor=request.user, params=request.GET)
+    return ListFilterForm(request.GET, picker_code=picker.code), picker
+
+
+def _registry_list(request, *, select, columns, by: str, template: str):
+    form, picker = _list_filters(request)
+    listing = select(actor=request.user, filters=form.filters())
+    page = lists.list_page(request.GET, listing.rows, columns=columns, default_sort="")
+    selectors.attach_categories(page.rows, by=by)
+    context = {"form": form, "picker": picker, "list": page, "truncated": listing.truncated}
+    return render(request, template, context)
 
 
 @login_required
 @require_GET
 def household_list(request):
-    form = ListFilterForm(
-        request.GET, division_choices=selectors.division_choices(actor=request.user)
+    return _registry_list(
+        request,
+        select=selectors.household_list,
+        columns=HOUSEHOLD_COLUMNS,
+        by="household",
+        template="web/household_list.html",
     )
-    qs = selectors.household_list(actor=request.user, filters=form.filters())
-    return render(request, "web/household_list.html", _list_context(request, qs, form))
 
 
 @login_required
 @require_GET
 def person_list(request):
-    form = ListFilterForm(
-        request.GET, division_choices=selectors.division_choices(actor=request.user)
+    return _registry_list(
+        request,
+        select=selectors.person_list,
+        columns=PERSON_COLUMNS,
+        by="person",
+        template="web/person_list.html",
     )
-    qs = selectors.person_list(actor=request.user, filters=form.filters())
-    return render(request, "web/person_list.html", _list_context(request, qs, form))
+
+
+@login_required
+@require_GET
+def division_children(request):
+    """The division picker's next level (division-picker.js): the children of `parent` in the
+    user's jurisdiction, as [{code, name}]. Outside the jurisdiction: an empty list."""
+    parent = (request.GET.get("parent") or "").strip()[:12]
+    rows = lists.division_children(actor=request.user, parent=parent or None) if parent else []
+    return JsonResponse({"children": [{"code": c, "name": n} for c, n in rows]})
 
 
 @login_required
@@ -173,9 +224,7 @@ def _xlsx(content: bytes, stem: str) -> HttpResponse:
 
 
 def _export(request, export, stem: str) -> HttpResponse:
-    form = ListFilterForm(
-        request.GET, division_choices=selectors.division_choices(actor=request.user)
-    )
+    form, _picker = _list_filters(request)
     with refusals_as_403():
         return _xlsx(export(actor=request.user, filters=form.filters()), stem)
 
@@ -239,11 +288,10 @@ def account_changes(request):
     username = (request.GET.get("user") or "").strip()[:150]
     with refusals_as_403():
         qs = accounts_selectors.account_changes(actor=request.user, username=username)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = lists.list_page(request.GET, qs, columns=[])
     rows = [
         (c, accounts_selectors.shown_value(c, c.old), accounts_selectors.shown_value(c, c.new))
-        for c in page
+        for c in listing.rows
     ]
-    querystring = urlencode({"user": username}) if username else ""
-    context = {"page": page, "rows": rows, "username": username, "querystring": querystring}
+    context = {"list": listing, "page": listing.page, "rows": rows, "username": username}
     return render(request, "web/account_changes.html", context)

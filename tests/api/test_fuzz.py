@@ -4,6 +4,7 @@ with a jurisdiction). No answer is a 500, and every answer (status code, content
 body) is one the schema documents; input the schema forbids is refused with a 4xx."""
 
 import base64
+import re
 
 import pytest
 import schemathesis
@@ -58,12 +59,25 @@ OPERATIONS = [
     ("/api/banks/results/", "POST"),
     ("/api/banks/failed/", "GET"),
     ("/api/banks/failed/{id}/account/", "POST"),
+    ("/api/banks/returns/", "POST"),
+    ("/api/banks/recoveries/{id}/repayments/", "POST"),
     # the payroll after its draft (payments/api.py)
     ("/api/payrolls/", "GET"),
     ("/api/payrolls/{id}/", "GET"),
     ("/api/payrolls/{id}/lines/", "GET"),
     ("/api/payrolls/{id}/check/", "POST"),
     ("/api/payrolls/{id}/approve/", "POST"),
+    # the funeral homes' API (funerals/api.py): a staff login gets 401 (institution keys only)
+    ("/api/funeral-homes/services/", "POST"),
+    ("/api/funeral-homes/services/{record_number}/", "GET"),
+    ("/api/funeral-homes/statements/", "GET"),
+    # institutions and the hospitals' one-stop settlement (institutions/, medical/api.py)
+    ("/api/institutions/me/", "GET"),
+    ("/api/medical/settlements/", "GET"),
+    ("/api/medical/settlements/", "POST"),
+    ("/api/medical/settlements/{number}/", "GET"),
+    ("/api/medical/settlements/{number}/reverse/", "POST"),
+    ("/api/medical/statements/", "GET"),
 ]
 
 
@@ -125,7 +139,8 @@ def test_detail_pages_of_real_records_answer_as_documented(api_schema, registry,
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
 def test_anonymous_callers_get_a_documented_refusal(api_schema, path, method):
     operation = api_schema[path][method]
-    kwargs = {"path_parameters": {"id": 1}} if "{id}" in path else {}
+    names = re.findall(r"{(\w+)}", path)
+    kwargs = {"path_parameters": dict.fromkeys(names, 1)} if names else {}
     if method == "POST":
         kwargs["body"] = {"month": "2019-07", "situation": {}}
         kwargs["media_type"] = "application/json"

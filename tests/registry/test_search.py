@@ -111,8 +111,10 @@ def test_listing_and_search_page_report_the_cap(city, monkeypatch, client):
     client.force_login(city["city_admin"])
     body = client.get("/api/households/", {"q": "张伟"}).json()
     assert (body["count"], body["truncated"]) == (1, True)
+    # The search page pages up to SEARCH_PAGE_CAP matches (ADR 1020) and says when there are more.
+    monkeypatch.setattr(registry_selectors, "SEARCH_PAGE_CAP", 1)
     page = client.get("/search/", {"q": "张伟"}, HTTP_HX_REQUEST="true").content.decode()
-    assert "超过1户家庭符合；显示前1户" in page
+    assert "超过1户家庭符合，列出前1户" in page
 
 
 def test_persons_registered_or_living_in_the_jurisdiction_are_found(city, new_person):

@@ -220,6 +220,7 @@ NOT_SERVED = {
     "review_notice_pdf.html",
     "statement_pdf.html",  # funds: the monthly fund statement
     "reconciliation_pdf.html",  # payments: the bank reconciliation
+    "hospital_statement_pdf.html",  # medical: a hospital's monthly statement
 }
 
 

@@ -3,6 +3,7 @@
 from django import template
 
 from safetynet.core import labels
+from safetynet.core.masking import mask_account_number
 
 register = template.Library()
 
@@ -24,5 +25,6 @@ def resent_unchanged(code: str) -> bool:
 
 @register.filter
 def masked_account(number: str) -> str:
-    """Bank accounts are masked in lists: the last four digits."""
-    return f"…{number[-4:]}" if number else ""
+    """Bank accounts are masked in lists like ID numbers are (ADR 1022): bank prefix, stars,
+    last four."""
+    return mask_account_number(number)

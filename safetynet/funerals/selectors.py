@@ -1,0 +1,68 @@
+"""Funerals reads, scoped to the actor's jurisdiction (the street of the deceased's household)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet, Sum
+
+from safetynet.accounts.models import User
+from safetynet.accounts.permissions import require
+from safetynet.payments.models import LineKind, LineStatus, PaymentLine
+from safetynet.registry.models import Enrolment
+
+from . import errors as E
+from .models import DeathReport
+
+
+def exemptions_recorded(person_ids: Iterable[int]) -> set[int]:
+    """Persons whose funeral exemption a funeral home recorded (the home is reimbursed)."""
+    try:
+        from .models import FuneralService
+    except ImportError:  # before the funeral homes' API
+        return set()
+    return set(
+        FuneralService.objects.filter(
+            person_id__in=list(person_ids), eligible=True, cancelled_at__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+
+
+def death_reports_visible_to(actor: User) -> QuerySet[DeathReport]:
+    require(actor, "funerals.view_deaths")
+    return DeathReport.objects.filter(street__code__startswith=actor.scope_prefix or "\x00")
+
+
+def death_report_get(*, actor: User, report_id: int) -> DeathReport:
+    obj = death_reports_visible_to(actor).select_related("person").filter(pk=report_id).first()
+    if obj is None:
+        raise E.NotFoundError("death report")
+    return obj
+
+
+def _month(day) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def death_preview(report: DeathReport) -> dict:
+    """What confirming the report does (the officer sees it before confirming): the enrolments
+    that end with the month of death, and the paid monthly lines for later months that become
+    recoveries (a death recorded late). The funeral grants are computed by the engine when the
+    death is recorded and go on the street's funeral list (cases.proactive)."""
+    month = _month(report.death_date)
+    month_last = report.death_date.replace(day=28)
+    enrolments = Enrolment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=month_last), person_id=report.person_id
+    ).exclude(category="deceased")
+    overpaid = PaymentLine.objects.filter(
+        person_id=report.person_id,
+        status=LineStatus.PAID,
+        kind__in=(LineKind.REGULAR, LineKind.ARREARS),
+        benefit_month__gt=month,
+    )
+    return {
+        "stop_after": month,
+        "enrolments": list(enrolments.values_list("category", flat=True)),
+        "overpaid_months": sorted(set(overpaid.values_list("benefit_month", flat=True))),
+        "overpaid_fen": int(overpaid.aggregate(s=Sum("amount_fen"))["s"] or 0),
+    }

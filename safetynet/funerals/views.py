@@ -1,0 +1,56 @@
+"""Funerals screens (docs/funerals.md): the deaths reported by outside sources, for the street
+officer to confirm or reject. Parse, call a selector or service, render; no rules here."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from safetynet.accounts.permissions import NOT_PERMITTED
+
+from . import selectors, services
+from .errors import CODES, NotFoundError, ServiceError
+from .models import ReportStatus
+
+
+@login_required
+@require_GET
+def deaths(request):
+    """死亡信息核实: reported deaths with what confirming each does."""
+    if not request.user.has_perm("funerals.view_deaths"):
+        raise PermissionDenied
+    status = request.GET.get("status") or ReportStatus.PROPOSED
+    rows = selectors.death_reports_visible_to(request.user).select_related("person", "street")
+    rows = list(rows.filter(status=status)[:200])
+    previews = {r.pk: selectors.death_preview(r) for r in rows if r.status == "proposed"}
+    return render(
+        request,
+        "funerals/deaths.html",
+        {"rows": rows, "previews": previews, "status": status, "statuses": ReportStatus.choices},
+    )
+
+
+@login_required
+@require_POST
+def decide(request, report_id: int):
+    try:
+        if request.POST.get("action") == "confirm":
+            services.death_report_confirm(actor=request.user, report_id=report_id)
+            messages.success(request, _("Death confirmed and recorded in the registry."))
+        else:
+            services.death_report_reject(
+                actor=request.user, report_id=report_id, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Death report rejected."))
+    except NotFoundError:
+        raise Http404 from None
+    except ServiceError as exc:
+        if exc.code == NOT_PERMITTED:
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, str(CODES.get(exc.code, exc.message)))
+    return redirect("funerals:deaths")

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "medical"
+
+urlpatterns = [
+    path("", views.settlements, name="settlements"),
+    path("persons/<int:person_id>/", views.person, name="person"),
+    path("statements/", views.statements, name="statements"),
+    path(
+        "statements/<int:statement_id>.<str:fmt>",
+        views.statement_download,
+        name="statement-download",
+    ),
+]

@@ -1,0 +1,124 @@
+"""Medical-assistance screens (docs/medical.md): settlements by hospital and person, a person's
+annual room, hospitals' statements. Parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from safetynet.accounts.permissions import NOT_PERMITTED
+from safetynet.core.errors import ServiceError
+from safetynet.registry.selectors import persons_visible_to
+
+from . import reimbursement, selectors
+from .models import HospitalStatement
+from .statements import statement_pdf, statement_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _need(user, ability: str) -> None:
+    if not user.has_perm(ability):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def settlements(request):
+    """结算记录: by hospital and month, scoped to the persons of the jurisdiction."""
+    _need(request.user, "medical.view_settlements")
+    hospital = request.GET.get("hospital", "")
+    month = request.GET.get("month", "")
+    qs = selectors.settlements_visible_to(request.user, hospital=hospital, month=month)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "medical/settlements.html",
+        {
+            "page": page,
+            "hospitals": selectors.hospitals(),
+            "hospital": hospital,
+            "month": month,
+            "query": f"hospital={hospital}&month={month}",
+        },
+    )
+
+
+@login_required
+@require_GET
+def person(request, person_id: int):
+    """A person's settlements and annual room (年度救助额度)."""
+    _need(request.user, "medical.view_settlements")
+    p = persons_visible_to(request.user).filter(pk=person_id).first()
+    if p is None:
+        raise Http404
+    return render(
+        request,
+        "medical/person.html",
+        {
+            "person": p,
+            "rooms": selectors.annual_rooms(p),
+            "settlements": selectors.settlements_visible_to(request.user, person_id=p.pk),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statements(request):
+    """医院清算单: the months' statements; make a month's, send the reimbursements."""
+    _need(request.user, "medical.view_statements")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        month = request.POST.get("month", "")
+        try:
+            if action == "make":
+                made = 0
+                for h in selectors.hospitals().filter(is_active=True):
+                    if h.medical_statements.filter(month=month).exists():
+                        continue
+                    reimbursement.statement_make(
+                        actor=request.user, hospital_code=h.code, month=month
+                    )
+                    made += 1
+                messages.success(request, f"已生成 {made} 张清算单（{month}）。")
+            elif action == "pay":
+                files = reimbursement.reimbursement_files_make(actor=request.user, month=month)
+                messages.success(request, f"已生成 {len(files)} 个拨付文件。")
+        except ServiceError as exc:
+            if exc.code == NOT_PERMITTED:
+                raise PermissionDenied(exc.message) from None
+            messages.error(request, f"[{exc.code}] {exc.message}")
+        return redirect(f"{request.path}?month={month}")
+    month = request.GET.get("month", "")
+    return render(
+        request,
+        "medical/statements.html",
+        {
+            "statements": selectors.statements(month=month),
+            "month": month,
+            "may_make": request.user.has_perm("medical.make_statements"),
+            "may_pay": request.user.has_perm("medical.send_reimbursements"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def statement_download(request, statement_id: int, fmt: str):
+    _need(request.user, "medical.view_statements")
+    st = HospitalStatement.objects.select_related("hospital").filter(pk=statement_id).first()
+    if st is None:
+        raise Http404
+    name = f"statement-{st.hospital.code}-{st.month}"
+    if fmt == "xlsx":
+        response = HttpResponse(statement_xlsx(st), content_type=XLSX)
+    else:
+        response = HttpResponse(statement_pdf(st), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
