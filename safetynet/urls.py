@@ -17,6 +17,7 @@ urlpatterns = [
     path("funerals/", include("safetynet.funerals.urls")),
     path("payments/banks/", include("safetynet.payments.bank_urls")),
     path("payments/", include("safetynet.payments.flow_urls")),
+    path("rules/parameters/changes/", include("safetynet.policy.urls")),
     path("", include("safetynet.web.urls")),
 ]
 # No static() media route in any settings: stored files are personal data, served only by views

@@ -36,6 +36,23 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _shipped_parameters_without_database(request):
+    """A test without database access computes with the shipped parameter tree: the policy
+    app's overlay source (approved changes, ADR 1400) reads the database."""
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        yield
+        return
+    from safetynet.rules.overlay import overlay_source, set_overlay_source
+
+    saved = overlay_source()
+    set_overlay_source(None)
+    yield
+    set_overlay_source(saved)
+
+
 @pytest.fixture
 def divisions(db) -> dict[str, Division]:
     division_table_load()

@@ -138,6 +138,11 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "funerals.confirm_deaths": frozenset({S}),  # death_report_confirm, death_report_reject
     # funeral homes' monthly reimbursement: statements and the bank file, at the city
     "funerals.reimburse_homes": frozenset({A, F}),  # funeral_statements_make, reimbursement_file
+    # policy parameters (policy/services.py, ADR 1400): the city proposes and approves changes
+    # (never the same person, checked per change); everyone reads them, the auditor the trail.
+    "policy.view_parameter_changes": EVERY_ROLE,
+    "policy.propose_parameter_change": frozenset({A}),  # propose_change
+    "policy.approve_parameter_change": frozenset({A}),  # approve_change, reject_change
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -208,6 +213,9 @@ ABILITY_LABELS = {
     "funerals.view_deaths": _("see reported deaths"),
     "funerals.confirm_deaths": _("confirm or reject reported deaths"),
     "funerals.reimburse_homes": _("reimburse funeral homes"),
+    "policy.view_parameter_changes": _("see parameter changes"),
+    "policy.propose_parameter_change": _("propose parameter changes"),
+    "policy.approve_parameter_change": _("approve parameter changes"),
 }
 
 NOT_PERMITTED = "not_permitted"

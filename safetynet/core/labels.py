@@ -825,6 +825,9 @@ def developer_note(note: str | None) -> str:
     return "" if lang.startswith("zh") or not note else note
 
 
+_DOCUMENT_NUMBER = re.compile(r"[〔\[]\d{4}[〕\]]\s*\d+\s*号")
+
+
 def legal_reference(reference: str | None, status: str | None = None) -> str:
     """The legal reference as a Chinese screen shows it (the English screen shows it whole)."""
     if not reference:
@@ -851,7 +854,9 @@ def legal_reference(reference: str | None, status: str | None = None) -> str:
             if text.count(opening) > text.count(")" if opening == "(" else "）"):
                 text = text[: text.rfind(opening)]
         text = text.strip(" :：,，;.-—")
-        if len(re.findall(r"[\u4e00-\u9fff]", text)) >= 4 and text not in parts:
+        # a document number (厦民〔2020〕12号) is a legal reference however short
+        chinese = len(re.findall(r"[\u4e00-\u9fff]", text)) >= 4 or _DOCUMENT_NUMBER.search(text)
+        if chinese and text not in parts:
             parts.append(text)
     if parts:
         return "；".join(parts)

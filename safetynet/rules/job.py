@@ -28,6 +28,7 @@ from safetynet.batch import BatchJob, JobOutput, run_job
 from safetynet.batch.storage import is_uri, join, local_path
 
 from .columns import month_str, parse_month
+from .overlay import Change, current_changes, effective_parameters
 from .readers import INPUT_FILES, batch_from_rows, check_inputs, city_query, person_file_columns
 from .writers import (
     JOB_ORDER,
@@ -58,12 +59,16 @@ class RulesKernel:
 
     ym: int
     programs: tuple[str, ...]
+    # the approved parameter changes, captured on the driver (executors have no overlay source)
+    changes: tuple[Change, ...] = ()
 
     def __call__(self, table: pa.Table) -> pa.Table:
         from .engine import run_batch
 
         batch = batch_from_rows(table, self.ym)
-        return job_rows(result_tables(run_batch(batch, self.programs), batch))
+        # no changes: the engine's own lookup (the shipped tree where there is no source)
+        params = effective_parameters(self.changes) if self.changes else None
+        return job_rows(result_tables(run_batch(batch, self.programs, params=params), batch))
 
 
 def rules_job(input_dir: str | Path, month: str, programs: Iterable[str] | None = None) -> BatchJob:
@@ -74,7 +79,7 @@ def rules_job(input_dir: str | Path, month: str, programs: Iterable[str] | None 
         inputs=dict(INPUT_FILES),
         query=city_query(ym, person_file_columns(input_dir)),
         key="household_id",
-        kernel=RulesKernel(ym, order),
+        kernel=RulesKernel(ym, order, current_changes()),
         output_schema=JOB_SCHEMA,
         order_by=JOB_ORDER,
         chunk_rows=262_144,

@@ -390,6 +390,15 @@ def _check_shares(p: Parameter) -> None:
 
 
 @functools.cache
-def load_parameters() -> ParameterSet:
-    """The shipped parameter tree, loaded once per process and cached."""
+def load_shipped() -> ParameterSet:
+    """The shipped parameter tree (the legal baseline), loaded once per process and cached."""
     return load_tree(PARAMETERS_DIR)
+
+
+def load_parameters() -> ParameterSet:
+    """The effective tree: the shipped one with the bureau's approved changes applied (ADR 1400).
+
+    Without a registered overlay source (the rules alone) it is the shipped tree."""
+    from .overlay import effective_parameters
+
+    return effective_parameters()

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "safetynet.medical",
     "safetynet.disaster",
     "safetynet.funerals",
+    "safetynet.policy",
     "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",

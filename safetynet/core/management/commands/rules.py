@@ -8,10 +8,11 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from safetynet.policy.cli import parameters_main
 from safetynet.rules.cli import EXIT_INVALID, calculate_main, run_main
 
-SUBCOMMANDS = {"calculate": calculate_main, "run": run_main}
-USAGE = """usage: safetynet rules {calculate,run} ...
+SUBCOMMANDS = {"calculate": calculate_main, "run": run_main, "parameters": parameters_main}
+USAGE = """usage: safetynet rules {calculate,run,parameters} ...
 
   calculate FILE --month YYYY-MM [--trace]
       One household situation (JSON, see docs/rules-situation-schema.md) -> JSON results.
@@ -19,6 +20,9 @@ USAGE = """usage: safetynet rules {calculate,run} ...
       [--programs a,b] [--dataset]
       Every program over a generated city's Parquet files -> Parquet results. URIs of shared
       storage (hdfs://, s3a://, file://) with --engine spark (and --dataset for --out).
+  parameters set NAME --from DATE --value V --reference TEXT --as USER [--kind K]
+  parameters approve ID --as USER | reject ID --reason TEXT --as USER | list
+      The bureau's parameter changes, approved by a second city officer (ADR 1400).
 
 `safetynet rules calculate --help` and `safetynet rules run --help` explain each.
 """
