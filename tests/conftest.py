@@ -36,21 +36,33 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _shipped_parameters_without_database(request):
-    """A test without database access computes with the shipped parameter tree: the policy
-    app's overlay source (approved changes, ADR 1400) reads the database."""
-    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
-        request.fixturenames
-    ):
-        yield
-        return
+@pytest.fixture(scope="session", autouse=True)
+def _overlay_source():
+    """The policy app's overlay source (approved parameter changes, ADR 1400) reads the
+    database: off by default, so module- and session-scoped fixtures (a generated city, a batch
+    run) and tests without database access compute with the shipped tree."""
     from safetynet.rules.overlay import overlay_source, set_overlay_source
 
     saved = overlay_source()
     set_overlay_source(None)
-    yield
+    yield saved
     set_overlay_source(saved)
+
+
+@pytest.fixture(autouse=True)
+def _approved_changes_for_database_tests(request, _overlay_source):
+    """A test with database access computes with the approved changes, as the product does."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        yield
+        return
+    from safetynet.rules.overlay import set_overlay_source
+
+    set_overlay_source(_overlay_source)
+    yield
+    set_overlay_source(None)
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """`safetynet rules parameters set|approve|reject|list` through the real command (ADR 1400)."""
 
+from unittest import mock
+
 import pytest
 
 from safetynet.accounts.models import Role
@@ -32,7 +34,9 @@ SET = [
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as e:
+    # Django is set up already: a second django.setup() would reconfigure logging onto
+    # capsys's stream, which pytest closes after the test (later tests' logging then fails).
+    with pytest.raises(SystemExit) as e, mock.patch("django.setup"):
         main(list(args))
     out, err = capsys.readouterr()
     return e.value.code, out, err
