@@ -29,6 +29,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 import numpy as np
@@ -37,6 +38,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .storage import BatchInputError, is_uri, join, local_path, spark_list
+
+if TYPE_CHECKING:
+    import duckdb
 
 ENGINES = ("duckdb", "spark")
 Kernel = Callable[[pa.Table], pa.Table]
@@ -85,6 +89,16 @@ class BatchJob:
         unknown = set(self.size_inputs or ()) - set(self.inputs)
         if unknown:
             raise ValueError(f"{self.name}: size_inputs {sorted(unknown)} are not inputs")
+
+
+def duckdb_connect(config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection without the progress bar: DuckDB draws one on stdout for queries
+    over 2 s, which would corrupt the commands' output (it did the 5M bench-spark figures)."""
+    import duckdb
+
+    con = duckdb.connect(config=config or {})
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def task_rows_from_env() -> int:
@@ -482,10 +496,7 @@ def _run_duckdb(
         # beyond this the query's joins and sort spill to disk: memory bounded at any size
         "memory_limit": os.environ.get("SAFETYNET_DUCKDB_MEMORY") or DUCKDB_MEMORY,
     }
-    con = duckdb.connect(config=config)
-    # DuckDB draws a progress bar on stdout for queries over 2 s: it would corrupt the
-    # commands' JSON on stdout (it did the 5M bench-spark run's figures)
-    con.execute("SET enable_progress_bar = false")
+    con = duckdb_connect(config)
     writer = _PartWriter(staging / "data", job)
     try:
         for view, path in sources.items():

@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from django.db import connection
 
+from safetynet.batch.job import duckdb_connect
 from safetynet.rules.catalog import CATALOG
 from safetynet.rules.columns import month_str, parse_month
 from safetynet.rules.readers import INCOME_COLUMNS
@@ -408,7 +409,7 @@ def regular_lines(
     as needing review."""
     month, _, _ = month_bounds(month)
     ym = parse_month(month)
-    con = duckdb.connect()
+    con = duckdb_connect()
     persons = pq.read_table(work_dir / "persons.parquet")
     households = pq.read_table(work_dir / "households.parquet")
     con.register("persons", persons)
@@ -482,7 +483,7 @@ def attach_accounts(lines: pa.Table, con: duckdb.DuckDBPyConnection | None = Non
     """Lines (without account columns) + the payee's current bank account and the status
     (`pending`, or `held_no_account`), in LINE_SCHEMA."""
     own = con is None
-    con = con or duckdb.connect()
+    con = con or duckdb_connect()
     con.register("new_lines", lines)
     con.register("acc", _bank_accounts(lines.column("person_id")))
     out = con.sql(

@@ -17,10 +17,10 @@ import datetime as dt
 from fractions import Fraction
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 from django.db.models import Q
 
+from safetynet.batch.job import duckdb_connect
 from safetynet.rules.catalog import CATALOG
 from safetynet.rules.columns import month_str, parse_month
 
@@ -242,7 +242,7 @@ def arrears_lines(
         outputs = list(compute.engine_results(work, m, engine))
         now = compute.regular_lines(work, m, outputs).lines
         paid = _paid_so_far(m, payroll)
-        con = duckdb.connect()
+        con = duckdb_connect()
         con.register("now_lines", now)
         con.register("paid", paid)
         diff = con.sql(

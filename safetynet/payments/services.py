@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from safetynet.accounts.permissions import require
+from safetynet.batch.job import duckdb_connect
 from safetynet.registry.loading import bulk_insert, constant_column, db_timestamp
 from safetynet.registry.models import Person
 from safetynet.registry.selectors import person_get
@@ -266,7 +266,7 @@ def _snapshot(payroll: Payroll) -> pa.Table:
 
 def _changes(before: pa.Table, after: pa.Table) -> dict[str, Any]:
     """Added, removed and changed lines, and the totals per program, before → after."""
-    con = duckdb.connect()
+    con = duckdb_connect()
     con.register("b", before)
     con.register("a", after.select(_SNAPSHOT_SCHEMA.names))
     keys = "beneficiary_key, program, benefit_month, kind, source_ref"
@@ -496,7 +496,7 @@ def _drop_final(lines: pa.Table, payroll: Payroll) -> pa.Table:
     )
     if not final.num_rows:
         return lines
-    con = duckdb.connect()
+    con = duckdb_connect()
     con.register("l", lines)
     con.register("f", final)
     out = con.sql(
