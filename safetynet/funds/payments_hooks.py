@@ -164,7 +164,10 @@ def book_bank_results(*, actor, result_file) -> None:
     from safetynet.payments.bank_models import BankFileEntry
 
     on = timezone.localdate()
-    entries = BankFileEntry.objects.filter(result_file_id=result_file.pk)
+    # through the (file, result) index: result_file has no index of its own (ADR 0950)
+    entries = BankFileEntry.objects.filter(
+        file_id=result_file.bank_file_id, result_file_id=result_file.pk
+    )
     ref = f"resultfile:{result_file.pk}"
     name = result_file.bank_file.reference
     fs.post_payments_paid(

@@ -115,7 +115,7 @@ class LineOut(serializers.Serializer):
     district_fen = serializers.IntegerField()
     street_fen = serializers.IntegerField()
     division = serializers.CharField(source="division_id")
-    status = serializers.CharField()
+    status = serializers.CharField(source="current_status")
     reason = serializers.CharField()
 
 

@@ -5,8 +5,9 @@ bank event, each in one transaction with a PayrollEvent (the ledger posts from t
   bank; lines without a current bank account stay held and are listed; failed lines of earlier
   payrolls whose account has since been changed, and their held lines that now have one, ride
   along, and so do failed lines whose failure was not about the account (a bank's technical
-  failure, a timeout: `RESEND_UNCHANGED_REASONS`, ADR 0942), to the same account. Lines → sent,
-  payroll → files_sent.
+  failure, a timeout: `RESEND_UNCHANGED_REASONS`, ADR 0942), to the same account. The lines are
+  not rewritten: a line is shown sent while it has a pending entry (ADR 0950); payroll →
+  files_sent.
 - `bank_results_import(*, actor, files)`: the banks' result files mark each sent line paid or
   failed. All or nothing: an unknown or doubled line reference, a wrong amount or account, an
   unknown payment file or a malformed file refuses the whole import, naming file, row and field.
@@ -38,6 +39,7 @@ from safetynet.core.files import store_file, stored_files_removed_on_failure
 from safetynet.core.uploads import FileRefused, check_xlsx
 from safetynet.funds.payments_hooks import book_bank_files, book_bank_results
 from safetynet.registry.loading import _write as bulk_write
+from safetynet.registry.loading import _write_postgres, _write_sqlite
 
 from .bank_format import (
     RESEND_UNCHANGED_REASONS,
@@ -45,6 +47,7 @@ from .bank_format import (
     BankFileFormatError,
     PaymentFile,
     PaymentRow,
+    ResultRow,
     read_result_file,
     write_payment_file,
 )
@@ -260,15 +263,23 @@ def bank_files_make(
             bulk_write(BankFileEntry, values, lambda k: None)
             book_bank_files(actor=actor, files=report.files, on=on)  # the ledger (funds)
         step("entries")
+        # A sent line is not rewritten (ADR 0950): its pending entry says it is with a bank.
+        # Only the few lines whose stored status changes are updated: held or failed lines now
+        # sent become pending (the stored status of every line a bank holds), this payroll's
+        # pending lines without an account become held.
         now = timezone.now()
-        sent = BankFileEntry.objects.filter(file__in=[f.pk for f in report.files])
-        PaymentLine.objects.filter(pk__in=sent.values("line_id")).update(
-            status=LineStatus.SENT, updated_at=now
-        )
-        for chunk in _chunks(held):
-            PaymentLine.objects.filter(pk__in=chunk, payroll=locked).update(
-                status=LineStatus.HELD_NO_ACCOUNT, updated_at=now
-            )
+        to_pending = [r[0] for r in rows if r[4] is not None and r[9] != LineStatus.PENDING]
+        to_held = [
+            r[0]
+            for r in rows
+            if r[4] is None and r[1] == locked.pk and r[9] != LineStatus.HELD_NO_ACCOUNT
+        ]
+        for ids, status in (
+            (to_pending, LineStatus.PENDING),
+            (to_held, LineStatus.HELD_NO_ACCOUNT),
+        ):
+            for chunk in _chunks(ids):
+                PaymentLine.objects.filter(pk__in=chunk).update(status=status, updated_at=now)
         step("lines")
         payroll_transition(
             locked,
@@ -328,6 +339,115 @@ def _refuse(problems: list[FieldProblem]) -> None:
     )
 
 
+# The rows of an import, in a temporary table of the transaction (ADR 0950): the checks are one
+# join with the entries and the writes one UPDATE … FROM each, on PostgreSQL and SQLite alike.
+ROWS = "payments_result_rows"
+ROWS_COLUMNS = (
+    ("n", "BIGINT"),
+    ("file_no", "INTEGER"),
+    ("file_id", "BIGINT"),
+    ("reference", "VARCHAR(32)"),
+    ("account", "VARCHAR(64)"),
+    ("amount_fen", "BIGINT"),
+    ("outcome", "VARCHAR(8)"),
+    ("reason", "VARCHAR(32)"),
+    ("day", "DATE"),
+)
+ROWS_TYPES = {
+    "n": pa.int64(),
+    "file_no": pa.int32(),
+    "file_id": pa.int64(),
+    "amount_fen": pa.int64(),
+    "day": pa.date32(),
+}
+
+
+def _rows_table_drop() -> None:
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {ROWS}")
+
+
+def _rows_table_fill(cols: dict[str, list]) -> None:
+    """The import's rows into a new temporary table (dropped at commit or rollback on
+    PostgreSQL; on SQLite its creation is rolled back with the transaction, dropped after)."""
+    _rows_table_drop()
+    ddl = ", ".join(f"{c} {t}" for c, t in ROWS_COLUMNS)
+    tail = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TEMPORARY TABLE {ROWS} ({ddl}){tail}")
+    names = [c for c, _t in ROWS_COLUMNS]
+    if not cols.get("n"):
+        return
+    table = pa.table({c: pa.array(cols[c], ROWS_TYPES.get(c, pa.string())) for c in names})
+    if connection.vendor == "postgresql":
+        _write_postgres(ROWS, table, lambda k: None)
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {ROWS}")  # autovacuum never analyses a temporary table
+    else:
+        _write_sqlite(ROWS, table, lambda k: None)
+
+
+def _rows_problems() -> list[tuple[int, str, int | None]]:
+    """(row number, problem code, amount sent) of each row that does not answer a pending
+    entry of its payment file exactly: one join, in row order."""
+    entry = BankFileEntry._meta.db_table
+    bad = (
+        "e.id IS NULL OR e.file_id <> t.file_id OR e.result <> 'pending' "
+        "OR e.amount_fen <> t.amount_fen OR e.account_number <> t.account"
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""SELECT t.n,
+                  CASE WHEN e.id IS NULL OR e.file_id <> t.file_id THEN 'unknown_line'
+                       WHEN e.result <> 'pending' THEN 'doubled_line'
+                       WHEN e.amount_fen <> t.amount_fen THEN 'wrong_amount'
+                       ELSE 'wrong_account' END,
+                  e.amount_fen
+                FROM {ROWS} t LEFT JOIN {entry} e ON e.reference = t.reference
+                WHERE {bad}
+                ORDER BY t.n"""
+        )
+        return [(int(n), code, fen) for n, code, fen in cur.fetchall()]
+
+
+def _rows_write(result_files: list[tuple[int, int]], now) -> None:
+    """Each row's entry answered (result, reason, date, result file), then each answered
+    entry's line paid or failed: two statements. A second paid entry of a line raises
+    IntegrityError (`payments_entry_paid_once`)."""
+    entry = BankFileEntry._meta.db_table
+    line = PaymentLine._meta.db_table
+    whens = " ".join("WHEN %s THEN %s" for _ in result_files)
+    params: list = [v for pair in result_files for v in pair]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""UPDATE {entry} SET result = t.outcome, reason = t.reason, result_date = t.day,
+                  result_file_id = CASE t.file_no {whens} END
+                FROM {ROWS} t
+                WHERE {entry}.reference = t.reference AND {entry}.result = 'pending'""",
+            params,
+        )
+        cur.execute(
+            f"""UPDATE {line} SET status = t.outcome, updated_at = %s
+                FROM {ROWS} t JOIN {entry} e ON e.reference = t.reference
+                WHERE {line}.id = e.line_id""",
+            [now],
+        )
+
+
+def _rows_paid_before() -> int | None:
+    """The first row paying a line that already has a paid entry (after the refused write)."""
+    entry = BankFileEntry._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""SELECT t.n FROM {ROWS} t JOIN {entry} e ON e.reference = t.reference
+                WHERE t.outcome = 'paid' AND EXISTS (
+                    SELECT 1 FROM {entry} p WHERE p.line_id = e.line_id AND p.result = 'paid')
+                ORDER BY t.n LIMIT 1"""
+        )
+        row = cur.fetchone()
+    return int(row[0]) if row else None
+
+
 def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> ResultsReport:
     """Import the banks' result files [(name, content)]: all of them, or nothing."""
     require(actor, "payments.import_bank_results")
@@ -360,15 +480,13 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
             bf.reference: bf
             for bf in BankFile.objects.select_for_update().filter(reference__in=refs)
         }
-        seen: dict[str, tuple[str, int]] = {}
-        all_refs = [r.reference for _n, _c, pf in parsed for r in pf.rows]
-        entries: dict[str, tuple] = {}
-        for chunk in _chunks(all_refs):
-            for e in BankFileEntry.objects.filter(reference__in=chunk).values_list(
-                "reference", "id", "file_id", "amount_fen", "account_number", "result", "line_id"
-            ):
-                entries[e[0]] = e
-        for name, _c, pf in parsed:
+        # every row of the files whose header is right goes into a temporary table; one join
+        # with the entries finds the problems, one UPDATE … FROM writes them (ADR 0950)
+        seen: set[str] = set()
+        doubled: set[int] = set()  # row numbers in the import answering a line already answered
+        where: list[tuple[str, ResultRow]] = []  # row number in the import -> (file, row)
+        cols: dict[str, list] = defaultdict(list)
+        for file_no, (name, _c, pf) in enumerate(parsed):
             bf = bank_files.get(pf.reference)
             if bf is None:
                 problems.append(
@@ -389,37 +507,50 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
                 )
                 continue
             for r in pf.rows:
-                e = entries.get(r.reference)
-
-                def bad(code: str, fld: str, r=r, name=name, **kw) -> None:
-                    problems.append(
-                        FieldProblem(
-                            field=f"{name}: {fld}",
-                            row=r.row,
-                            message=_message(code, ref=r.reference, **kw),
-                            code=code,
-                        )
-                    )
-
-                if e is None or e[2] != bf.pk:
-                    bad("unknown_line", "行参考号")
-                elif r.reference in seen or e[5] != EntryResult.PENDING:
-                    bad("doubled_line", "行参考号")
-                elif r.amount_fen != e[3]:
-                    bad(
-                        "wrong_amount",
-                        "金额",
-                        got=_fmt_yuan(r.amount_fen),
-                        want=_fmt_yuan(e[3]),
-                    )
-                elif r.account != e[4]:
-                    bad("wrong_account", "账号")
-                seen.setdefault(r.reference, (name, r.row))
+                n = len(where)
+                where.append((name, r))
+                if r.reference in seen:
+                    doubled.add(n)
+                seen.add(r.reference)
+                cols["n"].append(n)
+                cols["file_no"].append(file_no)
+                cols["file_id"].append(bf.pk)
+                cols["reference"].append(r.reference)
+                cols["account"].append(r.account)
+                cols["amount_fen"].append(r.amount_fen)
+                cols["outcome"].append(r.outcome)
+                cols["reason"].append(r.reason)
+                cols["day"].append(r.date)
+        _rows_table_fill(cols)
+        found: dict[int, tuple[str, int | None]] = {n: ("doubled_line", None) for n in doubled}
+        for n, code, sent_fen in _rows_problems():
+            found.setdefault(n, (code, sent_fen))
+        fields = {
+            "unknown_line": "行参考号",
+            "doubled_line": "行参考号",
+            "wrong_amount": "金额",
+            "wrong_account": "账号",
+        }
+        for n in sorted(found):
+            code, sent_fen = found[n]
+            name, r = where[n]
+            kw = {"got": _fmt_yuan(r.amount_fen), "want": _fmt_yuan(sent_fen or 0)}
+            problems.append(
+                FieldProblem(
+                    field=f"{name}: {fields[code]}",
+                    row=r.row,
+                    message=_message(
+                        code, ref=r.reference, **(kw if code == "wrong_amount" else {})
+                    ),
+                    code=code,
+                )
+            )
         if problems:
             _refuse(problems)
         # ---- every row checked: write
         touched: set[int] = set()
-        for name, content, pf in parsed:
+        result_files: list[tuple[int, int]] = []  # (file_no, result file id)
+        for file_no, (name, content, pf) in enumerate(parsed):
             bf = bank_files[pf.reference]
             touched.add(bf.payroll_id)
             rf = BankResultFile(
@@ -436,42 +567,34 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
             store_file(rf.file, f"{pf.reference}-result.{ext}", ContentFile(content))
             rf.save()
             report.files.append(rf)
-            groups: dict[tuple, list[tuple]] = defaultdict(list)
+            result_files.append((file_no, rf.pk))
             for r in pf.rows:
-                e = entries[r.reference]
-                groups[(r.outcome, r.reason, r.date)].append((e[1], e[6]))
                 if r.outcome == "paid":
                     report.paid += 1
                     report.paid_fen += r.amount_fen
                 else:
                     report.failed += 1
                     report.failed_fen += r.amount_fen
-            now = timezone.now()
-            for (outcome, reason, day), ids in groups.items():
-                for chunk in _chunks(ids):
-                    try:
-                        with transaction.atomic():
-                            BankFileEntry.objects.filter(
-                                pk__in=[i for i, _l in chunk], result=EntryResult.PENDING
-                            ).update(result=outcome, reason=reason, result_date=day, result_file=rf)
-                    except IntegrityError:
-                        _refuse(
-                            [
-                                FieldProblem(
-                                    field=name,
-                                    message=_message("already_paid"),
-                                    code="already_paid",
-                                )
-                            ]
-                        )
-            # the lines follow their entries: one set-based UPDATE per outcome (ADR 0914)
-            for outcome, status in (("paid", LineStatus.PAID), ("failed", LineStatus.FAILED)):
-                PaymentLine.objects.filter(
-                    pk__in=BankFileEntry.objects.filter(
-                        file=bf, result=outcome, result_file=rf
-                    ).values("line_id")
-                ).update(status=status, updated_at=now)
+        try:
+            with transaction.atomic():
+                if result_files:
+                    _rows_write(result_files, timezone.now())
+        except IntegrityError:
+            n = _rows_paid_before()
+            name, r = where[n] if n is not None else (parsed[0][0], None)
+            _refuse(
+                [
+                    FieldProblem(
+                        field=f"{name}: 行参考号" if r else name,
+                        row=r.row if r else None,
+                        message=_message("already_paid"),
+                        code="already_paid",
+                    )
+                ]
+            )
+        for rf in report.files:
             book_bank_results(actor=actor, result_file=rf)  # the ledger (funds)
+        _rows_table_drop()
         for payroll in Payroll.objects.select_for_update().filter(pk__in=touched).order_by("pk"):
             waiting = BankFileEntry.objects.filter(
                 file__payroll=payroll, result=EntryResult.PENDING

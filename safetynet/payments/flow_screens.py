@@ -81,11 +81,13 @@ def lines_filtered(
     if district:
         qs = qs.filter(division__code__startswith=district)
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.in_state(status)  # "sent" is derived (ADR 0950)
     if name:
         qs = qs.filter(person__name__contains=name.strip())
-    return qs.select_related("person", "division").order_by(
-        "division_id", "beneficiary_key", "program", "benefit_month", "id"
+    return (
+        qs.with_state()
+        .select_related("person", "division")
+        .order_by("division_id", "beneficiary_key", "program", "benefit_month", "id")
     )
 
 
@@ -123,7 +125,7 @@ def payroll_totals(*, actor: User, payroll: Payroll) -> Totals:
     program, by district and by status."""
     qs = lines_visible_to(actor, payroll).exclude(status=LineStatus.CANCELLED)
     by_program = _grouped(qs, "program")
-    by_status = _grouped(qs, "status")
+    by_status = _grouped(qs.with_state(), "state")  # "sent" is derived (ADR 0950)
     by_district = _grouped(qs.annotate(district=Substr("division_id", 1, 6)), "district")
     names = dict(Division.objects.filter(code__in=list(by_district)).values_list("code", "name"))
     for code, t in by_district.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -222,6 +222,8 @@ class LineKind(models.TextChoices):
 class LineStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     HELD_NO_ACCOUNT = "held_no_account", _("Held: no bank account")
+    # never stored (ADR 0950): a line is shown "sent" while a bank holds it, i.e. its stored
+    # status is pending and it has a pending bank file entry (`PaymentLine.current_status`)
     SENT = "sent", _("Sent to the bank")
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Failed")
@@ -230,6 +232,34 @@ class LineStatus(models.TextChoices):
 
 # Lines a re-run of a draft may replace; every other status is final for the run (ADR 0901).
 REPLACEABLE_STATUSES = (LineStatus.PENDING.value, LineStatus.HELD_NO_ACCOUNT.value)
+
+
+def _in_flight():
+    """A pending bank file entry of the outer line (ADR 0950)."""
+    return Exists(BankFileEntry.objects.filter(line=OuterRef("pk"), result="pending"))
+
+
+class PaymentLineQuerySet(models.QuerySet):
+    """The lines with their shown status (ADR 0950): "sent" is not stored but derived from the
+    line's pending bank file entry, so that sending a file does not rewrite every line."""
+
+    def with_state(self):
+        """Annotate `state`: the stored status, or "sent" for a pending line a bank holds."""
+        return self.annotate(
+            state=Case(
+                When(Q(status=LineStatus.PENDING) & _in_flight(), then=Value(LineStatus.SENT)),
+                default=F("status"),
+                output_field=models.CharField(),
+            )
+        )
+
+    def in_state(self, state: str):
+        """The lines whose shown status is `state`."""
+        if state == LineStatus.SENT:
+            return self.filter(_in_flight(), status=LineStatus.PENDING)
+        if state == LineStatus.PENDING:
+            return self.filter(~_in_flight(), status=LineStatus.PENDING)
+        return self.filter(status=state)
 
 
 class PaymentLine(models.Model):
@@ -278,6 +308,8 @@ class PaymentLine(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
+    objects = PaymentLineQuerySet.as_manager()
+
     class Meta:
         ordering = ["payroll_id", "id"]
         verbose_name = _("payment line")
@@ -319,6 +351,23 @@ class PaymentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.beneficiary_key} {self.program} {self.benefit_month} {self.amount_fen}"
+
+    def current_status(self) -> str:
+        """The shown status (ADR 0950): `state` when annotated (`with_state`), else derived."""
+        if "state" in self.__dict__:
+            return self.__dict__["state"]
+        if self.status == LineStatus.PENDING and self.pk is not None:
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("bank_entries")
+            if prefetched is not None:
+                held = any(e.result == "pending" for e in prefetched)
+            else:
+                held = self.bank_entries.filter(result="pending").exists()
+            if held:
+                return LineStatus.SENT.value
+        return self.status
+
+    def get_current_status_display(self) -> str:
+        return str(LineStatus(self.current_status()).label)
 
 
 # Bank files and results live in their own module (ADR 0910); imported here so Django sees them.

@@ -56,7 +56,8 @@ def payroll_totals(*, actor, payroll: Payroll) -> dict:
     rows = (
         lines_visible_to(actor, payroll)
         .exclude(status=LineStatus.CANCELLED)
-        .values_list("program", "status")
+        .with_state()  # "sent" is derived from the pending bank file entry (ADR 0950)
+        .values_list("program", "state")
         .annotate(n=Count("id"), fen=Sum("amount_fen"))
         .order_by("program", "status")
     )

@@ -54,7 +54,7 @@ def test_make_download_upload_fix(client, users, registry, june):
     )
     assert r.status_code == 422
     assert "第 10 行" in r.content.decode() or "row 10" in r.content.decode()
-    assert PaymentLine.objects.filter(status="sent").count() == 2
+    assert PaymentLine.objects.in_state("sent").count() == 2
     r = client.post(
         reverse("payments-banks:results"),
         {"payroll": payroll.pk, "files": SimpleUploadedFile(name, result)},

@@ -87,8 +87,12 @@ def test_files_per_bank_exact_totals_and_held(june, users):
     assert pf.rows[0].reference == f"L{lines[0].pk}-1"
     assert pf.rows[0].id_number == lines[0].person.id_number
     assert "1023.45" in file_content(icbc).decode("utf-8-sig")
-    statuses = dict(PaymentLine.objects.values_list("pk", "status"))
+    statuses = dict(PaymentLine.objects.with_state().values_list("pk", "state"))
     assert [statuses[line.pk] for line in lines] == ["sent"] * 4 + ["held_no_account"]
+    # "sent" is derived from the pending entry, not stored (ADR 0950)
+    stored = dict(PaymentLine.objects.values_list("pk", "status"))
+    assert [stored[line.pk] for line in lines] == ["pending"] * 4 + ["held_no_account"]
+    assert [line.current_status() for line in PaymentLine.objects.order_by("pk")][:1] == ["sent"]
     payroll.refresh_from_db()
     assert payroll.status == "files_sent"
     ev = PayrollEvent.objects.get(payroll=payroll, kind="files_sent")

@@ -201,15 +201,15 @@ def test_a_rerun_replaces_the_draft_and_tells_what_changed(city, users):
     assert Payroll.objects.get(month="2019-08").runs == 3
 
 
-def test_a_line_already_sent_is_never_changed_by_a_rerun(city, users):
+def test_a_line_already_paid_is_never_changed_by_a_rerun(city, users):
     admin = users["city_admin"]
     payroll_run(actor=admin, month="2019-08")
     sent = PaymentLine.objects.get(program="dibao")
-    PaymentLine.objects.filter(pk=sent.pk).update(status="sent")
+    PaymentLine.objects.filter(pk=sent.pk).update(status="paid")
     AmountBasisPerson.objects.filter(person=city.dibao_head).update(income_wage_fen=0)
     payroll_run(actor=admin, month="2019-08")
     again = PaymentLine.objects.get(program="dibao")
-    assert (again.pk, again.amount_fen, again.status) == (sent.pk, 130000, "sent")
+    assert (again.pk, again.amount_fen, again.status) == (sent.pk, 130000, "paid")
     assert PaymentLine.objects.filter(program="dibao").count() == 1
 
 

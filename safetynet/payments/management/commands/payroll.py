@@ -128,8 +128,8 @@ class Command(BaseCommand):
             w(f"  {program:<22}{t['lines']:>8,} lines {yuan(t['amount_fen']):>16} yuan  ({by})")
         for e in p.events.order_by("at", "id"):
             w(f"  {e.at:%Y-%m-%d %H:%M} {e.kind} {e.from_status}→{e.to_status}")
-        for line in lines_visible_to(actor, p).order_by("id")[: max(lines, 0)]:
+        for line in lines_visible_to(actor, p).with_state().order_by("id")[: max(lines, 0)]:
             w(
                 f"  {line.pk} {line.beneficiary_key} {line.program} {line.benefit_month} "
-                f"{line.kind} {yuan(line.amount_fen)} {line.status} {line.reason}"
+                f"{line.kind} {yuan(line.amount_fen)} {line.current_status()} {line.reason}"
             )
