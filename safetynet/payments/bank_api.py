@@ -99,6 +99,8 @@ class ResultsOut(serializers.Serializer):
     failed = serializers.IntegerField()
     paid_fen = serializers.IntegerField()
     failed_fen = serializers.IntegerField()
+    returned = serializers.IntegerField(help_text="paid lines the bank sent back (ADR 0951)")
+    returned_fen = serializers.IntegerField()
     payrolls_complete = serializers.ListField(child=serializers.CharField())
 
 
@@ -229,6 +231,8 @@ class ResultsView(generics.GenericAPIView):
             "failed": report.failed,
             "paid_fen": report.paid_fen,
             "failed_fen": report.failed_fen,
+            "returned": report.returned,
+            "returned_fen": report.returned_fen,
             "payrolls_complete": report.payrolls_complete,
         }
         return Response(ResultsOut(body).data)

@@ -194,6 +194,11 @@ def _bank_results(actor, options, stdout) -> None:
     stdout.write(
         f"paid {report.paid:,} ({_yuan(report.paid_fen)} yuan), failed {report.failed:,} "
         f"({_yuan(report.failed_fen)} yuan)"
+        + (
+            f", returned {report.returned:,} ({_yuan(report.returned_fen)} yuan)"
+            if report.returned
+            else ""
+        )
     )
     for month in report.payrolls_complete:
         stdout.write(f"payroll {month}: every line answered (results_in)")

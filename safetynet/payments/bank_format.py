@@ -29,8 +29,9 @@ from safetynet.core.spreadsheet import FORMULA_TRIGGERS, is_formula_like
 PAYMENT_FORMAT = "safetynet-bank-payment/1"
 RESULT_FORMAT = "safetynet-bank-result/1"
 FORMATS = ("xlsx", "csv")
-OUTCOMES = ("paid", "failed")
-# Reason codes a bank gives for a failed line (docs/bank-files.md).
+# `returned`: a line an earlier result file reported paid, sent back by the bank (ADR 0951)
+OUTCOMES = ("paid", "failed", "returned")
+# Reason codes a bank gives for a failed or returned line (docs/bank-files.md).
 REASONS = (
     "account_closed",
     "name_mismatch",
@@ -134,8 +135,8 @@ class ResultRow:
     reference: str
     account: str
     amount_fen: int
-    outcome: str  # paid | failed
-    reason: str  # a REASONS code for failed, '' for paid
+    outcome: str  # paid | failed | returned
+    reason: str  # a REASONS code for failed and returned, '' for paid
     date: dt.date
     row: int = 0  # the row in its file (for messages)
 
@@ -376,7 +377,7 @@ def read_result_file(content: bytes) -> ResultFile:
         if outcome not in OUTCOMES:
             problems.append(Problem(n, "结果", "bad_outcome", outcome))
             continue
-        if outcome == "failed" and reason not in REASONS:
+        if outcome in ("failed", "returned") and reason not in REASONS:
             problems.append(Problem(n, "原因代码", "bad_reason", reason))
             continue
         if outcome == "paid" and reason:

@@ -307,6 +307,8 @@ class ResultsReport:
     failed: int = 0
     paid_fen: int = 0
     failed_fen: int = 0
+    returned: int = 0  # paid lines the bank sent back (outcome `returned`, ADR 0951)
+    returned_fen: int = 0
     payrolls_complete: list[str] = field(default_factory=list)  # months now results_in
 
 
@@ -320,6 +322,8 @@ def _message(code: str, **kw) -> str:
         "wrong_bank": _("Bank code %(got)s differs from the payment file's bank %(want)s."),
         "malformed": _("The file is malformed: %(detail)s"),
         "already_paid": _("A line in these files was already paid: nothing was imported."),
+        "not_paid": _("Line reference %(ref)s is returned but was not paid."),
+        "return_before_payment": _("Line reference %(ref)s is returned before it was paid."),
     }
     return messages[code] % kw
 
@@ -448,6 +452,56 @@ def _rows_paid_before() -> int | None:
     return int(row[0]) if row else None
 
 
+def _returns_record(actor, returns: list[tuple[str, BankFile, ResultRow]]) -> None:
+    """The `returned` rows of an import (ADR 0951), after its paid and failed rows are written
+    (a line paid by one file of the import may be returned by a later one): each must answer a
+    paid entry of its payment file with the amount and account sent, on or after the day it was
+    paid, once. Any problem refuses the whole import (the caller's transaction rolls back)."""
+    from .refunds import record_bank_return
+
+    problems: list[FieldProblem] = []
+    entries = {
+        e.reference: e
+        for e in BankFileEntry.objects.select_for_update()
+        .select_related("line", "file__payroll")
+        .filter(reference__in=[r.reference for _n, _b, r in returns])
+        .order_by("id")
+    }
+    seen: set[str] = set()
+    for name, bf, r in returns:
+        e = entries.get(r.reference)
+        code, fld, kw = None, "行参考号", {}
+        if e is None or e.file_id != bf.pk:
+            code = "unknown_line"
+        elif r.reference in seen:
+            code = "doubled_line"
+        elif e.result != EntryResult.PAID:
+            code = "not_paid"
+        elif r.amount_fen != e.amount_fen:
+            code, fld = "wrong_amount", "金额"
+            kw = {"got": _fmt_yuan(r.amount_fen), "want": _fmt_yuan(e.amount_fen)}
+        elif r.account != e.account_number:
+            code, fld = "wrong_account", "账号"
+        elif e.result_date and r.date < e.result_date:
+            code, fld = "return_before_payment", "日期"
+        seen.add(r.reference)
+        if code:
+            problems.append(
+                FieldProblem(
+                    field=f"{name}: {fld}",
+                    row=r.row,
+                    message=_message(code, ref=r.reference, **kw),
+                    code=code,
+                )
+            )
+    if problems:
+        _refuse(problems)
+    for name, _bf, r in returns:
+        record_bank_return(
+            actor=actor, entry=entries[r.reference], on=r.date, reason=r.reason, note=name[:200]
+        )
+
+
 def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> ResultsReport:
     """Import the banks' result files [(name, content)]: all of them, or nothing."""
     require(actor, "payments.import_bank_results")
@@ -486,6 +540,7 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
         doubled: set[int] = set()  # row numbers in the import answering a line already answered
         where: list[tuple[str, ResultRow]] = []  # row number in the import -> (file, row)
         cols: dict[str, list] = defaultdict(list)
+        returns: list[tuple[str, BankFile, ResultRow]] = []
         for file_no, (name, _c, pf) in enumerate(parsed):
             bf = bank_files.get(pf.reference)
             if bf is None:
@@ -507,6 +562,9 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
                 )
                 continue
             for r in pf.rows:
+                if r.outcome == "returned":  # after the other rows are written (ADR 0951)
+                    returns.append((name, bf, r))
+                    continue
                 n = len(where)
                 where.append((name, r))
                 if r.reference in seen:
@@ -572,6 +630,9 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
                 if r.outcome == "paid":
                     report.paid += 1
                     report.paid_fen += r.amount_fen
+                elif r.outcome == "returned":
+                    report.returned += 1
+                    report.returned_fen += r.amount_fen
                 else:
                     report.failed += 1
                     report.failed_fen += r.amount_fen
@@ -595,6 +656,8 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
         for rf in report.files:
             book_bank_results(actor=actor, result_file=rf)  # the ledger (funds)
         _rows_table_drop()
+        if returns:
+            _returns_record(actor, returns)
         for payroll in Payroll.objects.select_for_update().filter(pk__in=touched).order_by("pk"):
             waiting = BankFileEntry.objects.filter(
                 file__payroll=payroll, result=EntryResult.PENDING

@@ -100,6 +100,17 @@ def refund_bank_return(
             f"reference: {ref} is {entry.result}, not paid: only a paid line can be returned",
         )
     _check_date(on, after=entry.result_date)
+    return record_bank_return(actor=actor, entry=entry, on=on, reason=reason, note=note)
+
+
+def record_bank_return(
+    *, actor: User, entry: BankFileEntry, on: dt.date, reason: str, note: str = ""
+) -> Refund:
+    """Record the return of a paid entry (locked by the caller, checked: paid, date, reason):
+    entry returned, line failed, the refund, the payroll's event and the journal entry. Shared by
+    `refund_bank_return` (keyed) and `bank_results_import` (a result file's `returned` row,
+    ADR 0951)."""
+    ref = entry.reference
     line = entry.line
     entry.result = EntryResult.RETURNED
     entry.reason = reason

@@ -8,7 +8,8 @@ bureau holds with a wrong name. Every other account is open and its name taken a
 a configurable share of lines fails at random (`no_such_account` / `account_frozen`: a typo in a
 manually keyed account, a court freeze), a share fails for the bank's own reasons
 (`bank_technical` / `timeout`: not about the account, sent again unchanged), and a share is
-answered late, in a second result file.
+answered late, in a second result file, and a share of the paid lines is returned afterwards
+(the account closed after all), in a last result file with the outcome `returned`.
 """
 
 from __future__ import annotations
@@ -32,12 +33,14 @@ class BankBehaviour:
     failure_rate: float = 0.01  # share of lines failing at random (besides the known faults)
     late_rate: float = 0.05  # share of lines answered in the later result file
     technical_rate: float = 0.0  # share of lines failing for the bank's own technical reasons
+    return_rate: float = 0.0  # share of paid lines returned afterwards (ADR 0951)
     seed: int = 0
     answer_days: int = 1  # the first result file's date: the payment file's date + this
     late_days: int = 3  # the late file's date
+    return_days: int = 7  # the returns file's date
 
     def __post_init__(self) -> None:
-        for name in ("failure_rate", "late_rate", "technical_rate"):
+        for name in ("failure_rate", "late_rate", "technical_rate", "return_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
 
@@ -79,12 +82,15 @@ class SimulatedBank:
         self.behaviour = behaviour
 
     def answer(self, payment: PaymentFile) -> list[ResultFile]:
-        """The result files for a payment file: the on-time answers, then (if any) the late ones."""
+        """The result files for a payment file: the on-time answers, then (if any) the late
+        ones, then (if any) the paid lines the bank returned (outcome `returned`, ADR 0951)."""
         b = self.behaviour
         first = payment.created + dt.timedelta(days=b.answer_days)
         late = payment.created + dt.timedelta(days=b.late_days)
         now: list[ResultRow] = []
         later: list[ResultRow] = []
+        returned: list[ResultRow] = []
+        back = payment.created + dt.timedelta(days=b.return_days)
         for row in payment.rows:
             outcome, reason = "paid", ""
             fault = self.faults.get((payment.bank_code, row.account))
@@ -98,6 +104,17 @@ class SimulatedBank:
             elif _draw(b.seed, row.reference, "technical") < b.technical_rate:
                 pick = int(_draw(b.seed, row.reference, "technical_reason") * 2)
                 outcome, reason = "failed", TECHNICAL_REASONS[pick]
+            if outcome == "paid" and _draw(b.seed, row.reference, "return") < b.return_rate:
+                returned.append(
+                    ResultRow(
+                        row.reference,
+                        row.account,
+                        row.amount_fen,
+                        "returned",
+                        "account_closed",
+                        back,
+                    )
+                )
             is_late = _draw(b.seed, row.reference, "late") < b.late_rate
             (later if is_late else now).append(
                 ResultRow(
@@ -112,4 +129,6 @@ class SimulatedBank:
         files = [ResultFile(payment.reference, payment.bank_code, first, now)]
         if later:
             files.append(ResultFile(payment.reference, payment.bank_code, late, later))
+        if returned:
+            files.append(ResultFile(payment.reference, payment.bank_code, back, returned))
         return files

@@ -63,6 +63,13 @@ class Command(BaseCommand):
                 help="share of lines failing for the bank's technical reasons (bank_technical, "
                 "timeout: sent again unchanged; default 0)",
             )
+            p.add_argument(
+                "--return-rate",
+                type=_rate,
+                default=0.0,
+                help="share of paid lines returned afterwards, in a last result file (outcome "
+                "returned; default 0)",
+            )
             p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
 
         serve = sub.add_parser("serve", help="answer payment files over HTTP until Ctrl-C")
@@ -85,6 +92,7 @@ class Command(BaseCommand):
                 failure_rate=opts["failure_rate"],
                 late_rate=opts["late_rate"],
                 technical_rate=opts["technical_rate"],
+                return_rate=opts["return_rate"],
                 seed=opts["seed"],
             ),
         )
