@@ -29,6 +29,16 @@ class FieldError(exceptions.APIException):
         self.message = message
 
 
+def validated(serializer_class, data, *, code: str = "invalid") -> dict:
+    """The serializer's validated data, or a FieldError (400) naming the first bad field."""
+    s = serializer_class(data=data)
+    if not s.is_valid():
+        field, errors = next(iter(s.errors.items()))
+        message = errors[0] if isinstance(errors, list) else str(errors)
+        raise FieldError(code=code, field=field, message=str(message))
+    return s.validated_data
+
+
 def exception_handler(exc, context):
     if isinstance(exc, FieldError):
         return Response(

@@ -10,7 +10,7 @@ from rest_framework import generics, pagination, serializers
 from rest_framework.response import Response
 
 from safetynet.accounts.permissions import require
-from safetynet.api.errors import FieldError
+from safetynet.api.errors import validated
 from safetynet.api.views import BAD_FILTER, NOT_FOUND, NOT_SIGNED_IN
 
 from . import selectors
@@ -20,12 +20,7 @@ MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 def _parsed(serializer_class, data) -> dict:
-    s = serializer_class(data=data)
-    if not s.is_valid():
-        field, errors = next(iter(s.errors.items()))
-        message = errors[0] if isinstance(errors, list) else str(errors)
-        raise FieldError(code="invalid_filter", field=field, message=str(message))
-    return s.validated_data
+    return validated(serializer_class, data, code="invalid_filter")
 
 
 class JournalPage(pagination.PageNumberPagination):

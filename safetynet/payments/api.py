@@ -7,6 +7,9 @@ who may see payrolls lists them, but lines and totals are those of the caller's 
 - `GET /api/payrolls/{id}/lines/` — its lines (filters: program, district, status, name), paged.
 - `POST /api/payrolls/{id}/check/` — check the draft (`payroll_check`).
 - `POST /api/payrolls/{id}/approve/` — `{"scope"?, "budget_override"?, "note"?}` approve one scope.
+- `POST /api/payrolls/{id}/reconcile/` — `{"note"?}` reconcile a payroll whose results are in
+  (`payroll_reconcile`: the banks' figures add up, nothing pending, the books agree).
+- `POST /api/payrolls/{id}/close/` — `{"note"?}` close a reconciled payroll (`payroll_close`).
 
 Errors: 400 `{"code", "field", "message"}`; 403 `not_permitted`; 404; 409 `{"code", "message"}`
 when the step is refused in the present state (maker-checker, another's scope, approved already).
@@ -238,22 +241,6 @@ class PayrollLinesView(generics.ListAPIView):
         return qs
 
 
-class PayrollCheckView(generics.GenericAPIView):
-    serializer_class = CheckIn
-
-    @extend_schema(request=CheckIn, responses={200: PayrollDetailOut, **ERRORS})
-    def post(self, request, pk: int):
-        d = _parsed(CheckIn, request.data)
-        screens.payroll_get(actor=request.user, payroll_id=pk)
-        _, refused = _call(
-            lambda: approval.payroll_check(actor=request.user, payroll_id=pk, note=d["note"])
-        )
-        if refused:
-            return refused
-        payroll = screens.payroll_get(actor=request.user, payroll_id=pk)
-        return Response(PayrollDetailOut(_detail(request.user, payroll)).data)
-
-
 class PayrollApproveView(generics.GenericAPIView):
     serializer_class = ApproveIn
 
@@ -276,10 +263,47 @@ class PayrollApproveView(generics.GenericAPIView):
         return Response(PayrollDetailOut(_detail(request.user, payroll)).data)
 
 
+class PayrollStepView(generics.GenericAPIView):
+    """A step with an optional note; the service checks the permission and the state."""
+
+    serializer_class = CheckIn
+    step = staticmethod(approval.payroll_reconcile)
+
+    @extend_schema(request=CheckIn, responses={200: PayrollDetailOut, **ERRORS})
+    def post(self, request, pk: int):
+        d = _parsed(CheckIn, request.data)
+        screens.payroll_get(actor=request.user, payroll_id=pk)
+        _, refused = _call(lambda: self.step(actor=request.user, payroll_id=pk, note=d["note"]))
+        if refused:
+            return refused
+        payroll = screens.payroll_get(actor=request.user, payroll_id=pk)
+        return Response(PayrollDetailOut(_detail(request.user, payroll)).data)
+
+
+class PayrollCheckView(PayrollStepView):
+    """Check the draft (not its preparer)."""
+
+    step = staticmethod(approval.payroll_check)
+
+
+class PayrollReconcileView(PayrollStepView):
+    """对账: the payroll's results are in, the banks' figures and the books agree."""
+
+    step = staticmethod(approval.payroll_reconcile)
+
+
+class PayrollCloseView(PayrollStepView):
+    """结账: a reconciled payroll is closed."""
+
+    step = staticmethod(approval.payroll_close)
+
+
 urlpatterns = [
     path("", PayrollListView.as_view(), name="api-payroll-list"),
     path("<int:pk>/", PayrollDetailView.as_view(), name="api-payroll-detail"),
     path("<int:pk>/lines/", PayrollLinesView.as_view(), name="api-payroll-lines"),
     path("<int:pk>/check/", PayrollCheckView.as_view(), name="api-payroll-check"),
     path("<int:pk>/approve/", PayrollApproveView.as_view(), name="api-payroll-approve"),
+    path("<int:pk>/reconcile/", PayrollReconcileView.as_view(), name="api-payroll-reconcile"),
+    path("<int:pk>/close/", PayrollCloseView.as_view(), name="api-payroll-close"),
 ]

@@ -67,6 +67,8 @@ OPERATIONS = [
     ("/api/payrolls/{id}/lines/", "GET"),
     ("/api/payrolls/{id}/check/", "POST"),
     ("/api/payrolls/{id}/approve/", "POST"),
+    ("/api/payrolls/{id}/reconcile/", "POST"),
+    ("/api/payrolls/{id}/close/", "POST"),
     # the funeral homes' API (funerals/api.py): a staff login gets 401 (institution keys only)
     ("/api/funeral-homes/services/", "POST"),
     ("/api/funeral-homes/services/{record_number}/", "GET"),

@@ -80,3 +80,40 @@ def test_reconcile_on_the_command_line_and_the_page(sent, users, client):
     assert client.post(f"/payments/{payroll.pk}/close/").status_code == 302
     payroll.refresh_from_db()
     assert payroll.status == "closed"
+
+
+def test_reconcile_and_close_through_the_api(sent, users):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    ca = users["city_admin"]
+    payroll, _lines, files = sent
+    url = f"/api/payrolls/{payroll.pk}/"
+    api.force_authenticate(ca)
+    # results not in: 409 with the code, nothing changed
+    r = api.post(url + "reconcile/", {}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "payroll_transition_not_allowed"
+    for bf in files:
+        _pay_all(ca, bf)
+    # the street may see payrolls but not reconcile them: 403 from the service
+    api.force_authenticate(users["street_officer"])
+    assert api.post(url + "reconcile/", {}, format="json").status_code == 403
+    api.force_authenticate(ca)
+    r = api.post(url + "close/", {}, format="json")  # not reconciled yet
+    assert r.status_code == 409
+    r = api.post(url + "reconcile/", {"note": "对账无误"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "reconciled"
+    assert PayrollEvent.objects.get(payroll=payroll, kind="reconciled").data["banks"]["CCB"] == {
+        "sent": [1, 40_001], "paid": [1, 40_001], "failed": [0, 0], "returned": [0, 0],
+    }  # fmt: skip
+    r = api.post(url + "close/", {"note": "x" * 501}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "note"
+    r = api.post(url + "close/", {}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    api.force_authenticate(None)
+    assert api.post(url + "close/", {}, format="json").status_code in (401, 403)
+    schema_user = APIClient()
+    schema_user.force_authenticate(ca)
+    paths = schema_user.get("/api/schema/", {"format": "json"}).json()["paths"]
+    for p in ("/api/payrolls/{id}/reconcile/", "/api/payrolls/{id}/close/"):
+        assert {"200", "401", "403", "429"} <= set(paths[p]["post"]["responses"])
