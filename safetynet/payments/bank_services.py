@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import signal
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -62,7 +64,7 @@ from .models import (
     Payroll,
     RecoveryDeduction,
 )
-from .services import payroll_transition
+from .services import STOP_AT_ENV, payroll_transition
 from .states import PayrollStatus
 
 BANK_FILES_NOT_APPROVED = "bank_files_payroll_not_approved"
@@ -75,6 +77,13 @@ SENT_STATUSES = (
     PayrollStatus.RECONCILED.value,
     PayrollStatus.CLOSED.value,
 )
+
+
+def _checkpoint(name: str) -> None:
+    """Fault injection for the kill -9 tests (as `payroll_run`'s, STOP_AT_ENV): the process
+    stops itself here, inside the service's transaction, when the variable names this point."""
+    if os.environ.get(STOP_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def _chunks(seq: Sequence, n: int = CHUNK):
@@ -281,6 +290,7 @@ def bank_files_make(
             for chunk in _chunks(ids):
                 PaymentLine.objects.filter(pk__in=chunk).update(status=status, updated_at=now)
         step("lines")
+        _checkpoint("bank_files_written")
         payroll_transition(
             locked,
             PayrollStatus.FILES_SENT.value,
@@ -658,6 +668,7 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
         _rows_table_drop()
         if returns:
             _returns_record(actor, returns)
+        _checkpoint("bank_results_written")
         for payroll in Payroll.objects.select_for_update().filter(pk__in=touched).order_by("pk"):
             waiting = BankFileEntry.objects.filter(
                 file__payroll=payroll, result=EntryResult.PENDING
