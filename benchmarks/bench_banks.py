@@ -161,6 +161,7 @@ def main() -> None:
             t0 = time.perf_counter()
             res = bank_results_import(actor=admin, files=answers)
             run["bank_results_import_seconds"] = round(time.perf_counter() - t0, 2)
+            run["import_steps"] = res.seconds
             run["paid"], run["failed"] = res.paid, res.failed
         out["runs"][fmt] = run
     print(json.dumps(out, ensure_ascii=False, indent=2))

@@ -319,6 +319,7 @@ class ResultsReport:
     failed_fen: int = 0
     returned: int = 0  # paid lines the bank sent back (outcome `returned`, ADR 0951)
     returned_fen: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # step -> seconds (benchmarks)
     payrolls_complete: list[str] = field(default_factory=list)  # months now results_in
 
 
@@ -515,6 +516,14 @@ def _returns_record(actor, returns: list[tuple[str, BankFile, ResultRow]]) -> No
 def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> ResultsReport:
     """Import the banks' result files [(name, content)]: all of them, or nothing."""
     require(actor, "payments.import_bank_results")
+    report = ResultsReport()
+    mark = [time.perf_counter()]
+
+    def step(name: str) -> None:
+        now = time.perf_counter()
+        report.seconds[name] = round(now - mark[0], 3)
+        mark[0] = now
+
     problems: list[FieldProblem] = []
     parsed = []
     for name, content in files:
@@ -537,7 +546,7 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
                 )
     if problems:
         _refuse(problems)
-    report = ResultsReport()
+    step("parse")
     with stored_files_removed_on_failure(), transaction.atomic():
         refs = sorted({pf.reference for _n, _c, pf in parsed})
         bank_files = {
@@ -590,6 +599,7 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
                 cols["reason"].append(r.reason)
                 cols["day"].append(r.date)
         _rows_table_fill(cols)
+        step("rows_table")
         found: dict[int, tuple[str, int | None]] = {n: ("doubled_line", None) for n in doubled}
         for n, code, sent_fen in _rows_problems():
             found.setdefault(n, (code, sent_fen))
@@ -615,6 +625,7 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
             )
         if problems:
             _refuse(problems)
+        step("check")
         # ---- every row checked: write
         touched: set[int] = set()
         result_files: list[tuple[int, int]] = []  # (file_no, result file id)
@@ -663,8 +674,10 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
                     )
                 ]
             )
+        step("write")
         for rf in report.files:
             book_bank_results(actor=actor, result_file=rf)  # the ledger (funds)
+        step("ledger")
         _rows_table_drop()
         if returns:
             _returns_record(actor, returns)
@@ -691,4 +704,6 @@ def bank_results_import(*, actor, files: Sequence[tuple[str, bytes]]) -> Results
                 payroll_event_record(
                     payroll=payroll, kind="bank_results", actor=actor, waiting=waiting, **data
                 )
+        step("payrolls")
+    step("commit")
     return report
