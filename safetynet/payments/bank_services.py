@@ -361,11 +361,11 @@ ROWS_COLUMNS = (
     ("n", "BIGINT"),
     ("file_no", "INTEGER"),
     ("file_id", "BIGINT"),
-    ("reference", "VARCHAR(32)"),
-    ("account", "VARCHAR(64)"),
+    ("reference", "TEXT"),  # TEXT: a bank's overlong value is a refused row, not a crash
+    ("account", "TEXT"),
     ("amount_fen", "BIGINT"),
-    ("outcome", "VARCHAR(8)"),
-    ("reason", "VARCHAR(32)"),
+    ("outcome", "TEXT"),
+    ("reason", "TEXT"),
     ("day", "DATE"),
 )
 ROWS_TYPES = {

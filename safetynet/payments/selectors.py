@@ -59,7 +59,7 @@ def payroll_totals(*, actor, payroll: Payroll) -> dict:
         .with_state()  # "sent" is derived from the pending bank file entry (ADR 0950)
         .values_list("program", "state")
         .annotate(n=Count("id"), fen=Sum("amount_fen"))
-        .order_by("program", "status")
+        .order_by("program", "state")
     )
     for program, status, n, fen in rows:
         t = out.setdefault(program, {"lines": 0, "amount_fen": 0, "by_status": {}})
