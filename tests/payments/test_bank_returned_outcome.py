@@ -160,3 +160,17 @@ def test_the_simulated_bank_returns_a_share_of_the_paid_lines(sent):
     ]
     none = SimulatedBank({}, BankBehaviour(failure_rate=0, late_rate=0)).answer(pf)
     assert len(none) == 1
+
+
+def test_an_overlong_reference_is_refused_as_unknown(sent, users):
+    """The result rows go through a temporary table (ADR 0950): a bank's overlong reference is
+    a refused row naming it, not a database error."""
+    _payroll, _lines, bf = sent
+    rows = _paid(bf)
+    rows[1] = ResultRow("L" + "9" * 60, WF, 12_345, "paid", "", PAID_ON)
+    files = [_file(bf, rows, PAID_ON)]
+    with pytest.raises(ServiceError) as exc:
+        bank_results_import(actor=users["city_admin"], files=files)
+    p = exc.value.problems[0]
+    assert (p.code, p.field, p.row) == ("unknown_line", f"{files[0][0]}: 行参考号", 9)
+    assert not BankResultFile.objects.exists()
