@@ -32,3 +32,26 @@ def command_env(data_dir: Path, **extra: str) -> dict[str, str]:
         **extra,
     }
     return env
+
+
+def stopped(pid: int) -> bool:
+    """Whether the process is stopped (state T in /proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        return fh.read().rsplit(")", 1)[1].split()[0] == "T"
+
+
+def wait_until_stopped(proc, what: str) -> None:
+    """Poll until a command stopped itself at its fault-injection checkpoint `what` (no timing
+    asserted); fails the test if it ended before, or never got there."""
+    import time
+
+    import pytest
+
+    for _ in range(3000):
+        if proc.poll() is not None:
+            pytest.fail(f"the command ended before {what}: {proc.stderr.read()}")
+        if stopped(proc.pid):
+            return
+        time.sleep(0.1)
+    proc.kill()
+    pytest.fail(f"{what} never reached")

@@ -7,7 +7,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 
@@ -20,7 +19,7 @@ from safetynet.payments.bank_format import (
 from safetynet.payments.models import BankFile, BankFileEntry, BankResultFile, PaymentLine
 from safetynet.payments.services import STOP_AT_ENV
 from tests.helpers.banks import approved_payroll, set_account
-from tests.helpers.subprocess_db import EXE, ROOT, command_env
+from tests.helpers.subprocess_db import EXE, ROOT, command_env, wait_until_stopped
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ZW, WF = "6222000000000000001", "6222000000000000002"
@@ -38,21 +37,8 @@ def command(env, *args, stop_at=None) -> subprocess.Popen:
     )
 
 
-def stopped(pid: int) -> bool:
-    with open(f"/proc/{pid}/stat") as fh:
-        return fh.read().rsplit(")", 1)[1].split()[0] == "T"
-
-
 def kill_9_when_stopped(proc: subprocess.Popen) -> None:
-    for _ in range(3000):  # polls until stopped (no timing asserted)
-        if proc.poll() is not None:
-            pytest.fail(f"the command ended before its checkpoint: {proc.stderr.read()}")
-        if stopped(proc.pid):
-            break
-        time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("checkpoint never reached")
+    wait_until_stopped(proc, "its checkpoint")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL

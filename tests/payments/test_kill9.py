@@ -5,14 +5,13 @@ suite's two passes)."""
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 
 from safetynet.payments.models import PaymentLine, Payroll, PayrollEvent
 from safetynet.payments.services import STOP_AT_ENV
 from tests.helpers.payments import build_pay_city, funeral_grant
-from tests.helpers.subprocess_db import EXE, ROOT, command_env
+from tests.helpers.subprocess_db import EXE, ROOT, command_env, wait_until_stopped
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 MONTH = "2019-08"
@@ -43,12 +42,6 @@ def run(env, check=True):
     return out
 
 
-def stopped(pid: int) -> bool:
-    """Whether the process is stopped (state T in /proc/<pid>/stat)."""
-    with open(f"/proc/{pid}/stat") as fh:
-        return fh.read().rsplit(")", 1)[1].split()[0] == "T"
-
-
 def start_stopped_at(env, phase: str, tmp_path) -> subprocess.Popen:
     """A real `payroll run` that stops itself on reaching `phase` (the fault-injection
     checkpoint, docs/payments.md): returned once it is stopped there."""
@@ -61,15 +54,7 @@ def start_stopped_at(env, phase: str, tmp_path) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
-    for _ in range(3000):  # polls until stopped (no timing asserted)
-        if proc.poll() is not None:
-            pytest.fail(f"the run ended before the phase {phase}: {proc.stderr.read()}")
-        if stopped(proc.pid):
-            break
-        time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail(f"phase {phase} never reached")
+    wait_until_stopped(proc, f"the phase {phase}")
     assert marker.read_text() == phase
     return proc
 
