@@ -12,6 +12,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from safetynet.accounts.models import User
 from safetynet.core import labels
+from safetynet.registry.models import Household, Person
+from safetynet.registry.selectors import name_prefix_filter, person_match
 from safetynet.verification.models import AccessAction, AccessLog, Report
 
 from . import clock
@@ -100,18 +102,35 @@ def workbench(
     return _rows(qs).order_by(F("total_due").asc(nulls_last=True), "id")
 
 
+# A text filter matching up to this many cases (of any jurisdiction) is resolved to their ids
+# first: the list then reads those rows by key and sorts them. A broader text (a common surname)
+# stays a condition tested along the due-date index, where matches are dense (ADR 1030).
+TEXT_IDS_CAP = 5_000
+
+
 def text_q(text: str) -> Q:
-    """The lists' text filter: a case number or household number (a part of it), an applicant's
-    name (a part of it) or whole ID number."""
+    """The lists' text filter (ADR 1030): the start of a case number or a household number, the
+    start of an applicant's name, or an applicant's whole ID number. Each is an indexed lookup
+    answered once, not a join tested on every open case in due-date order."""
     text = text.strip()
+    numbers = Case.objects.filter(number__startswith=text.upper()).order_by()
+    households = Household.objects.filter(name_prefix_filter("number", text)).order_by()
+    applicants = Person.objects.filter(person_match(text)).order_by()
     found = (
-        Q(number__icontains=text)
-        | Q(household__number__icontains=text)
-        | Q(applicant__name__contains=text)
+        Q(id__in=numbers.values("id"))
+        | Q(household_id__in=households.values("id"))
+        | Q(applicant_id__in=applicants.values("id"))
     )
-    if len(text) == 18:
-        found |= Q(applicant__id_number=text.upper())
-    return found
+    ids: set[int] = set()
+    for part in (
+        numbers,
+        Case.objects.filter(household_id__in=households.values("id")).order_by(),
+        Case.objects.filter(applicant_id__in=applicants.values("id")).order_by(),
+    ):
+        ids.update(part.values_list("id", flat=True)[: TEXT_IDS_CAP + 1])
+        if len(ids) > TEXT_IDS_CAP:
+            return found
+    return Q(id__in=sorted(ids))
 
 
 def _narrow(qs: QuerySet[Case], *, q: str = "", division: str = "") -> QuerySet[Case]:
