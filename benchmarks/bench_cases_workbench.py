@@ -72,7 +72,9 @@ def _setup(n_cases: int) -> dict:
     )
     so = User.objects.create_user("bench_so", role=Role.STREET_OFFICER, jurisdiction_id=STREET)
     da = User.objects.create_user("bench_da", role=Role.DISTRICT_APPROVER, jurisdiction_id="350203")
-    n_households = max(1, n_cases // 2)
+    # one household per case: a household has one open case per program (the database's
+    # case_one_open_per_household_and_program)
+    n_households = max(1, n_cases)
     persons = [
         Person(
             id_number=f"350203198001{i:06d}",
@@ -179,8 +181,14 @@ def main(argv: list[str] | None = None) -> dict:
         ("so", "/cases/?page=20", "workbench page 20"),
         ("so", "/cases/?step=investigating&program=dibao", "workbench step+program"),
         ("so", "/cases/?overdue=on", "workbench overdue"),
+        ("so", "/cases/?sort=applicant", "workbench sorted by applicant"),
+        ("so", "/cases/?sort=-number&page=5", "workbench by number desc, page 5"),
+        ("so", "/cases/?q=SQ-BENCH-00012", "workbench text filter (case no.)"),
+        ("so", "/cases/?q=%E6%B5%8B123", "workbench text filter (name)"),
+        ("so", f"/cases/?division={COMMUNITIES[1]}", "workbench one community"),
         ("cw", "/cases/", "workbench (community worker)"),
         ("da", "/cases/queue/", "approver queue (district)"),
+        ("da", "/cases/queue/?sort=applicant", "approver queue sorted by applicant"),
         ("so", "/api/cases/", "API case list"),
         ("so", "/cases/", "workbench, counts not cached (ADR 0820)"),
     ]

@@ -61,6 +61,20 @@ class WorkbenchFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     mine = forms.BooleanField(label=_("Only cases I accepted or proposed"), required=False)
+    q = forms.CharField(
+        label=_("Case number, household number or applicant"), required=False, max_length=64
+    )
+
+
+class QueueFilterForm(forms.Form):
+    """The approval queue's filters: the category (program) and the text (ADR 1030)."""
+
+    program = forms.ChoiceField(
+        label=_("Program"), required=False, choices=[("", _("All programs")), *CaseProgram.choices]
+    )
+    q = forms.CharField(
+        label=_("Case number, household number or applicant"), required=False, max_length=64
+    )
 
 
 # --------------------------------------------------------------------------- actions

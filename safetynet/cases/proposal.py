@@ -14,7 +14,7 @@ from safetynet.registry.models import Enrolment
 from safetynet.rules import SituationError, calculate, load_parameters
 from safetynet.rules.catalog import CATALOG
 from safetynet.rules.money import div_half_up, yuan
-from safetynet.verification.report import REASON_TEXT, situation_household, situation_person
+from safetynet.verification.report import reason_text, situation_household, situation_person
 
 from . import deadlines
 from . import errors as E
@@ -101,7 +101,7 @@ def _parameter_versions(prefixes: set[str], on: dt.date) -> dict[str, dict]:
 
 def _sentences(program: str, eligible: bool, reason: str, dibao_fig: Mapping, fig: Mapping):
     name = program_label(program)
-    why = REASON_TEXT.get(reason, reason)
+    why = reason_text(reason)
     out = [f"经审核，{'符合' if eligible else '不符合'}{name}条件：{why}。"]
     members = int(dibao_fig.get("members") or 0)
     income = dibao_fig.get("counted_income_fen")

@@ -4,6 +4,7 @@ built on the scoped selectors: a case outside the actor's jurisdiction is not fo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -11,6 +12,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from safetynet.accounts.models import User
 from safetynet.core import labels
+from safetynet.registry.models import Household, Person
+from safetynet.registry.selectors import name_prefix_filter, person_match
 from safetynet.verification.models import AccessAction, AccessLog, Report
 
 from . import clock
@@ -78,10 +81,13 @@ def workbench(
     step: str | None = None,
     overdue: bool = False,
     mine: bool = False,
+    q: str = "",
+    division: str = "",
     today: dt.date | None = None,
 ) -> QuerySet[Case]:
     """The actor's cases (their jurisdiction), open unless a closed step is asked for, oldest
-    due first; filtered by program, step, overdue, and the actor's own."""
+    due first; filtered by program, step, overdue, the actor's own, a text (`text_q`) and the
+    household's division (the division picker's code, already within the jurisdiction)."""
     today = today or clock.today()
     qs = cases_visible_to(actor)
     qs = qs.filter(status=step) if step else qs.filter(status__in=OPEN)
@@ -91,8 +97,48 @@ def workbench(
         qs = qs.filter(overdue_q(today))
     if mine:
         qs = qs.filter(Q(accepted_by=actor) | Q(proposed_by=actor))
+    qs = _narrow(qs, q=q, division=division)
     # a pending whole-case date (ADR 0814) runs past every known one: last, on every database
     return _rows(qs).order_by(F("total_due").asc(nulls_last=True), "id")
+
+
+# A text filter matching up to this many cases (of any jurisdiction) is resolved to their ids
+# first: the list then reads those rows by key and sorts them. A broader text (a common surname)
+# stays a condition tested along the due-date index, where matches are dense (ADR 1030).
+TEXT_IDS_CAP = 5_000
+
+
+def text_q(text: str) -> Q:
+    """The lists' text filter (ADR 1030): the start of a case number or a household number, the
+    start of an applicant's name, or an applicant's whole ID number. Each is an indexed lookup
+    answered once, not a join tested on every open case in due-date order."""
+    text = text.strip()
+    numbers = Case.objects.filter(number__startswith=text.upper()).order_by()
+    households = Household.objects.filter(name_prefix_filter("number", text)).order_by()
+    applicants = Person.objects.filter(person_match(text)).order_by()
+    found = (
+        Q(id__in=numbers.values("id"))
+        | Q(household_id__in=households.values("id"))
+        | Q(applicant_id__in=applicants.values("id"))
+    )
+    ids: set[int] = set()
+    for part in (
+        numbers,
+        Case.objects.filter(household_id__in=households.values("id")).order_by(),
+        Case.objects.filter(applicant_id__in=applicants.values("id")).order_by(),
+    ):
+        ids.update(part.values_list("id", flat=True)[: TEXT_IDS_CAP + 1])
+        if len(ids) > TEXT_IDS_CAP:
+            return found
+    return Q(id__in=sorted(ids))
+
+
+def _narrow(qs: QuerySet[Case], *, q: str = "", division: str = "") -> QuerySet[Case]:
+    if q and q.strip():
+        qs = qs.filter(text_q(q))
+    if division:
+        qs = qs.filter(household__division__code__startswith=division)
+    return qs
 
 
 # The workbench's counts (per step, overdue) cost a pass over every open case of the
@@ -114,6 +160,12 @@ def counts_forget(*, actor: User) -> None:
         return
     today = clock.today()
     cache.delete_many([_counts_key(prefix, p, today) for p in [None, *CaseProgram.values]])
+    # the filtered lists' counts (list_count) of every jurisdiction above and at the actor's
+    for n in sorted({0, 6, 9, 12, len(prefix)}):
+        if n > len(prefix):
+            continue
+        key = f"cases:generation:{prefix[:n]}"
+        cache.set(key, (cache.get(key) or 0) + 1, None)
 
 
 def step_counts(*, actor: User, program: str | None = None) -> dict[str, int]:
@@ -137,6 +189,33 @@ def step_counts(*, actor: User, program: str | None = None) -> dict[str, int]:
     return out
 
 
+def _generation(prefix: str) -> int:
+    return cache.get(f"cases:generation:{prefix}") or 0
+
+
+def list_count(qs: QuerySet[Case], *, actor: User, filters: dict, known: int | None = None) -> int:
+    """The true count of a workbench or queue list (ADR 1030). `known` is the count the cached
+    counts per step already give (the whole jurisdiction, a step, overdue, a program): no query.
+    Any other filter is counted once and kept COUNTS_TTL seconds per jurisdiction and filter;
+    the user's own action drops it with the counts (`counts_forget`), so a count may lag a
+    colleague's work by up to a minute, as the counts per step do (ADR 0820). The rows
+    themselves are always read live."""
+    if known is not None:
+        return known
+    prefix = actor.scope_prefix
+    if prefix is None:
+        return qs.order_by().count()
+    wanted = "&".join(f"{k}={v}" for k, v in sorted(filters.items()) if v)
+    key = f"cases:count:{prefix}:{_generation(prefix)}:{clock.today().isoformat()}:{wanted}"
+    if len(key) > 200:  # memcached's limit is 250
+        key = key[:120] + hashlib.sha1(key.encode()).hexdigest()
+    n = cache.get(key)
+    if n is None:
+        n = qs.order_by().count()
+        cache.set(key, n, COUNTS_TTL)
+    return n
+
+
 def deadlines_pending(*, actor: User) -> list[tuple[str, int]]:
     """[(year, number of the actor's cases)] whose due dates wait for that year's calendar
     (ADR 0814): the workbench's notice to add the year's calendar file."""
@@ -144,9 +223,15 @@ def deadlines_pending(*, actor: User) -> list[tuple[str, int]]:
     return [(str(year), n) for year, n in sorted(counts.items())]
 
 
-def approver_queue(*, actor: User) -> QuerySet[Case]:
-    """Cases awaiting the decision in the actor's jurisdiction (the district), oldest due first."""
+def approver_queue(
+    *, actor: User, program: str | None = None, q: str = "", division: str = ""
+) -> QuerySet[Case]:
+    """Cases awaiting the decision in the actor's jurisdiction (the district), oldest due first;
+    filtered by program, a text and the household's division as the workbench."""
     qs = cases_visible_to(actor).filter(status=Status.AWAITING_DECISION)
+    if program:
+        qs = qs.filter(program=program)
+    qs = _narrow(qs, q=q, division=division)
     return _rows(qs).order_by(F("decision_due").asc(nulls_last=True), "id")
 
 
@@ -165,6 +250,11 @@ def decorate(cases, today: dt.date | None = None) -> list[Case]:
         c.step_due = step_due(c)
         c.late = overdue_steps(c, today)
     return out
+
+
+def decorate_in_place(page) -> None:
+    """`decorate` the rows of a page of the list component (ADR 1030)."""
+    page.object_list = decorate(page.object_list)
 
 
 @dataclass

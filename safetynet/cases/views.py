@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.accounts.models import User
@@ -23,11 +24,18 @@ from safetynet.core.files import attachment_response
 from safetynet.core.uploads import SCAN_TYPES
 from safetynet.registry.selectors import household_get, household_list
 from safetynet.rules.money import yuan
+from safetynet.web import lists
 
 from . import errors as E
 from . import screens
 from .actions import ACTIONS, available
-from .forms import ApplicationForm, HomeVisitForm, HouseholdPickForm, WorkbenchFilterForm
+from .forms import (
+    ApplicationForm,
+    HomeVisitForm,
+    HouseholdPickForm,
+    QueueFilterForm,
+    WorkbenchFilterForm,
+)
 from .models import CaseStatus
 from .services import accepted_or_investigated_by, case_apply
 
@@ -53,35 +61,86 @@ def _need_view(user):
 
 
 # --------------------------------------------------------------------------- workbench, queue
+def _case_columns(*, due_label, due_fields: tuple[str, ...], due_key: str) -> list[lists.Column]:
+    return [
+        lists.Column(gettext_lazy("Case"), ("number",)),
+        lists.Column(gettext_lazy("Category"), ("program",)),
+        lists.Column(gettext_lazy("Household"), ("household__number",), key="household"),
+        lists.Column(gettext_lazy("Applicant"), ("applicant__name",), key="applicant"),
+        lists.Column(gettext_lazy("Step"), ("status",)),
+        lists.Column(due_label, due_fields, key=due_key, nulls_last=True),
+        lists.Column(gettext_lazy("Whole case due"), ("total_due",), key="due", nulls_last=True),
+        lists.Column(gettext_lazy("Handling office"), ("handling_division_id",), key="office"),
+    ]
+
+
+# the step's due date is not one column: the list sorts by the investigation's then the
+# decision's date (the step due shown is one of them, or the notice's end)
+WORKBENCH_COLUMNS = _case_columns(
+    due_label=gettext_lazy("Step due"),
+    due_fields=("investigation_due", "decision_due"),
+    due_key="step_due",
+)
+QUEUE_COLUMNS = _case_columns(
+    due_label=gettext_lazy("Decision due"), due_fields=("decision_due",), due_key="decision_due"
+)
+
+
 @login_required
 @require_GET
 def workbench(request):
+    """The casework list on the list component (ADR 1030): sorting, page numbers with the true
+    count (from the cached counts per step where they answer), category, text and division."""
     _need_view(request.user)
+    picker = lists.division_picker(actor=request.user, params=request.GET)
     form = WorkbenchFilterForm(request.GET or None)
     f = form.cleaned_data if form.is_valid() else {}
+    program = f.get("program") or None
+    step, overdue, mine = f.get("step") or None, bool(f.get("overdue")), bool(f.get("mine"))
+    q = (f.get("q") or "").strip()
     qs = screens.workbench(
         actor=request.user,
-        program=f.get("program") or None,
-        step=f.get("step") or None,
-        overdue=bool(f.get("overdue")),
-        mine=bool(f.get("mine")),
+        program=program,
+        step=step,
+        overdue=overdue,
+        mine=mine,
+        q=q,
+        division=picker.code,
     )
-    page = screens.slice_page(qs, request.GET.get("page"), PAGE_SIZE)
-    counts = screens.step_counts(actor=request.user, program=f.get("program") or None)
-    query = request.GET.copy()
-    query.pop("page", None)
+    counts = screens.step_counts(actor=request.user, program=program)
+    known = None
+    if not (q or picker.code or mine):
+        if overdue and not step:
+            known = counts["overdue"]
+        elif step in counts and not overdue:
+            known = counts[step]
+        elif not step and not overdue:
+            known = sum(counts[s.value] for s in screens.STEPS)
+    filters = {
+        "program": program,
+        "step": step,
+        "overdue": overdue,
+        "mine": mine and request.user.pk,
+    }
+    filters |= {"q": q, "division": picker.code}
+    count = screens.list_count(qs, actor=request.user, filters=filters, known=known)
+    listing = lists.list_page(
+        request.GET, qs, columns=WORKBENCH_COLUMNS, default_sort="due", count=count
+    )
+    screens.decorate_in_place(listing.page)
     return render(
         request,
         "cases/workbench.html",
         {
             "form": form,
-            "page": page,
+            "picker": picker,
+            "list": listing,
+            "page": listing.page,
             "counts": [
                 (s.value, CaseStatus(s.value).label, counts[s.value]) for s in screens.STEPS
             ],
             "overdue": counts["overdue"],
             "deadlines_pending": screens.deadlines_pending(actor=request.user),
-            "query": query.urlencode(),
             "may_apply": request.user.has_perm("cases.accept_application"),
         },
     )
@@ -90,14 +149,34 @@ def workbench(request):
 @login_required
 @require_GET
 def queue(request):
+    """The approver's queue on the list component (ADR 1030), the escalated cases below."""
     _need_view(request.user)
-    page = screens.slice_page(
-        screens.approver_queue(actor=request.user), request.GET.get("page"), PAGE_SIZE
+    picker = lists.division_picker(actor=request.user, params=request.GET)
+    form = QueueFilterForm(request.GET or None)
+    f = form.cleaned_data if form.is_valid() else {}
+    program, q = f.get("program") or None, (f.get("q") or "").strip()
+    qs = screens.approver_queue(actor=request.user, program=program, q=q, division=picker.code)
+    known = None
+    if not (q or picker.code):
+        known = screens.step_counts(actor=request.user, program=program)[
+            CaseStatus.AWAITING_DECISION.value
+        ]
+    filters = {"queue": 1, "program": program, "q": q, "division": picker.code}
+    count = screens.list_count(qs, actor=request.user, filters=filters, known=known)
+    listing = lists.list_page(
+        request.GET, qs, columns=QUEUE_COLUMNS, default_sort="decision_due", count=count
     )
+    screens.decorate_in_place(listing.page)
     return render(
         request,
         "cases/queue.html",
-        {"page": page, "escalated": screens.escalated(actor=request.user)},
+        {
+            "form": form,
+            "picker": picker,
+            "list": listing,
+            "page": listing.page,
+            "escalated": screens.escalated(actor=request.user),
+        },
     )
 
 

@@ -10,6 +10,7 @@ from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
 from safetynet.payments.models import LineKind, LineStatus, PaymentLine
 from safetynet.registry.models import Enrolment
+from safetynet.registry.selectors import person_match
 
 from . import errors as E
 from .models import DeathReport
@@ -31,6 +32,20 @@ def exemptions_recorded(person_ids: Iterable[int]) -> set[int]:
 def death_reports_visible_to(actor: User) -> QuerySet[DeathReport]:
     require(actor, "funerals.view_deaths")
     return DeathReport.objects.filter(street__code__startswith=actor.scope_prefix or "\x00")
+
+
+def death_report_list(
+    *, actor: User, status: str, q: str = "", division: str = ""
+) -> QuerySet[DeathReport]:
+    """Reports of a status the actor sees; a text (the start of the person's name, or a whole ID
+    number) and the division picker's code narrow them. A report is kept per street: a community
+    chosen narrows to its street (ADR 1033)."""
+    rows = death_reports_visible_to(actor).select_related("person", "street").filter(status=status)
+    if q.strip():
+        rows = rows.filter(person_match(q.strip(), "person__"))
+    if division:
+        rows = rows.filter(street__code__startswith=division[:9])
+    return rows
 
 
 def death_report_get(*, actor: User, report_id: int) -> DeathReport:

@@ -6,22 +6,40 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from safetynet.institutions.models import Institution, InstitutionKind
-from safetynet.registry.selectors import persons_visible_to
+from safetynet.registry.selectors import person_match, persons_visible_to
 from safetynet.rules import load_parameters
 
 from .models import AnnualRoom, HospitalStatement, Settlement
 
 
 def settlements_visible_to(
-    actor, *, hospital: str = "", month: str = "", person_id: int | None = None
+    actor,
+    *,
+    hospital: str = "",
+    month: str = "",
+    person_id: int | None = None,
+    q: str = "",
+    division: str = "",
 ) -> QuerySet[Settlement]:
+    """Settlements of the persons the actor sees; filtered by hospital, discharge month, person,
+    a text (the start of the settlement number or the person's name, or the whole ID number) and
+    the person's registered division (the division picker's code; ADR 1033)."""
     qs = Settlement.objects.filter(person__in=persons_visible_to(actor)).select_related(
         "person", "hospital"
     )
+    text = (q or "").strip()
+    if text:
+        qs = qs.filter(
+            Q(number__startswith=text.upper())
+            | Q(number__startswith=text)
+            | person_match(text, "person__")
+        )
+    if division:
+        qs = qs.filter(person__hukou_division__code__startswith=division)
     if hospital:
         qs = qs.filter(hospital__code=hospital)
     if person_id:

@@ -6,14 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.core.errors import ServiceError
 from safetynet.registry.selectors import persons_visible_to
+from safetynet.web import lists
 
 from . import reimbursement, selectors
 from .models import HospitalStatement
@@ -27,24 +28,49 @@ def _need(user, ability: str) -> None:
         raise PermissionDenied
 
 
+SETTLEMENT_COLUMNS = [
+    lists.Column(gettext_lazy("Hospital"), ("hospital__code",), key="hospital"),
+    lists.Column(gettext_lazy("Settlement number"), ("number",)),
+    lists.Column(gettext_lazy("Name"), ("person__name",), key="name"),
+    lists.Column(gettext_lazy("Category"), ("category",)),
+    lists.Column(gettext_lazy("Discharged on"), ("discharged_on",), key="discharged"),
+    lists.Column(gettext_lazy("Total (yuan)"), ("total_fen",), key="total", num=True),
+    lists.Column(gettext_lazy("Insurance (yuan)"), ("insurance_fen",), key="insurance", num=True),
+    lists.Column(
+        gettext_lazy("Medical assistance (yuan)"), ("assistance_fen",), key="assistance", num=True
+    ),
+    lists.Column(gettext_lazy("Patient (yuan)"), ("patient_fen",), key="patient", num=True),
+    lists.Column(gettext_lazy("Status"), ("status",)),
+]
+
+
 @login_required
 @require_GET
 def settlements(request):
-    """结算记录: by hospital and month, scoped to the persons of the jurisdiction."""
+    """结算记录: by hospital and month, scoped to the persons of the jurisdiction, on the list
+    component (sorting, page numbers, text filter, division picker; ADR 1033)."""
     _need(request.user, "medical.view_settlements")
     hospital = request.GET.get("hospital", "")
     month = request.GET.get("month", "")
-    qs = selectors.settlements_visible_to(request.user, hospital=hospital, month=month)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    q = (request.GET.get("q") or "").strip()[:64]
+    picker = lists.division_picker(actor=request.user, params=request.GET)
+    qs = selectors.settlements_visible_to(
+        request.user, hospital=hospital, month=month, q=q, division=picker.code
+    )
+    listing = lists.list_page(
+        request.GET, qs, columns=SETTLEMENT_COLUMNS, default_sort="-discharged"
+    )
     return render(
         request,
         "medical/settlements.html",
         {
-            "page": page,
+            "list": listing,
+            "page": listing.page,
+            "picker": picker,
+            "q": q,
             "hospitals": selectors.hospitals(),
             "hospital": hospital,
             "month": month,
-            "query": f"hospital={hospital}&month={month}",
         },
     )
 

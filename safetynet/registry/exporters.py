@@ -155,7 +155,7 @@ def households_export(*, actor: User, filters: dict | None = None, out=None) -> 
 
     def rows():
         nonlocal count
-        for chunk in _chunked(household_list(actor=actor, **filters)):
+        for chunk in _chunked(household_list(actor=actor, every=True, **filters)):
             ids = [h.id for h in chunk]
             categories = defaultdict(set)
             current = current_enrolments()
@@ -205,7 +205,7 @@ def persons_export(*, actor: User, filters: dict | None = None, out=None) -> byt
 
     def rows():
         nonlocal count
-        for chunk in _chunked(person_list(actor=actor, **filters)):
+        for chunk in _chunked(person_list(actor=actor, every=True, **filters)):
             categories = defaultdict(set)
             for pid, cat in (
                 current_enrolments()

@@ -223,6 +223,34 @@ def person_search_hits(
     return SearchHits(ids=hits.ids, truncated=hits.truncated or len(living) > cap)
 
 
+def household_search_q(*, actor: User, query: str, division: Division | str | None = None) -> Q:
+    """Every household household_search_hits would find, uncapped, as a condition (semi-joins on
+    the same indexes): for exports, which must hold every matching row (ADR 1031)."""
+    query = (query or "").strip()
+    prefix = _prefix(actor)
+    if not query or prefix is None:
+        return Q(pk__in=[])
+    scope = _scope(prefix, division)
+    members = Membership.objects.filter(
+        person_match(query, "person__"),
+        end_date__isnull=True,
+        person__household_division__in=scope.divisions,
+    ).order_by()
+    return Q(id__in=members.values("household_id")) | Q(number=query, division__in=scope.divisions)
+
+
+def person_search_q(*, actor: User, query: str, division: Division | str | None = None) -> Q:
+    """Every person person_search_hits would find, uncapped, as a condition (ADR 1031)."""
+    query = (query or "").strip()
+    prefix = _prefix(actor)
+    if not query or prefix is None:
+        return Q(pk__in=[])
+    scope = _scope(prefix, division)
+    registered = Person.objects.filter(person_match(query), hukou_division__in=scope.divisions)
+    living = Person.objects.filter(person_match(query), household_division__in=scope.divisions)
+    return Q(id__in=registered.order_by().values("id")) | Q(id__in=living.order_by().values("id"))
+
+
 def household_search(*, actor: User, query: str, limit: int = 50) -> list[Household]:
     """The first `limit` households household_search_hits finds, with their division."""
     hits = household_search_hits(actor=actor, query=query, cap=limit)
@@ -309,9 +337,12 @@ def household_list(
     division: Division | str | None = None,
     category: str | None = None,
     q: str | None = None,
+    every: bool = False,
 ) -> QuerySet[Household]:
     """household_listing's rows."""
-    return household_listing(actor=actor, division=division, category=category, q=q).rows
+    return household_listing(
+        actor=actor, division=division, category=category, q=q, every=every
+    ).rows
 
 
 def household_listing(
@@ -321,6 +352,7 @@ def household_listing(
     category: str | None = None,
     q: str | None = None,
     cap: int | None = None,
+    every: bool = False,
 ) -> Listing:
     """Households the actor can see, optionally in a division subtree, with a current enrolment
     of a category (a member's, or the household's), or matching a search (a member's full ID
@@ -328,12 +360,15 @@ def household_listing(
     SEARCH_CAP matches, `truncated` when there were more).
 
     Each row is annotated with `member_count`, `head_name` and `head_id_number` (unmasked: mask it
-    for display), and has its division selected.
+    for display), and has its division selected. `every`: the search is not capped (exports,
+    ADR 1031).
     """
     qs = households_visible_to(actor)
     truncated = False
     query = (q or "").strip()
-    if query:
+    if query and every:
+        qs = qs.filter(household_search_q(actor=actor, query=query, division=division))
+    elif query:
         hits = household_search_hits(actor=actor, query=query, division=division, cap=cap)
         qs, truncated = qs.filter(id__in=hits.ids), hits.truncated
     code = _division_code(division)
@@ -383,9 +418,12 @@ def person_list(
     category: str | None = None,
     q: str | None = None,
     alive: bool | None = None,
+    every: bool = False,
 ) -> QuerySet[Person]:
     """person_listing's rows."""
-    return person_listing(actor=actor, division=division, category=category, q=q, alive=alive).rows
+    return person_listing(
+        actor=actor, division=division, category=category, q=q, alive=alive, every=every
+    ).rows
 
 
 def person_listing(
@@ -396,6 +434,7 @@ def person_listing(
     q: str | None = None,
     alive: bool | None = None,
     cap: int | None = None,
+    every: bool = False,
 ) -> Listing:
     """Persons the actor can see, optionally registered or living in a division subtree, with a
     current enrolment of a category, matching a search (full ID number, or name prefix:
@@ -407,7 +446,10 @@ def person_listing(
     code = _division_code(division)
     query = (q or "").strip()
     truncated = False
-    if query:
+    if query and every:  # exports: every match (ADR 1031), scoped like the hits
+        qs = Person.objects.filter(person_search_q(actor=actor, query=query, division=division))
+        code = None
+    elif query:
         # The hits are already scoped to the jurisdiction and the division.
         hits = person_search_hits(actor=actor, query=query, division=division, cap=cap)
         qs, truncated, code = Person.objects.filter(id__in=hits.ids), hits.truncated, None

@@ -48,19 +48,16 @@ BANK_PREFIX = "bank_"
 INCOME_ITEMS = ("wage_fen", "business_fen", "pension_fen", "property_fen", "transfer_fen")
 ASSET_COUNTS = ("vehicles", "homes", "businesses")
 
-ITEM_LABELS = {
-    "wage_fen": "工资性收入（月）",
-    "business_fen": "经营性收入（月）",
-    "pension_fen": "养老金（月）",
-    "property_fen": "财产性收入（月）",
-    "transfer_fen": "转移性收入（月）",
-    "financial_assets_fen": "金融资产",
-    "vehicles": "机动车（辆）",
-    "homes": "住房（套）",
-    "businesses": "工商登记（户）",
-    "death": "死亡",
-    "counted_income_fen": "家庭月计算收入",
-}
+
+# Item names and the rules engine's reasons are in the one label map (ADR 1010): the report is
+# stored in Chinese, so it asks for the Chinese label whatever the active language (ADR 1032).
+def item_label(item: str) -> str:
+    return labels.label_zh("income_item", item)
+
+
+def reason_text(code: str) -> str:
+    return labels.label_zh("reason", code)
+
 
 # Chinese program names, from the one catalogue
 PROGRAM_NAMES = {code: CATALOG[code].name_zh for code in VERIFIED_PROGRAMS}
@@ -68,25 +65,6 @@ PROGRAM_NAMES = {code: CATALOG[code].name_zh for code in VERIFIED_PROGRAMS}
 # The line a program compares income with (the dibao standard for the others): a report cites
 # the line it used, by its name.
 LINE_NAMES = {"low_income": "低收入标准", "illness_poverty": "因病支出型贫困认定标准"}
-
-REASON_TEXT = {
-    "ELIGIBLE": "符合条件",
-    "NOT_ALIVE": "已死亡",
-    "NOT_REGISTERED": "不具有本市户籍",
-    "ORPHAN_BENEFITS_INSTEAD": "属孤儿，应纳入孤儿保障",
-    "HAS_WORKING_CAPACITY": "具有劳动能力",
-    "INCOME_AT_OR_ABOVE_STANDARD": "家庭人均月收入不低于低保标准",
-    "INCOME_AT_OR_ABOVE_LINE": "家庭人均月收入不低于低收入标准",
-    "NET_INCOME_AT_OR_ABOVE_LINE": "扣除医疗支出后家庭人均月收入不低于认定标准",
-    "NO_MEDICAL_EXPENDITURE": "无自付医疗支出",
-    "ASSETS_ABOVE_LIMIT": "家庭财产超过规定限额",
-    "HAS_CAPABLE_SUPPORTER": "有具备赡养、抚养、扶养能力的法定义务人",
-    "NOT_IN_PAYMENT_PERIOD": "不在待遇期内",
-    "NO_LIVING_MEMBERS": "家庭无在世成员",
-    "COVERED_BY_TEKUN": "家庭成员均已纳入特困供养",
-    "DIBAO_HOUSEHOLD_QUALIFIES": "属低保家庭，直接认定",
-    "NO_ELIGIBLE_MEMBER": "无符合条件的家庭成员",
-}
 
 
 # --------------------------------------------------------------------------- tolerance
@@ -349,11 +327,11 @@ def _reason_sentences(program: str, run: Mapping, verified: Mapping) -> list[str
     ):
         cap = run.get(cap_key)
         if cap is not None and h[item] > int(cap):
-            out.append(f"{ITEM_LABELS[item][:-3]} {h[item]} {unit}，超过上限 {cap} {unit}。")
+            out.append(f"{item_label(item)[:-3]} {h[item]} {unit}，超过上限 {cap} {unit}。")
     if program == "tekun":
         names = {p["id"]: p["name"] for p in verified["persons"]}
         for pe in run.get("persons", []):
-            text = REASON_TEXT.get(pe["reason"], pe["reason"])
+            text = reason_text(pe["reason"])
             out.append(f"{names.get(pe['person'], pe['person'])}：{text}。")
     return out
 
@@ -409,7 +387,7 @@ def build_figures(
                         "person_id": p["id"],
                         "name": p["name"],
                         "item": item,
-                        "label": ITEM_LABELS[item],
+                        "label": item_label(item),
                         "unit": "fen_per_month",
                         "declared": d,
                         "found": f,
@@ -425,7 +403,7 @@ def build_figures(
                     "person_id": p["id"],
                     "name": p["name"],
                     "item": "death",
-                    "label": ITEM_LABELS["death"],
+                    "label": item_label("death"),
                     "unit": "date",
                     "declared": None,
                     "found": items["death_date"]["found"],
@@ -476,7 +454,7 @@ def build_figures(
                     "person_id": None,
                     "name": "",
                     "item": item,
-                    "label": ITEM_LABELS[item],
+                    "label": item_label(item),
                     "unit": "fen" if item.endswith("_fen") else "count",
                     "declared": d,
                     "found": f,
@@ -525,7 +503,7 @@ def build_figures(
         reasons = [f"经核对，符合{program_name}条件。", *sentences]
     else:
         conclusion = "does_not_meet"
-        why = REASON_TEXT.get(run_verified["reason"], run_verified["reason"])
+        why = reason_text(run_verified["reason"])
         reasons = [f"经核对，不符合{program_name}条件：{why}。", *sentences]
     if discrepancies:
         reasons.append(f"核对发现 {len(discrepancies)} 项与申报不符（见差异表）。")
@@ -681,7 +659,7 @@ def report_context(report) -> dict:
             )
         income = [
             {
-                "label": ITEM_LABELS.get(row["item"], row["item"]),
+                "label": item_label(row["item"]),
                 "declared": _amount(row["declared"], "fen"),
                 "found": _amount(row["found"], "fen"),
                 "counted": _amount(row["counted"], "fen"),
@@ -704,7 +682,7 @@ def report_context(report) -> dict:
         )
     household = [
         {
-            "label": ITEM_LABELS.get(row["item"], row["item"]),
+            "label": item_label(row["item"]),
             "declared": _amount(row["declared"], row["item"]),
             "found": _amount(row["found"], row["item"]),
             "counted": _amount(row["counted"], row["item"]),

@@ -20,7 +20,7 @@ from safetynet.accounts.models import User
 from safetynet.accounts.permissions import require
 from safetynet.core import labels
 from safetynet.registry.models import Division, Enrolment, Household, Membership, Relation
-from safetynet.registry.selectors import households_visible_to
+from safetynet.registry.selectors import households_visible_to, person_match
 from safetynet.rules.money import yuan
 
 from . import errors as E
@@ -401,7 +401,12 @@ def _task_findings() -> QuerySet[Finding]:
 
 
 def review_task_list(
-    *, actor: User, status: str | None = None, kind: str | None = None
+    *,
+    actor: User,
+    status: str | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    division: str = "",
 ) -> QuerySet[ReviewTask]:
     """The tasks the actor may see, open ones first then oldest first, with the household number
     (`household.number`), the head's name (`head_name`), the batch month (`batch_run.month`).
@@ -416,6 +421,14 @@ def review_task_list(
         qs = qs.filter(status=status)
     if kind:
         qs = qs.filter(Exists(_task_findings().filter(kind=kind)))
+    text = (q or "").strip()
+    if text:  # ADR 1033: the household number, or a current member's name start / ID number
+        members = Membership.objects.filter(person_match(text, "person__"), end_date__isnull=True)
+        qs = qs.filter(
+            Q(household__number=text) | Q(household_id__in=members.values("household_id"))
+        )
+    if division:
+        qs = qs.filter(household__division__code__startswith=division)
     return qs.annotate(head_name=Subquery(head)).order_by("created_at", "id")
 
 

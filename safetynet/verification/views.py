@@ -392,27 +392,42 @@ def access_log(request):
 
 
 # --------------------------------------------------------------------------- review tasks
+TASK_COLUMNS = [
+    lists.Column(gettext_lazy("Task"), ("id",), key="task"),
+    lists.Column(gettext_lazy("Household"), ("household__number",), key="household"),
+    lists.Column(gettext_lazy("Head of household"), ("head_name",), key="head"),
+    lists.Column(gettext_lazy("Findings")),
+    lists.Column(gettext_lazy("Batch month"), ("batch_run__month",), key="month"),
+    lists.Column(gettext_lazy("Status"), ("status",)),
+    lists.Column(gettext_lazy("Age (days)"), ("-created_at",), key="age", num=True),
+]
+
+
 @login_required
 @require_GET
 def review_task_list(request):
+    """Review tasks on the list component (ADR 1033): sorting, page numbers, text filter,
+    division picker; the counts per status above."""
     form = ReviewTaskFilterForm(request.GET)
     filters = form.filters()
+    picker = lists.division_picker(actor=request.user, params=request.GET)
+    q = (request.GET.get("q") or "").strip()[:64]
     with http_errors():
-        qs = selectors.review_task_list(actor=request.user, **filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        qs = selectors.review_task_list(actor=request.user, q=q, division=picker.code, **filters)
+    listing = lists.list_page(request.GET, qs, columns=TASK_COLUMNS, default_sort="-age")
     counts = selectors.review_task_counts(actor=request.user, kind=filters["kind"])
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "verification/task_list.html",
         {
             "form": form,
-            "page": page,
-            "tasks": selectors.review_task_rows(page.object_list),
+            "list": listing,
+            "page": listing.page,
+            "picker": picker,
+            "q": q,
+            "tasks": selectors.review_task_rows(listing.rows),
             "counts": [(v, label, counts[v]) for v, label in TaskStatus.choices],
             "total": sum(counts.values()),
-            "query": query.urlencode(),
             "kind": filters["kind"] or "",
         },
     )

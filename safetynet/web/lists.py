@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,7 @@ class Column:
     sort: tuple[str, ...] = ()
     key: str = ""  # the `sort=` value in the URL; defaults to the first sort field
     num: bool = False  # right-aligned figures
+    nulls_last: bool = False  # empty values last in both directions (e.g. a pending due date)
 
     @property
     def sort_key(self) -> str:
@@ -76,6 +78,12 @@ def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
     return out
 
 
+def _flip(field_name: str) -> str:
+    """The descending of a sort field ("-birth_date" sorts "age": its descending is
+    "birth_date")."""
+    return field_name[1:] if field_name.startswith("-") else f"-{field_name}"
+
+
 def list_page(
     params: QueryDict,
     rows,
@@ -96,7 +104,14 @@ def list_page(
         raw = default_sort
         descending, key = raw.startswith("-"), raw.lstrip("-")
     if key in by_key and hasattr(rows, "order_by"):
-        fields = [f"-{f}" if descending else f for f in by_key[key].sort]
+        column = by_key[key]
+        if column.nulls_last:
+            fields = [
+                F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True)
+                for f in column.sort
+            ]
+        else:
+            fields = [_flip(f) if descending else f for f in column.sort]
         rows = rows.order_by(*fields, "-pk" if descending else "pk")
     paginator = Paginator(rows, page_size or PAGE_SIZE)
     if count is not None:

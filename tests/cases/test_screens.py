@@ -226,13 +226,15 @@ def test_workbench_and_queue_queries_do_not_grow_with_rows(
     client.force_login(staff["street_officer"])
     # session, user, jurisdiction, page, counts (2), Django's model permissions (2), and the
     # session saved on every request (idle timeout: savepoint, update, release), and the count of
-    # cases whose due dates are pending next year's calendar (ADR 0814)
-    with django_assert_max_num_queries(12):
+    # cases whose due dates are pending next year's calendar (ADR 0814), the division picker's
+    # first level (ADR 1030)
+    with django_assert_max_num_queries(13):
         r = client.get(reverse("cases:workbench"))
-    assert len(r.context["page"].object_list) == 5
+    assert len(r.context["list"].rows) == 5
     client.force_login(staff["district_approver"])
-    # session, user, queue page, escalated list, model permissions, session save
-    with django_assert_max_num_queries(10):
+    # session, user, queue page, escalated list, model permissions, session save; the division
+    # picker's first level and the counts per step, which give the true count (ADR 1030)
+    with django_assert_max_num_queries(13):
         client.get(reverse("cases:queue"))
 
 
@@ -258,3 +260,69 @@ def test_queue_lists_cases_escalated_to_the_district(client, staff, family, cloc
     assert [c.number for c in r.context["escalated"]] == [case.number]
     assert r.context["escalated"][0].late  # shown red
     assert r.context["page"].object_list == []  # nothing awaits the decision yet
+
+
+def test_workbench_sorts_pages_filters_and_counts(client, staff, clock, settings):
+    """ADR 1030: the workbench on the list component: the true count, page numbers, sorting
+    by a column, the category column, the text filter and the division picker."""
+    from tests.helpers.cases import ZHONGHUA_C1, make_family
+
+    cases = [
+        apply(staff["community_worker"], make_family(staff["community_worker"], seq))
+        for seq in range(1, 4)
+    ]
+    client.force_login(staff["street_officer"])
+    r = client.get(reverse("cases:workbench"))
+    body = r.content.decode()
+    assert r.context["list"].page.paginator.count == 3  # from the cached counts per step
+    assert 'data-testid="list-total"' in body and 'aria-sort="ascending"' in body
+    assert "最低生活保障" in body or "低保" in body  # the category column, in Chinese
+    # sort by case number, descending: the last applied first
+    r = client.get(reverse("cases:workbench"), {"sort": "-number"})
+    assert [c.number for c in r.context["list"].rows] == sorted(
+        (c.number for c in cases), reverse=True
+    )
+    # an unknown sort key falls back to the default (no arbitrary ORDER BY)
+    assert client.get(reverse("cases:workbench"), {"sort": "password"}).status_code == 200
+    # the text filter: a case number, an applicant's name
+    r = client.get(reverse("cases:workbench"), {"q": cases[1].number})
+    assert [c.number for c in r.context["list"].rows] == [cases[1].number]
+    assert r.context["list"].page.paginator.count == 1
+    r = client.get(reverse("cases:workbench"), {"q": cases[2].applicant.name})
+    assert cases[2].number in [c.number for c in r.context["list"].rows]
+    # the division picker: the community of the households, then another one (no rows)
+    r = client.get(reverse("cases:workbench"), {"division": ZHONGHUA_C1})
+    assert r.context["list"].page.paginator.count == 3
+    assert 'data-testid="division-picker"' in r.content.decode()
+    # page numbers: two to a page
+    import safetynet.web.lists as lists
+
+    settings.DEBUG = False
+    old, lists.PAGE_SIZE = lists.PAGE_SIZE, 2
+    try:
+        r = client.get(reverse("cases:workbench"), {"page": "2", "q": "SQ"})
+        assert r.context["list"].page.number == 2 and len(r.context["list"].rows) == 1
+        assert r.context["list"].page_links == [1, 2]
+        assert "sort=" not in r.context["list"].querystring
+    finally:
+        lists.PAGE_SIZE = old
+
+
+def test_queue_sorts_filters_and_counts(client, staff, clock):
+    from tests.helpers.cases import make_family
+
+    for seq in range(1, 3):
+        case = apply(staff["community_worker"], make_family(staff["community_worker"], seq))
+        Case.objects.filter(pk=case.pk).update(
+            status="awaiting_decision", decision_due=dt.date(2025, 10, seq)
+        )
+    client.force_login(staff["district_approver"])
+    r = client.get(reverse("cases:queue"))
+    assert r.context["list"].page.paginator.count == 2
+    due = [c.decision_due for c in r.context["list"].rows]
+    assert due == sorted(due)
+    r = client.get(reverse("cases:queue"), {"sort": "-decision_due"})
+    assert [c.decision_due for c in r.context["list"].rows] == sorted(due, reverse=True)
+    r = client.get(reverse("cases:queue"), {"program": "low_income"})
+    assert r.context["list"].page.paginator.count == 0
+    assert 'data-testid="division-picker"' in r.content.decode()

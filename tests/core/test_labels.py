@@ -188,3 +188,19 @@ def test_every_parameter_has_a_chinese_name():
 
     names = {p["name"] for p in load_parameters().describe()}
     assert names - set(labels.PARAMETER_NAMES_ZH) == set()
+
+
+def test_the_report_words_items_and_reasons_from_the_one_label_map():
+    """ADR 1032: verification/report.py has no word list of its own; its stored Chinese text
+    comes from core.labels whatever the active language."""
+    from django.utils import translation
+
+    from safetynet.core import labels
+    from safetynet.verification import report
+
+    assert not hasattr(report, "REASON_TEXT") and not hasattr(report, "ITEM_LABELS")
+    with translation.override("en"):
+        assert report.reason_text("ASSETS_ABOVE_LIMIT") == "家庭财产超过规定限额"
+        assert report.item_label("vehicles") == "机动车（辆）"
+        for code in labels.REASONS:
+            assert report.reason_text(code) == labels.label_zh("reason", code)

@@ -157,3 +157,26 @@ def test_the_officer_confirms_on_the_screen(staff, veteran, clock, client):
     )  # fmt: skip
     resp = client.post(f"/funerals/deaths/{other.pk}/decide/", {"action": "confirm"})
     assert resp.status_code == 403
+
+
+def test_reported_deaths_list_sorts_filters_and_pages(staff, veteran, clock, client):
+    """ADR 1033: the reported deaths on the list component."""
+    for person, day, ref in ((veteran.head, 1, "R1"), (veteran.spouse, 2, "R2")):
+        services.death_report_file(
+            person=person, death_date=dt.date(2025, 9, day),
+            source=DeathSource.FUNERAL_HOME, source_ref=f"home-1:{ref}",
+        )  # fmt: skip
+    client.force_login(staff["street_officer"])
+    page = client.get("/funerals/deaths/")
+    assert [r.person_id for r in page.context["list"].rows] == [veteran.spouse.pk, veteran.head.pk]
+    assert page.context["list"].page.paginator.count == 2
+    body = page.content.decode()
+    assert 'data-testid="pager"' in body and 'aria-sort="descending"' in body
+    page = client.get("/funerals/deaths/", {"sort": "death_date"})
+    assert [r.person_id for r in page.context["list"].rows] == [veteran.head.pk, veteran.spouse.pk]
+    page = client.get("/funerals/deaths/", {"q": veteran.spouse.name})
+    assert [r.person_id for r in page.context["list"].rows] == [veteran.spouse.pk]
+    page = client.get("/funerals/deaths/", {"division": "350206"})  # 湖里: outside, nothing
+    assert (
+        page.context["list"].page.paginator.count == 2
+    )  # not a child of the jurisdiction: ignored

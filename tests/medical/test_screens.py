@@ -59,3 +59,21 @@ def test_statements_made_and_downloaded_by_the_city_only(client, users, settled,
     xlsx = client.get(f"/medical/statements/{st.pk}.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert "医疗救助" in sheet["A1"].value
+
+
+def test_settlements_list_sorts_filters_and_picks_a_division(client, users, settled):
+    """ADR 1033: the settlements list on the list component."""
+    client.force_login(users["city_admin"])
+    r = client.get("/medical/", {"sort": "number"})
+    assert [s.number for s in r.context["list"].rows] == ["S1", "S2"]
+    assert r.context["list"].page.paginator.count == 2
+    r = client.get("/medical/", {"sort": "-number"})
+    assert [s.number for s in r.context["list"].rows] == ["S2", "S1"]
+    body = r.content.decode()
+    assert 'data-testid="division-picker"' in body and 'data-testid="pager"' in body
+    r = client.get("/medical/", {"q": settled.zhang_wei.name})
+    assert [s.number for s in r.context["list"].rows] == ["S1"]
+    r = client.get("/medical/", {"q": "S2"})
+    assert [s.number for s in r.context["list"].rows] == ["S2"]
+    r = client.get("/medical/", {"division": "350206"})  # 湖里区: 陈杰's settlement only
+    assert [s.number for s in r.context["list"].rows] == ["S2"]

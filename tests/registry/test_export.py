@@ -175,3 +175,22 @@ def test_commands_import_and_export(family, city, tmp_path, capsys):
         call_command("export_households", "--as", "au", "--out", str(out), "--full-ids")
     with pytest.raises(CommandError):
         call_command("import_households", str(path), "--as", "nobody")
+
+
+def test_exports_with_a_text_filter_hold_every_match(city, monkeypatch):
+    """ADR 1031: a search in a list stops at the cap; its export holds every matching row."""
+    from safetynet.registry import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_CAP", 1)
+    admin = city["city_admin"]
+    assert selectors.household_listing(actor=admin, q="张").truncated  # the screen's search
+    rows = sheet(households_export(actor=admin, filters={"q": "张"}))
+    assert [r[0] for r in rows[1:]] == ["Z1", "Z2", "Z3", "H1"]
+    rows = sheet(households_export(actor=admin, filters={"q": "张", "division": "350203"}))
+    assert [r[0] for r in rows[1:]] == ["Z1", "Z2", "Z3"]
+    assert [r[0] for r in sheet(households_export(actor=admin, filters={"q": "Z3"}))[1:]] == ["Z3"]
+    names = [r[1] for r in sheet(persons_export(actor=admin, filters={"q": "张"}))[1:]]
+    assert sorted(names) == ["张三"] * 4 + ["张小"] * 4  # prefix 张: the heads and the children
+    cw = city["community_worker"]  # still scoped to the jurisdiction
+    rows = sheet(households_export(actor=cw, filters={"q": "张"}))
+    assert [r[0] for r in rows[1:]] == ["Z1", "Z2"]

@@ -211,6 +211,22 @@ def test_list_page_and_counts(client, users, tasks):
     assert not AccessLog.objects.exists()  # lists are not logged
 
 
+def test_task_list_sorts_filters_and_picks_a_division(client, users, tasks):
+    """ADR 1033: the review tasks on the list component."""
+    client.force_login(users["street_officer"])
+    url = reverse("verification:task-list")
+    page = client.get(url, {"sort": "household"})
+    numbers = [t.household.number for t in page.context["list"].rows]
+    assert numbers == sorted(numbers) and page.context["list"].page.paginator.count == len(numbers)
+    page = client.get(url, {"sort": "-household"})
+    assert [t.household.number for t in page.context["list"].rows] == sorted(numbers)[::-1]
+    assert 'data-testid="division-picker"' in page.content.decode()
+    page = client.get(url, {"q": "350203002002000001"})
+    assert [t.household.number for t in page.context["list"].rows] == ["350203002002000001"]
+    page = client.get(url, {"division": "350203002001"})
+    assert "350203002002000001" not in [t.household.number for t in page.context["list"].rows]
+
+
 @pytest.mark.parametrize("role", ["city_admin", "auditor"])
 def test_pages_refuse_roles_without_a_need(client, users, tasks, role):
     client.force_login(users[role])

@@ -149,6 +149,12 @@ def _urls(world) -> list[tuple[str, str]]:
         (r("funds:budgets"), "html"),
         (r("funds:journal"), "html"),
         (r("funds:statement"), "html"),
+        # issue 10's remaining pages (ADR 1033): medical, disaster, funerals, policy changes
+        (r("medical:settlements"), "html"),
+        (r("medical:statements"), "html"),
+        (r("disaster:events"), "html"),
+        (r("funerals:deaths"), "html"),
+        (r("policy:changes"), "html"),
     ]
     out += [(r("household-detail", args=[h.pk]), "html") for h in world["households"]]
     out += [(r("person-detail", args=[p.pk]), "html") for p in world["persons"]]
