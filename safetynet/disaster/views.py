@@ -4,12 +4,9 @@ Parse, call a selector or service, render; no rules here."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,23 +15,12 @@ from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.core.files import attachment_response
 from safetynet.core.uploads import SCAN_TYPES
 from safetynet.registry.selectors import households_visible_to
+from safetynet.web.errors import http_errors
 
 from . import selectors, services
-from .errors import CODES, NotFoundError, ServiceError
+from .errors import CODES, ServiceError
 from .forms import AffectedForm, AidForm, EventForm, StageForm
 from .models import Damage, Stage
-
-
-@contextmanager
-def http_errors():
-    try:
-        yield
-    except NotFoundError:
-        raise Http404 from None
-    except ServiceError as exc:
-        if exc.code == NOT_PERMITTED:
-            raise PermissionDenied(exc.message) from None
-        raise
 
 
 def _refused(form, exc: ServiceError) -> None:
