@@ -9,17 +9,26 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.core.files import attachment_response
 from safetynet.core.uploads import SCAN_TYPES
-from safetynet.registry.selectors import households_visible_to
+from safetynet.registry.selectors import households_visible_to, persons_visible_to
 from safetynet.web.errors import http_errors
 
 from . import selectors, services
 from .errors import CODES, ServiceError
-from .forms import AffectedForm, AidForm, EventForm, StageForm
+from .forms import (
+    AffectedForm,
+    AidForm,
+    CheckInForm,
+    CheckOutForm,
+    EventForm,
+    HousingGrantForm,
+    ShelterForm,
+    StageForm,
+)
 from .models import Damage, Stage
 
 
@@ -99,7 +108,7 @@ def event(request, event_id: int):
         .select_related("household", "housing_case")
         .prefetch_related("photos", "housing_case__housing_stages")
     )
-    shelters = ev.shelters.filter(division__code__startswith=request.user.scope_prefix or "\x00")
+    shelters = selectors.shelters_of(actor=request.user, event=ev)
     chart = {
         "damage_labels": [str(label) for _v, label in Damage.choices],
         "damage": [board.by_damage.get(v, 0) for v, _label in Damage.choices],
@@ -117,6 +126,7 @@ def event(request, event_id: int):
             "households": households,
             "shelters": shelters,
             "form": form,
+            "shelter_form": ShelterForm(),
             "chart": chart,
             "damage_choices": Damage.choices,
             "stage_choices": Stage.choices,
@@ -155,7 +165,7 @@ def _affected_post(request, affected_id: int, form, call) -> object:
             messages.error(request, f"{CODES.get(exc.code, exc.message)}（{exc.message}）")
         else:
             messages.success(request, _("Saved."))
-    return redirect("disaster:event", event_id=affected.event_id)
+    return redirect("disaster:household", affected_id=affected.pk)
 
 
 @login_required
@@ -193,4 +203,154 @@ def aid(request, affected_id: int):
             persons=form.cleaned_data["persons"],
             days=form.cleaned_data["days"],
         ),
+    )
+
+
+def _refusal(request, exc: ServiceError) -> None:
+    if exc.code == NOT_PERMITTED:
+        raise PermissionDenied(exc.message) from None
+    messages.error(request, f"{CODES.get(exc.code, exc.message)}（{exc.message}）")
+
+
+def _form_errors(request, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}：{errors[0]}")
+
+
+@login_required
+@require_POST
+def shelter_open(request, event_id: int):
+    """Open a shelter (避灾点) for the event, in a division of the jurisdiction."""
+    with http_errors():
+        ev = selectors.event_get(actor=request.user, event_id=event_id)
+    form = ShelterForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("disaster:event", event_id=ev.pk)
+    try:
+        shelter = services.shelter_open(
+            actor=request.user,
+            event_id=ev.pk,
+            name=form.cleaned_data["name"],
+            division_code=form.cleaned_data["division"].strip(),
+            capacity=form.cleaned_data["capacity"],
+        )
+    except ServiceError as exc:
+        _refusal(request, exc)
+        return redirect("disaster:event", event_id=ev.pk)
+    messages.success(request, _("Shelter %(n)s opened.") % {"n": shelter.name})
+    return redirect("disaster:shelter", shelter_id=shelter.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shelter(request, shelter_id: int):
+    """避灾点: who stayed at a shelter and when; check a person in by ID number."""
+    with http_errors():
+        sh, stays = selectors.shelter_stays(actor=request.user, shelter_id=shelter_id)
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = (
+            persons_visible_to(request.user)
+            .filter(id_number=form.cleaned_data["id_number"].strip().upper())
+            .first()
+        )
+        if person is None:
+            form.add_error("id_number", _("No such person in your jurisdiction."))
+        else:
+            try:
+                services.shelter_check_in(
+                    actor=request.user,
+                    shelter_id=sh.pk,
+                    person_id=person.pk,
+                    on=form.cleaned_data["on"],
+                )
+            except ServiceError as exc:
+                if exc.code == NOT_PERMITTED:
+                    raise PermissionDenied(exc.message) from None
+                _refused(form, exc)
+            else:
+                messages.success(request, _("%(n)s checked in.") % {"n": person.name})
+                return redirect("disaster:shelter", shelter_id=sh.pk)
+    return render(
+        request,
+        "disaster/shelter.html",
+        {"shelter": sh, "stays": stays, "form": form, "present": sum(1 for s in stays if s.open)},
+    )
+
+
+@login_required
+@require_POST
+def shelter_check_out(request, shelter_id: int):
+    with http_errors():
+        sh = selectors.shelter_get(actor=request.user, shelter_id=shelter_id)
+    form = CheckOutForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            services.shelter_check_out(
+                actor=request.user,
+                shelter_id=sh.pk,
+                person_id=form.cleaned_data["person"],
+                on=form.cleaned_data["on"],
+            )
+        except ServiceError as exc:
+            _refusal(request, exc)
+        else:
+            messages.success(request, _("Saved."))
+    return redirect("disaster:shelter", shelter_id=sh.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household(request, affected_id: int):
+    """受灾户: the damage and photos, the members' shelter stays, the transitional living aid
+    month by month, and the housing grant — applied for here (rebuild or repair, the caps of
+    POLICY §3, full cost where due, through the casework) and its construction stages."""
+    with http_errors():
+        file = selectors.household_file(actor=request.user, affected_id=affected_id)
+    affected = file.affected
+    may_apply = affected.housing_case_id is None and request.user.has_perm(
+        "disaster.register_damage"
+    )
+    form = HousingGrantForm(
+        request.POST or None, request.FILES or None, members=file.members
+    ) if may_apply else None  # fmt: skip
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                case = services.housing_grant_apply(
+                    actor=request.user,
+                    affected_id=affected.pk,
+                    solution=form.cleaned_data["solution"],
+                    cost_fen=form.cleaned_data["cost"],
+                    authorization_scan=form.cleaned_data["authorization_scan"],
+                    signed_by=form.signed_by(),
+                    signed_on=form.cleaned_data["signed_on"],
+                    declared_income=form.declared_income(),
+                    declared_assets=form.declared_assets(),
+                )
+            except ServiceError as exc:
+                if exc.code == NOT_PERMITTED:
+                    raise PermissionDenied(exc.message) from None
+                _refused(form, exc)
+            else:
+                messages.success(
+                    request, _("Housing grant case %(n)s opened.") % {"n": case.number}
+                )
+                return redirect("disaster:household", affected_id=affected.pk)
+    return render(
+        request,
+        "disaster/household.html",
+        {
+            "file": file,
+            "affected": affected,
+            "form": form,
+            "stage_choices": Stage.choices,
+            "aid_form": AidForm(),
+        },
     )

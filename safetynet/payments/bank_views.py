@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safetynet.core.errors import ServiceError
 from safetynet.core.files import attachment_response, generated_attachment
 from safetynet.core.uploads import MB, XLSX, FileRefused, read_upload
+from safetynet.core.widgets import MultipleFileInput
 from safetynet.web.errors import http_errors
 
 from . import bank_selectors as sel
@@ -27,10 +28,6 @@ from .services import bank_account_set
 
 RESULT_MAX_BYTES = 50 * MB
 CSV_TYPE = "text/csv; charset=utf-8"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
 
 
 class ResultUploadForm(forms.Form):
