@@ -8,12 +8,18 @@ Errors: `{"code", "field", "message"}` with the status of `errors.STATUS`.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from safetynet.institutions.api import InstitutionAPIView, own
+from safetynet.institutions.api import (
+    InstitutionAPIView,
+    InstitutionErrorOut,
+    error_response,
+    errors_schema,
+    own,
+)
 from safetynet.institutions.models import InstitutionKind
 from safetynet.registry.ids import mask_id_number
 from safetynet.rules.catalog import name_zh
@@ -80,12 +86,6 @@ class ReverseIn(serializers.Serializer):
     note = serializers.CharField(required=False, max_length=200)
 
 
-class MedicalErrorOut(serializers.Serializer):
-    code = serializers.CharField()
-    field = serializers.CharField(required=False, help_text="the input at fault, if one")
-    message = serializers.CharField()
-
-
 class HospitalStatementOut(serializers.Serializer):
     month = serializers.CharField()
     settlements_count = serializers.IntegerField()
@@ -96,16 +96,11 @@ class HospitalStatementOut(serializers.Serializer):
     paid = serializers.BooleanField(help_text="on a reimbursement file sent to the bank")
 
 
-ERRORS = {
-    400: OpenApiResponse(MedicalErrorOut, description="bad input (code names it; nothing changed)"),
-    401: OpenApiResponse(MedicalErrorOut, description="no or bad API key"),
-    403: OpenApiResponse(MedicalErrorOut, description="not a hospital's key"),
-    409: OpenApiResponse(MedicalErrorOut, description="settlement_number_conflict"),
-    422: OpenApiResponse(
-        MedicalErrorOut, description="refused: unknown_person, not_eligible, person_deceased"
-    ),
-    429: OpenApiResponse(MedicalErrorOut, description="rate limit"),
-}
+ERRORS = errors_schema(
+    s400="bad input (code names it; nothing changed)",
+    s409="settlement_number_conflict",
+    s422="refused: unknown_person, not_eligible, person_deceased",
+)
 
 
 def settlement_data(s: Settlement, *, replayed: bool = False) -> dict:
@@ -141,13 +136,6 @@ def _cap(s: Settlement) -> int:
     from safetynet.rules import load_parameters
 
     return load_parameters().at("medical_assistance.annual_cap", s.discharged_on).value
-
-
-def error_response(exc: MedicalError) -> Response:
-    return Response(
-        {"code": exc.code, "field": exc.field, "message": str(exc.message)},
-        status=exc.http_status,
-    )
 
 
 class HospitalView(InstitutionAPIView):
@@ -217,7 +205,7 @@ class SettlementDetailView(HospitalView):
     @extend_schema(
         tags=["medical"],
         operation_id="medical_settlement",
-        responses={200: SettlementOut, 404: MedicalErrorOut, **ERRORS},
+        responses={200: SettlementOut, 404: InstitutionErrorOut, **ERRORS},
     )
     def get(self, request: Request, number: str) -> Response:
         s = self.settlements(request).filter(number=number).first()
@@ -232,7 +220,7 @@ class SettlementReverseView(HospitalView):
         operation_id="medical_reverse",
         summary="Reverse a settlement (refund, re-admission): the annual room is restored",
         request=ReverseIn,
-        responses={200: SettlementOut, 404: MedicalErrorOut, **ERRORS},
+        responses={200: SettlementOut, 404: InstitutionErrorOut, **ERRORS},
     )
     def post(self, request: Request, number: str) -> Response:
         data = request.data if isinstance(request.data, dict) else {}

@@ -59,3 +59,45 @@ def test_statements_made_and_downloaded_by_the_city_only(client, users, settled,
     xlsx = client.get(f"/medical/statements/{st.pk}.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert "医疗救助" in sheet["A1"].value
+
+
+def test_reimbursement_file_and_bank_result_uploaded_on_the_page(client, users, settled):
+    """The payable file made and downloaded on the statements page, the bank's result uploaded
+    there: a wrong amount refuses the whole file (nothing changes), the right one pays."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safetynet.payments import bank_format
+
+    client.force_login(users["city_admin"])
+    client.post("/medical/statements/", {"action": "make", "month": "2019-07"})
+    client.post("/medical/statements/", {"action": "pay", "month": "2019-07"})
+    st = HospitalStatement.objects.get()
+    rf = st.bank_file
+    page = client.get("/medical/statements/?month=2019-07").content.decode()
+    assert rf.reference in page
+    download = client.get(f"/medical/files/{rf.pk}/")
+    [line] = bank_format.read_payment_file(b"".join(download.streaming_content)).rows
+    assert line.amount_fen == 135000
+
+    def upload(amount):
+        row = bank_format.ResultRow(
+            line.reference, line.account, amount, "paid", "", dt.date(2019, 8, 12)
+        )
+        result = bank_format.ResultFile(rf.reference, rf.bank_code, dt.date(2019, 8, 12), [row])
+        content = bank_format.write_result_file(result, "csv")
+        return client.post(
+            "/medical/statements/",
+            {"action": "results", "month": "2019-07",
+             "file": SimpleUploadedFile("r.csv", content, content_type="text/csv")},
+            follow=True,
+        )  # fmt: skip
+
+    assert "result_file_invalid" in upload(135001).content.decode()
+    st.refresh_from_db()
+    assert st.paid_on is None
+    assert "成功 1 笔" in upload(135000).content.decode()
+    st.refresh_from_db()
+    assert st.paid_on is not None
+    # the street officer may neither download nor upload
+    client.force_login(users["street_officer"])
+    assert client.get(f"/medical/files/{rf.pk}/").status_code == 403
