@@ -32,6 +32,18 @@ from .forms import (
 from .models import Damage, Stage
 
 
+def _form_call(form, call):
+    """A service called for a form: its result, or None with the refusal shown on the form
+    (a missing ability is a 403)."""
+    try:
+        return call() or True
+    except ServiceError as exc:
+        if exc.code == NOT_PERMITTED:
+            raise PermissionDenied(exc.message) from None
+        _refused(form, exc)
+        return None
+
+
 def _refused(form, exc: ServiceError) -> None:
     message = CODES.get(exc.code, exc.message)
     field = exc.problems[0].field if exc.problems else None
@@ -46,19 +58,17 @@ def events(request):
         raise PermissionDenied
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_declare(
+        event = _form_call(
+            form,
+            lambda: services.event_declare(
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"],
                 occurred_on=form.cleaned_data["occurred_on"],
                 division_codes=form.cleaned_data["divisions"],
-            )
-        except ServiceError as exc:
-            if exc.code == NOT_PERMITTED:
-                raise PermissionDenied(exc.message) from None
-            _refused(form, exc)
-        else:
+            ),
+        )
+        if event is not None:
             messages.success(request, _("Event %(n)s declared.") % {"n": event.number})
             return redirect("disaster:event", event_id=event.pk)
     rows = selectors.events_visible_to(request.user).prefetch_related("divisions")
@@ -83,8 +93,9 @@ def event(request, event_id: int):
         if household is None:
             form.add_error("household_number", _("No such household in your jurisdiction."))
         else:
-            try:
-                services.affected_register(
+            done = _form_call(
+                form,
+                lambda: services.affected_register(
                     actor=request.user,
                     event_id=ev.pk,
                     household_id=household.pk,
@@ -92,12 +103,9 @@ def event(request, event_id: int):
                     loss_fen=form.cleaned_data["loss"],
                     note=form.cleaned_data["note"],
                     photos=form.cleaned_data["photos"],
-                )
-            except ServiceError as exc:
-                if exc.code == NOT_PERMITTED:
-                    raise PermissionDenied(exc.message) from None
-                _refused(form, exc)
-            else:
+                ),
+            )
+            if done is not None:
                 messages.success(
                     request, _("Household %(n)s registered.") % {"n": household.number}
                 )
@@ -152,17 +160,12 @@ def _affected_post(request, affected_id: int, form, call) -> object:
     with http_errors():
         affected = selectors.affected_get(actor=request.user, affected_id=affected_id)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(
-                request, f"{form.fields[field].label if field in form.fields else ''}：{errors[0]}"
-            )
+        _form_errors(request, form)
     else:
         try:
             call(affected)
         except ServiceError as exc:
-            if exc.code == NOT_PERMITTED:
-                raise PermissionDenied(exc.message) from None
-            messages.error(request, f"{CODES.get(exc.code, exc.message)}（{exc.message}）")
+            _refusal(request, exc)
         else:
             messages.success(request, _("Saved."))
     return redirect("disaster:household", affected_id=affected.pk)
@@ -259,18 +262,16 @@ def shelter(request, shelter_id: int):
         if person is None:
             form.add_error("id_number", _("No such person in your jurisdiction."))
         else:
-            try:
-                services.shelter_check_in(
+            done = _form_call(
+                form,
+                lambda: services.shelter_check_in(
                     actor=request.user,
                     shelter_id=sh.pk,
                     person_id=person.pk,
                     on=form.cleaned_data["on"],
-                )
-            except ServiceError as exc:
-                if exc.code == NOT_PERMITTED:
-                    raise PermissionDenied(exc.message) from None
-                _refused(form, exc)
-            else:
+                ),
+            )
+            if done is not None:
                 messages.success(request, _("%(n)s checked in.") % {"n": person.name})
                 return redirect("disaster:shelter", shelter_id=sh.pk)
     return render(
@@ -322,8 +323,9 @@ def household(request, affected_id: int):
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            try:
-                case = services.housing_grant_apply(
+            case = _form_call(
+                form,
+                lambda: services.housing_grant_apply(
                     actor=request.user,
                     affected_id=affected.pk,
                     solution=form.cleaned_data["solution"],
@@ -333,12 +335,9 @@ def household(request, affected_id: int):
                     signed_on=form.cleaned_data["signed_on"],
                     declared_income=form.declared_income(),
                     declared_assets=form.declared_assets(),
-                )
-            except ServiceError as exc:
-                if exc.code == NOT_PERMITTED:
-                    raise PermissionDenied(exc.message) from None
-                _refused(form, exc)
-            else:
+                ),
+            )
+            if case is not None:
                 messages.success(
                     request, _("Housing grant case %(n)s opened.") % {"n": case.number}
                 )

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.accounts.permissions import NOT_PERMITTED
-from safetynet.core.files import attachment_response
+from safetynet.institutions.views import payable_file_response
 from safetynet.web.errors import http_errors
 from safetynet.web.forms import BankResultForm
 
 from . import homes, selectors, services
+from .api import REASONS_ZH
 from .errors import CODES, NotFoundError, ServiceError
 from .models import ReportStatus, ServiceKind
 
@@ -71,6 +72,8 @@ def funeral_services(request):
         kind = request.GET.get("kind", "")
         qs = selectors.services_visible_to(request.user, home=home, month=month, kind=kind)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for s in page:
+        s.reason_zh = REASONS_ZH.get(s.reason, s.reason)
     return render(
         request,
         "funerals/services.html",
@@ -142,12 +145,4 @@ def reimbursement_file(request, file_id: int):
     """A reimbursement bank file, as sent to the bank."""
     with http_errors():
         rf = selectors.reimbursement_file_get(request.user, file_id)
-    ext = rf.file.name.rsplit(".", 1)[-1]
-    return attachment_response(
-        rf.file,
-        filename=f"{rf.reference}.{ext}",
-        content_type="text/csv" if ext == "csv" else XLSX,
-    )
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return payable_file_response(rf)

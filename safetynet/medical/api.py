@@ -22,6 +22,7 @@ from safetynet.institutions.api import (
 )
 from safetynet.institutions.models import InstitutionKind
 from safetynet.registry.ids import mask_id_number
+from safetynet.rules import load_parameters
 from safetynet.rules.catalog import name_zh
 
 from . import services
@@ -103,7 +104,9 @@ ERRORS = errors_schema(
 )
 
 
-def settlement_data(s: Settlement, *, replayed: bool = False) -> dict:
+def settlement_data(s: Settlement, *, replayed: bool = False, params=None) -> dict:
+    """The answer for one settlement; `params` (the parameter tree, loaded once per request)
+    gives the annual cap."""
     return {
         "settlement_number": s.number,
         "status": s.status,
@@ -123,7 +126,7 @@ def settlement_data(s: Settlement, *, replayed: bool = False) -> dict:
         "capped": s.capped,
         "annual": {
             "year": s.discharged_on.year,
-            "annual_cap_fen": _cap(s),
+            "annual_cap_fen": _cap(s, params),
             "room_fen": s.room_after_fen,
         },
         "settled_at": s.settled_at.isoformat(),
@@ -132,10 +135,9 @@ def settlement_data(s: Settlement, *, replayed: bool = False) -> dict:
     }
 
 
-def _cap(s: Settlement) -> int:
-    from safetynet.rules import load_parameters
-
-    return load_parameters().at("medical_assistance.annual_cap", s.discharged_on).value
+def _cap(s: Settlement, params=None) -> int:
+    params = params or load_parameters()
+    return params.at("medical_assistance.annual_cap", s.discharged_on).value
 
 
 class HospitalView(InstitutionAPIView):
@@ -176,7 +178,7 @@ class SettlementListView(HospitalView):
         except MedicalError as exc:
             return error_response(exc)
         return Response(
-            settlement_data(outcome.settlement, replayed=outcome.replayed),
+            settlement_data(outcome.settlement, replayed=outcome.replayed, params=outcome.params),
             status=status.HTTP_200_OK if outcome.replayed else status.HTTP_201_CREATED,
         )
 
@@ -198,7 +200,8 @@ class SettlementListView(HospitalView):
                 qs = qs.filter(discharged_on__year=year, discharged_on__month=mon)
             except ValueError:
                 return error_response(MedicalError("month_invalid", "month", "month is YYYY-MM"))
-        return Response([settlement_data(s) for s in qs[:LIST_LIMIT]])
+        params = load_parameters()
+        return Response([settlement_data(s, params=params) for s in qs[:LIST_LIMIT]])
 
 
 class SettlementDetailView(HospitalView):

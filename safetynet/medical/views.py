@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.core.errors import ServiceError
-from safetynet.core.files import attachment_response
+from safetynet.institutions.views import payable_file_response
 from safetynet.registry.selectors import persons_visible_to
 from safetynet.web.forms import BankResultForm
 
@@ -143,7 +143,4 @@ def reimbursement_file(request, file_id: int):
     rf = selectors.reimbursement_files().filter(pk=file_id).first()
     if rf is None:
         raise Http404
-    ext = rf.file.name.rsplit(".", 1)[-1]
-    return attachment_response(
-        rf.file, filename=f"{rf.reference}.{ext}", content_type="text/csv" if ext == "csv" else XLSX
-    )
+    return payable_file_response(rf)

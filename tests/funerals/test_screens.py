@@ -8,11 +8,11 @@ fees 1,450.00 yuan, a sea burial 600.00: 2,050.00 for the home's March."""
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from safetynet.funerals.models import FuneralStatement
 from safetynet.payments import bank_format
 from tests.funerals.test_homes_api import ALL, body, home, home_key, post  # noqa: F401
+from tests.helpers.institutions import result_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -59,17 +59,7 @@ def test_statements_made_paid_and_settled_on_the_page(client, users, recorded):
     assert line.amount_fen == 205_000
 
     def upload(amount):
-        row = bank_format.ResultRow(
-            line.reference, line.account, amount, "paid", "", dt.date(2024, 4, 4)
-        )
-        rfile = bank_format.ResultFile(rf.reference, rf.bank_code, dt.date(2024, 4, 4), [row])
-        content = bank_format.write_result_file(rfile, "csv")
-        return client.post(
-            "/funerals/statements/",
-            {"action": "results", "month": "2024-03",
-             "file": SimpleUploadedFile("r.csv", content, content_type="text/csv")},
-            follow=True,
-        )  # fmt: skip
+        return result_upload(client, "/funerals/statements/", rf, line, amount, dt.date(2024, 4, 4))
 
     # another amount than the line's: the whole file is refused, nothing changes
     r = upload(205_001)

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from safetynet.medical import services
 from safetynet.medical.models import HospitalStatement, Settlement
+from tests.helpers.institutions import result_upload
 from tests.helpers.medical import settle_body
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,6 @@ def test_statements_made_and_downloaded_by_the_city_only(client, users, settled,
 def test_reimbursement_file_and_bank_result_uploaded_on_the_page(client, users, settled):
     """The payable file made and downloaded on the statements page, the bank's result uploaded
     there: a wrong amount refuses the whole file (nothing changes), the right one pays."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     from safetynet.payments import bank_format
 
@@ -80,17 +80,7 @@ def test_reimbursement_file_and_bank_result_uploaded_on_the_page(client, users, 
     assert line.amount_fen == 135000
 
     def upload(amount):
-        row = bank_format.ResultRow(
-            line.reference, line.account, amount, "paid", "", dt.date(2019, 8, 12)
-        )
-        result = bank_format.ResultFile(rf.reference, rf.bank_code, dt.date(2019, 8, 12), [row])
-        content = bank_format.write_result_file(result, "csv")
-        return client.post(
-            "/medical/statements/",
-            {"action": "results", "month": "2019-07",
-             "file": SimpleUploadedFile("r.csv", content, content_type="text/csv")},
-            follow=True,
-        )  # fmt: skip
+        return result_upload(client, "/medical/statements/", rf, line, amount, dt.date(2019, 8, 12))
 
     assert "result_file_invalid" in upload(135001).content.decode()
     st.refresh_from_db()

@@ -149,6 +149,12 @@ def _urls(world) -> list[tuple[str, str]]:
         (r("funds:budgets"), "html"),
         (r("funds:journal"), "html"),
         (r("funds:statement"), "html"),
+        (r("disaster:events"), "html"),
+        (r("funerals:deaths"), "html"),
+        (r("funerals:services"), "html"),
+        (r("funerals:statements"), "html"),
+        (r("medical:settlements"), "html"),
+        (r("medical:statements"), "html"),
     ]
     out += [(r("household-detail", args=[h.pk]), "html") for h in world["households"]]
     out += [(r("person-detail", args=[p.pk]), "html") for p in world["persons"]]
