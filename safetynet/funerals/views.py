@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.institutions.views import payable_file_response
-from safetynet.web.errors import http_errors
+from safetynet.web.errors import http_errors, refusal_text
 from safetynet.web.forms import BankResultForm
 
 from . import homes, selectors, services
@@ -123,8 +123,7 @@ def statements(request):
                     else:
                         messages.error(request, _("Choose the bank's result file."))
         except ServiceError as exc:
-            field = exc.problems[0].field if exc.problems else ""
-            messages.error(request, f"[{exc.code}] {field} {exc.message}".replace("  ", " "))
+            messages.error(request, refusal_text(exc))
         return redirect(f"{request.path}?month={month}")
     month = request.GET.get("month", "")
     return render(

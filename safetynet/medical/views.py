@@ -16,6 +16,7 @@ from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.core.errors import ServiceError
 from safetynet.institutions.views import payable_file_response
 from safetynet.registry.selectors import persons_visible_to
+from safetynet.web.errors import refusal_text
 from safetynet.web.forms import BankResultForm
 
 from . import reimbursement, selectors
@@ -101,8 +102,7 @@ def statements(request):
         except ServiceError as exc:
             if exc.code == NOT_PERMITTED:
                 raise PermissionDenied(exc.message) from None
-            field = exc.problems[0].field if exc.problems else ""
-            messages.error(request, f"[{exc.code}] {field} {exc.message}".replace("  ", " "))
+            messages.error(request, refusal_text(exc))
         return redirect(f"{request.path}?month={month}")
     month = request.GET.get("month", "")
     return render(

@@ -22,3 +22,9 @@ def http_errors():
         if exc.code == NOT_PERMITTED:
             raise PermissionDenied(exc.message) from None
         raise
+
+
+def refusal_text(exc: ServiceError) -> str:
+    """A service's refusal for a message on the page: `[code] field message`."""
+    field = exc.problems[0].field if exc.problems else ""
+    return " ".join(part for part in (f"[{exc.code}]", field, str(exc.message)) if part)
