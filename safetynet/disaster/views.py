@@ -18,7 +18,7 @@ from safetynet.registry.selectors import households_visible_to, persons_visible_
 from safetynet.web.errors import http_errors
 
 from . import selectors, services
-from .errors import CODES, ServiceError
+from .errors import CODES, GRANT_EXISTS, ServiceError
 from .forms import (
     AffectedForm,
     AidForm,
@@ -321,7 +321,13 @@ def household(request, affected_id: int):
     ) if may_apply else None  # fmt: skip
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied
+            if affected.housing_case_id is None or not request.user.has_perm(
+                "disaster.register_damage"
+            ):
+                raise PermissionDenied
+            # a second submission: the grant's case exists already; nothing changes
+            messages.error(request, str(CODES[GRANT_EXISTS]))
+            return redirect("disaster:household", affected_id=affected.pk)
         if form.is_valid():
             case = _form_call(
                 form,

@@ -151,6 +151,9 @@ def test_household_page_and_grant(client, staff, event, dibao_family, clock):  #
     page = client.get(f"/disaster/households/{affected.pk}/").content.decode()
     assert case.number in page and 'data-testid="grant-form"' not in page
     # a second application is refused: nothing changes
+    r = client.post(f"/disaster/households/{affected.pk}/", {"solution": "repair"}, follow=True)
+    assert "已申请" in r.content.decode() and Case.objects.count() == 1
+    client.force_login(staff["district_approver"])  # may see, may not apply
     r = client.post(f"/disaster/households/{affected.pk}/", {"solution": "repair"})
     assert r.status_code == 403 and Case.objects.count() == 1
     client.force_login(staff["huli_officer"])
