@@ -95,12 +95,14 @@ LOAD_PERSONS ?= 100000
 bench-load: install
 	$(BIN)/python -m benchmarks.bench_load --run-time $(LOAD_RUN_TIME) --users $(LOAD_USERS) --persons $(LOAD_PERSONS)
 
-## bench-medical: 100 concurrent hospital cashiers for 2 minutes against the production server
+## bench-medical: 100 concurrent hospital cashiers for 2 minutes against the production server,
+## then the highest concurrency holding p95 < 100 ms (MEDICAL_SWEEP)
 ## (one-stop settlement API, PostgreSQL, loopback); target p95 < 100 ms, 0 errors.
 MEDICAL_CONCURRENCY ?= 100
 MEDICAL_DURATION ?= 120
+MEDICAL_SWEEP ?= 64,32,16,8,4,2,1
 bench-medical: install
-	$(BIN)/python -m benchmarks.bench_medical --concurrency $(MEDICAL_CONCURRENCY) --duration $(MEDICAL_DURATION)
+	$(BIN)/python -m benchmarks.bench_medical --concurrency $(MEDICAL_CONCURRENCY) --duration $(MEDICAL_DURATION) --sweep $(MEDICAL_SWEEP)
 
 # Casework (issue 8): the workbench with 100,000 open cases on PostgreSQL, then the monthly
 # proactive lists and review schedule.

@@ -13,8 +13,11 @@ against the production server on PostgreSQL, on loopback. Target: p95 < 100 ms, 
 4. `safetynet hospitals simulate` (safetynet/simulated/hospitals): `--concurrency` cashiers on
    kept-alive connections for `--duration` seconds — settlements, reversals, replays and
    malformed bills, each answer checked against the contract;
-5. the figures printed with the machine's load average (and written to var/bench-medical/out/),
-   every process stopped. Exit 1 on any error or p95 ≥ 100 ms.
+5. the capacity sweep (`--sweep 64,32,16,8,4,2,1`, `--sweep-duration` seconds each, against the
+   same server): the highest concurrency at which p95 < 100 ms with no error holds — the figure
+   that tells what the machine serves within the target (docs/medical.md "Capacity");
+6. the figures printed with the machine's load average (and written to var/bench-medical/out/),
+   every process stopped. Exit 1 on any error or p95 ≥ 100 ms at `--concurrency`.
 """
 
 from __future__ import annotations
@@ -107,6 +110,11 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=100)
     ap.add_argument("--duration", type=float, default=120.0)
     ap.add_argument("--think", type=float, default=0.0, help="cashiers' pause between requests")
+    ap.add_argument(
+        "--sweep", default="64,32,16,8,4,2,1",
+        help="concurrencies tried after the main run, highest first ('' for none)",
+    )  # fmt: skip
+    ap.add_argument("--sweep-duration", type=float, default=20.0)
     ap.add_argument("--setup-persons", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.setup_persons:
@@ -153,13 +161,27 @@ def main() -> int:
         wait_http(port, "/login/", seconds=900)  # a loaded machine starts slowly
         load_before = os.getloadavg()
         summary_file = out / "summary.json"
-        sim = subprocess.run(
-            [safetynet, "hospitals", "simulate", "--url", f"http://127.0.0.1:{port}",
-             "--plan", str(plan), "--concurrency", str(args.concurrency),
-             "--duration", str(args.duration), "--think", str(args.think),
-             "--out", str(summary_file)],
-            env=env, cwd=ROOT, capture_output=True, text=True,
-        )  # fmt: skip
+
+        def simulate(concurrency: int, duration: float, target: Path):
+            return subprocess.run(
+                [safetynet, "hospitals", "simulate", "--url", f"http://127.0.0.1:{port}",
+                 "--plan", str(plan), "--concurrency", str(concurrency),
+                 "--duration", str(duration), "--think", str(args.think),
+                 "--out", str(target)],
+                env=env, cwd=ROOT, capture_output=True, text=True,
+            )  # fmt: skip
+
+        sim = simulate(args.concurrency, args.duration, summary_file)
+        sweep = []
+        for level in [int(x) for x in args.sweep.split(",") if x.strip()]:
+            target = out / f"sweep-{level}.json"
+            simulate(level, args.sweep_duration, target)
+            if not target.exists():
+                break
+            row = json.loads(target.read_text())
+            sweep.append((level, row, os.getloadavg()[0]))
+            if not row["errors"] and row["p95_ms"] < P95_TARGET_MS:
+                break  # the highest concurrency that holds the target
         load_after = os.getloadavg()
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -191,6 +213,20 @@ def main() -> int:
     )
     for e in s["first_errors"]:
         lines.append(f"  error: {e}")
+    if sweep:
+        lines.append(f"capacity sweep ({args.sweep_duration:.0f} s each, same server):")
+        for level, row, load in sweep:
+            ok = not row["errors"] and row["p95_ms"] < P95_TARGET_MS
+            lines.append(
+                f"  {level:>3} cashiers: {row['per_second']:>6}/s  p50 {row['p50_ms']} ms  "
+                f"p95 {row['p95_ms']} ms  p99 {row['p99_ms']} ms  errors {row['errors']}  "
+                f"(load {load:.1f}){'  <- p95 < 100 ms holds' if ok else ''}"
+            )
+        held = [level for level, row, _ in sweep if not row["errors"] and row["p95_ms"] < 100]
+        lines.append(
+            f"highest concurrency with p95 < {P95_TARGET_MS:.0f} ms and 0 errors: "
+            + (str(held[0]) if held else "none of those tried")
+        )
     text = "\n".join(lines)
     print(text)
     (out / "figures.txt").write_text(text + "\n")

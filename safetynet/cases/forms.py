@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from safetynet.core.widgets import DateInput
+from safetynet.core.widgets import DateInput, MultipleFileField, MultipleFileInput  # noqa: F401
 from safetynet.rules.money import yuan_to_fen
 from safetynet.verification.forms import INCOME_LABELS
 from safetynet.verification.report import INCOME_ITEMS
@@ -29,24 +29,6 @@ def _yuan(label, required=False) -> forms.DecimalField:
 
 def fen(value: Decimal | None) -> int:
     return yuan_to_fen(value or Decimal(0))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (photos, documents); the services check each by content."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 # --------------------------------------------------------------------------- workbench

@@ -5,8 +5,6 @@ Not found and outside the jurisdiction are both 404; a role without the ability 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,13 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.accounts.models import User
-from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.core import labels
 from safetynet.core.files import attachment_response
 from safetynet.core.uploads import SCAN_TYPES
 from safetynet.registry.selectors import household_get, household_list
 from safetynet.rules.money import yuan
 from safetynet.web import lists
+from safetynet.web.errors import http_errors
 
 from . import errors as E
 from . import screens
@@ -40,19 +38,6 @@ from .models import CaseStatus
 from .services import accepted_or_investigated_by, case_apply
 
 PAGE_SIZE = 50
-
-
-@contextmanager
-def http_errors():
-    """NotFoundError → 404; NOT_PERMITTED → 403. Other ServiceErrors are for the view to show."""
-    try:
-        yield
-    except E.NotFoundError:
-        raise Http404 from None
-    except E.ServiceError as exc:
-        if exc.code == NOT_PERMITTED:
-            raise PermissionDenied(exc.message) from None
-        raise
 
 
 def _need_view(user):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.cases.forms import ApplicationForm
+from safetynet.core.widgets import MultipleFileField
 from safetynet.funds.forms import YuanField
 
 from .models import Damage, EventKind, Stage
@@ -23,22 +25,6 @@ class EventForm(forms.Form):
     def clean_divisions(self) -> list[str]:
         raw = self.cleaned_data["divisions"].replace(",", " ").replace("，", " ")
         return [c for c in raw.split() if c]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
 
 
 class AffectedForm(forms.Form):
@@ -61,3 +47,37 @@ class AidForm(forms.Form):
     month = forms.RegexField(label=_("Month"), regex=r"^\d{4}-\d{2}$", max_length=7)
     persons = forms.IntegerField(label=_("Persons"), min_value=1, max_value=99)
     days = forms.IntegerField(label=_("Days"), min_value=1, max_value=31)
+
+
+class ShelterForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=64)
+    division = forms.CharField(label=_("Division code"), max_length=12)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=100_000)
+
+
+class CheckInForm(forms.Form):
+    id_number = forms.CharField(label=_("ID number"), max_length=18)
+    on = forms.DateField(label=_("Checked in"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CheckOutForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    on = forms.DateField(label=_("Checked out"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class HousingGrantForm(ApplicationForm):
+    """The housing grant's application from the household page: the casework's application
+    (applicant, declared income and assets, signed authorization) with the solution and the
+    assessed cost; no program to choose, documents optional."""
+
+    solution = forms.ChoiceField(
+        label=_("Solution"), choices=[("new_build", _("Rebuild")), ("repair", _("Repair"))]
+    )
+    cost = YuanField(label=_("Assessed cost (yuan)"), max_length=20)
+
+    field_order = ["solution", "cost"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["program"]
+        self.fields["documents"].required = False

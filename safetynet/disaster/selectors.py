@@ -131,3 +131,84 @@ def event_dashboard(*, actor: User, event_id: int) -> Dashboard:
         released_fen=int(stages.aggregate(s=Sum("amount_fen"))["s"] or 0),
         stages=dict(stages.values_list("stage").annotate(n=Count("id")).values_list("stage", "n")),
     )
+
+
+# --------------------------------------------------------------------------- shelter screens
+def shelters_of(*, actor: User, event: DisasterEvent) -> QuerySet[Shelter]:
+    """The event's shelters in the actor's jurisdiction, with who is there now and how many
+    stays they took in."""
+    require(actor, "disaster.view_disaster")
+    return (
+        event.shelters.filter(division__code__startswith=_prefix(actor))
+        .select_related("division")
+        .annotate(
+            present=Count("stays", filter=Q(stays__checked_out_on__isnull=True)),
+            stays_count=Count("stays"),
+        )
+    )
+
+
+def shelter_stays(*, actor: User, shelter_id: int) -> tuple[Shelter, QuerySet[ShelterStay]]:
+    """A shelter and who stayed there and when (open stays first)."""
+    shelter = shelter_get(actor=actor, shelter_id=shelter_id)
+    stays = (
+        shelter.stays.select_related("person")
+        .annotate(open=Q(checked_out_on__isnull=True))
+        .order_by("-open", "-checked_in_on", "id")
+    )
+    return shelter, stays
+
+
+@dataclass(frozen=True)
+class HouseholdFile:
+    """Everything the disaster office knows of one affected household (the household page)."""
+
+    affected: AffectedHousehold
+    members: list
+    stays: list
+    aid: list
+    aid_fen: int
+    decision: Decision | None
+    stages: list
+    caps: dict[str, int]
+
+
+def housing_caps(on) -> dict[str, int]:
+    """The caps of POLICY §3 in force on `on` (new build, repair), fen."""
+    from safetynet.rules import load_parameters
+
+    return {k: int(v) for k, v in load_parameters().at("disaster_housing.cap", on).value.items()}
+
+
+def household_file(*, actor: User, affected_id: int) -> HouseholdFile:
+    from safetynet.registry.models import Membership
+
+    affected = affected_get(actor=actor, affected_id=affected_id)
+    members = list(
+        Membership.objects.filter(household_id=affected.household_id, end_date__isnull=True)
+        .select_related("person")
+        .order_by("id")
+    )
+    stays = list(
+        ShelterStay.objects.filter(
+            shelter__event_id=affected.event_id, person_id__in=[m.person_id for m in members]
+        )
+        .select_related("shelter", "person")
+        .order_by("checked_in_on", "id")
+    )
+    aid = list(affected.aid.all())
+    decision = None
+    stages: list = []
+    if affected.housing_case_id:
+        decision = Decision.objects.filter(case_id=affected.housing_case_id).first()
+        stages = list(HousingStage.objects.filter(case_id=affected.housing_case_id))
+    return HouseholdFile(
+        affected=affected,
+        members=members,
+        stays=stays,
+        aid=aid,
+        aid_fen=sum(a.amount_fen for a in aid),
+        decision=decision,
+        stages=stages,
+        caps=housing_caps(affected.event.occurred_on),
+    )

@@ -3,8 +3,6 @@ monthly statements, the journal. Parse, call a selector or service, render; no r
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,30 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.rules.catalog import name_zh
+from safetynet.web.errors import http_errors
 
 from . import selectors, services
 from .beancount_export import yuan
 from .chart import LEVEL_ZH
-from .errors import NotFoundError, ServiceError, message_for
+from .errors import ServiceError, message_for
 from .forms import BudgetForm, IncomeForm, JournalFilterForm, StatementForm, TaFundForm
 from .models import FundIncome
 from .statements import statement_pdf, statement_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@contextmanager
-def http_errors():
-    try:
-        yield
-    except NotFoundError:
-        raise Http404 from None
-    except ServiceError as exc:
-        if exc.code == NOT_PERMITTED:
-            raise PermissionDenied(exc.message) from None
-        raise
 
 
 def _need(user, ability: str) -> None:

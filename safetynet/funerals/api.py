@@ -8,11 +8,18 @@ Errors: `{"code", "field", "message"}` with the status of `homes.STATUS`.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from safetynet.institutions.api import InstitutionAPIView, own
+from safetynet.institutions.api import (
+    ACCESS_ERRORS,
+    InstitutionAPIView,
+    InstitutionErrorOut,
+    error_response,
+    errors_schema,
+    own,
+)
 from safetynet.institutions.models import InstitutionKind
 from safetynet.registry.ids import mask_id_number
 
@@ -78,25 +85,12 @@ class FuneralStatementOut(serializers.Serializer):
     paid = serializers.BooleanField(help_text="the bank confirmed the reimbursement")
 
 
-class FuneralErrorOut(serializers.Serializer):
-    code = serializers.CharField()
-    field = serializers.CharField(required=False, help_text="the input at fault, if one")
-    message = serializers.CharField()
-
-
-ACCESS = {
-    401: OpenApiResponse(FuneralErrorOut, description="no or bad API key"),
-    403: OpenApiResponse(FuneralErrorOut, description="not a funeral home's key"),
-    429: OpenApiResponse(FuneralErrorOut, description="rate limit"),
-}
-ERRORS = {
-    **ACCESS,
-    400: OpenApiResponse(
-        FuneralErrorOut, description="bad input (the code names it; nothing changed)"
-    ),
-    409: OpenApiResponse(FuneralErrorOut, description="record_number_conflict"),
-    422: OpenApiResponse(FuneralErrorOut, description="unknown_person, death_date_mismatch"),
-}
+ACCESS = ACCESS_ERRORS
+ERRORS = errors_schema(
+    s400="bad input (the code names it; nothing changed)",
+    s409="record_number_conflict",
+    s422="unknown_person, death_date_mismatch",
+)
 
 
 def service_data(s: FuneralService, *, replayed: bool = False, reported: bool = False) -> dict:
@@ -115,13 +109,6 @@ def service_data(s: FuneralService, *, replayed: bool = False, reported: bool = 
         "death_reported": reported,
         "statement_month": s.statement.month if s.statement_id else None,
     }
-
-
-def error_response(exc: homes.FuneralError) -> Response:
-    return Response(
-        {"code": exc.code, "field": exc.field, "message": str(exc.message)},
-        status=exc.http_status,
-    )
 
 
 class FuneralHomeView(InstitutionAPIView):
@@ -148,7 +135,8 @@ class ServicesView(FuneralHomeView):
 
 class ServiceView(FuneralHomeView):
     @extend_schema(
-        responses={200: FuneralServiceOut, 404: FuneralErrorOut, **ACCESS}, tags=["funeral homes"]
+        responses={200: FuneralServiceOut, 404: InstitutionErrorOut, **ACCESS},
+        tags=["funeral homes"],
     )
     def get(self, request, record_number: str):
         s = (

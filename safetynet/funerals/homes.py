@@ -28,13 +28,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from safetynet.accounts.permissions import require
-from safetynet.core.errors import FieldProblem, ServiceError
-from safetynet.core.files import removes_stored_files_on_failure, store_file
+from safetynet.core.files import removes_stored_files_on_failure
+from safetynet.institutions.errors import InstitutionRequestError
+from safetynet.institutions.reimbursement import (
+    Program,
+    ResultSummary,
+    payable_files_make,
+    results_import,
+)
 from safetynet.registry.ids import IdNumberError, parse_id_number
 from safetynet.registry.models import Membership, Person
 from safetynet.rules import load_parameters, run_batch
@@ -69,14 +74,8 @@ STATUS = {
 }
 
 
-class FuneralError(ServiceError):
-    def __init__(self, code: str, field: str, message: str):
-        super().__init__(code, message, [FieldProblem(field, message, code)] if field else [])
-        self.field = field
-
-    @property
-    def http_status(self) -> int:
-        return STATUS.get(self.code, 400)
+class FuneralError(InstitutionRequestError):
+    STATUS = STATUS
 
 
 @dataclass(frozen=True)
@@ -349,104 +348,53 @@ def funeral_statements_make(*, actor, month: str, today: dt.date | None = None) 
     return made
 
 
+def _statement_rows(statements) -> list[dict]:
+    return _rows(FuneralService.objects.filter(statement__in=list(statements)))
+
+
+PAYABLE = Program(
+    statement_model=FuneralStatement,
+    file_model=ReimbursementFile,
+    payee="institution",
+    prefix="BZ",
+    ledger="funerals",
+    memo="殡葬费用免除 殡仪馆报销",
+    error=FuneralError,
+    rows_of=_statement_rows,
+    file_fields=lambda today: {"made_on": today},
+)
+
+
 @removes_stored_files_on_failure
 @transaction.atomic
 def reimbursement_file_make(*, actor, month: str, fmt: str = "xlsx", today=None) -> list:
     """The bank files paying the statements of `month` (and earlier ones whose line failed):
-    one per bank, one line per statement to the home's settlement account (the institution
-    code in the ID column); the ledger funds the clearing account from the treasuries."""
-    from safetynet.funds.services import post_bank_funding
-    from safetynet.payments import bank_format as bf
-
+    one per bank, one line per statement to the home's settlement account
+    (institutions/reimbursement.py, shared with the hospitals)."""
     require(actor, "funerals.reimburse_homes")
     _month_bounds(month)
-    today = today or dt.date.today()
     statements = list(
         FuneralStatement.objects.select_for_update(of=("self",))
         .filter(month__lte=month, bank_file__isnull=True, paid_on__isnull=True)
         .select_related("institution")
         .order_by("institution__bank_code", "institution__code", "month")
     )
-    if not statements:
-        raise FuneralError("nothing_to_pay", "month", f"no statement up to {month} to pay")
-    files = []
-    for bank in sorted({s.institution.bank_code for s in statements}):
-        mine = [s for s in statements if s.institution.bank_code == bank]
-        n = ReimbursementFile.objects.filter(month=month, bank_code=bank).count() + 1
-        reference = f"BZ{month.replace('-', '')}{bank}-{n}"
-        pf = bf.PaymentFile(
-            reference=reference,
-            month=month,
-            bank_code=bank,
-            bank_name=mine[0].institution.bank_name,
-            created=today,
-            rows=[
-                bf.PaymentRow(
-                    account=s.institution.account_number,
-                    name=s.institution.account_holder,
-                    id_number=s.institution.code,
-                    amount_fen=s.amount_fen,
-                    reference=f"{reference}-{s.pk}",
-                )
-                for s in mine
-            ],
-        )
-        rf = ReimbursementFile(
-            reference=reference,
-            month=month,
-            bank_code=bank,
-            line_count=pf.count,
-            total_fen=pf.total_fen,
-            made_on=today,
-            made_by=actor,
-        )
-        store_file(rf.file, f"{reference}.{fmt}", ContentFile(bf.write_payment_file(pf, fmt)))
-        rf.save()
-        FuneralStatement.objects.filter(pk__in=[s.pk for s in mine]).update(bank_file=rf)
-        post_bank_funding(
-            actor=actor,
-            ref=f"funerals:{reference}",
-            on=today,
-            rows=_rows(FuneralService.objects.filter(statement__in=mine)),
-            memo=f"殡葬费用免除 殡仪馆报销 {reference}",
-        )
-        files.append(rf)
-    return files
+    return payable_files_make(
+        program=PAYABLE,
+        actor=actor,
+        month=month,
+        statements=statements,
+        fmt=fmt,
+        today=today or dt.date.today(),
+    )
 
 
 @transaction.atomic
-def reimbursement_results_import(*, actor, content: bytes, today=None) -> tuple[int, int]:
+def reimbursement_results_import(*, actor, content: bytes, today=None) -> ResultSummary:
     """The bank's result file of a reimbursement file, all or nothing: paid lines settle the
     payable; failed lines return the money to the treasuries and wait for the next file.
     Returns (paid, failed)."""
-    from safetynet.funds.services import post_payments_failed, post_payments_paid
-    from safetynet.payments import bank_format as bf
-
     require(actor, "funerals.reimburse_homes")
-    try:
-        result = bf.read_result_file(content)
-    except bf.BankFileFormatError as exc:
-        raise FuneralError("result_file_invalid", "file", str(exc)) from None
-    rf = ReimbursementFile.objects.select_for_update().filter(reference=result.reference).first()
-    if rf is None:
-        raise FuneralError("result_file_invalid", "file", f"no file {result.reference}")
-    lines = {f"{rf.reference}-{s.pk}": s for s in rf.statements.select_for_update()}
-    paid, failed = [], []
-    for row in result.rows:
-        st = lines.get(row.reference)
-        if st is None or row.amount_fen != st.amount_fen:
-            raise FuneralError(
-                "result_file_invalid", f"row {row.row}", f"unknown line {row.reference}"
-            )
-        (paid if row.outcome == "paid" else failed).append(st)
-    today = today or dt.date.today()
-    ref = f"funerals:{rf.reference}"
-    if paid:
-        FuneralStatement.objects.filter(pk__in=[s.pk for s in paid]).update(paid_on=today)
-        rows = _rows(FuneralService.objects.filter(statement__in=paid))
-        post_payments_paid(actor=actor, ref=ref, on=today, rows=rows)
-    if failed:
-        FuneralStatement.objects.filter(pk__in=[s.pk for s in failed]).update(bank_file=None)
-        rows = _rows(FuneralService.objects.filter(statement__in=failed))
-        post_payments_failed(actor=actor, ref=ref, on=today, rows=rows)
-    return len(paid), len(failed)
+    return results_import(
+        program=PAYABLE, actor=actor, content=content, today=today or dt.date.today()
+    )

@@ -81,3 +81,85 @@ def death_preview(report: DeathReport) -> dict:
         "overpaid_months": sorted(set(overpaid.values_list("benefit_month", flat=True))),
         "overpaid_fen": int(overpaid.aggregate(s=Sum("amount_fen"))["s"] or 0),
     }
+
+
+# --------------------------------------------------------------------------- funeral homes
+def services_visible_to(
+    actor: User, *, home: str = "", month: str = "", kind: str = ""
+) -> QuerySet:
+    """What the funeral homes recorded (exemptions, sea burials) of deceased persons of the
+    actor's jurisdiction (the district of the deceased for district and city staff, the persons
+    the street or community sees otherwise), filtered by home code, month of service, kind."""
+    from safetynet.registry.selectors import persons_visible_to
+
+    from .models import FuneralService
+
+    require(actor, "funerals.view_deaths")
+    prefix = actor.scope_prefix or "\x00"
+    scope = Q(person__in=persons_visible_to(actor))
+    if len(prefix) <= 6:
+        scope |= Q(district__startswith=prefix)
+    qs = FuneralService.objects.filter(scope).select_related("institution", "person", "statement")
+    if home:
+        qs = qs.filter(institution__code=home)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if month:
+        try:
+            year, mon = (int(x) for x in month.split("-"))
+        except ValueError:
+            return qs.none()
+        qs = qs.filter(service_date__year=year, service_date__month=mon)
+    return qs.order_by("-service_date", "-id")
+
+
+def services_by_home(services: QuerySet) -> list[dict]:
+    """Per home and kind: the records, how many were exempted, the fees waived (fen)."""
+    from django.db.models import Count
+
+    rows = (
+        services.order_by()
+        .values("institution__code", "institution__name", "kind")
+        .annotate(
+            records=Count("id"),
+            exempted=Count("id", filter=Q(eligible=True)),
+            waived=Sum("waived_fen"),
+        )
+        .order_by("institution__code", "kind")
+    )
+    return [{**r, "waived": int(r["waived"] or 0)} for r in rows]
+
+
+def funeral_homes():
+    from safetynet.institutions.models import Institution, InstitutionKind
+
+    return Institution.objects.filter(kind=InstitutionKind.FUNERAL_HOME).order_by("code")
+
+
+def statements(actor: User, *, month: str = "") -> QuerySet:
+    """The homes' monthly reimbursement statements (city finance)."""
+    from .models import FuneralStatement
+
+    require(actor, "funerals.reimburse_homes")
+    qs = FuneralStatement.objects.select_related("institution", "bank_file")
+    if month:
+        qs = qs.filter(month=month)
+    return qs.order_by("-month", "institution__code")
+
+
+def reimbursement_files(actor: User, *, month: str = "") -> QuerySet:
+    from .models import ReimbursementFile
+
+    require(actor, "funerals.reimburse_homes")
+    qs = ReimbursementFile.objects.all()
+    return qs.filter(month=month) if month else qs[:50]
+
+
+def reimbursement_file_get(actor: User, file_id: int):
+    from .models import ReimbursementFile
+
+    require(actor, "funerals.reimburse_homes")
+    rf = ReimbursementFile.objects.filter(pk=file_id).first()
+    if rf is None:
+        raise E.NotFoundError("reimbursement file")
+    return rf

@@ -105,3 +105,23 @@ class InstitutionMeView(InstitutionAPIView):
                 }
             ).data
         )
+
+
+def error_response(exc) -> Response:
+    """An `InstitutionRequestError` as the API's answer: `{"code", "field", "message"}` with the
+    status of the error's table."""
+    return Response(
+        {"code": exc.code, "field": exc.field, "message": str(exc.message)},
+        status=exc.http_status,
+    )
+
+
+def errors_schema(**by_status: str) -> dict:
+    """The endpoint's refusals for the schema: ACCESS_ERRORS and `s400="…"`, `s409="…"`…"""
+    return {
+        **ACCESS_ERRORS,
+        **{
+            int(k[1:]): OpenApiResponse(InstitutionErrorOut, description=v)
+            for k, v in by_status.items()
+        },
+    }

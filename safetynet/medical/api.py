@@ -8,14 +8,21 @@ Errors: `{"code", "field", "message"}` with the status of `errors.STATUS`.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from safetynet.institutions.api import InstitutionAPIView, own
+from safetynet.institutions.api import (
+    InstitutionAPIView,
+    InstitutionErrorOut,
+    error_response,
+    errors_schema,
+    own,
+)
 from safetynet.institutions.models import InstitutionKind
 from safetynet.registry.ids import mask_id_number
+from safetynet.rules import load_parameters
 from safetynet.rules.catalog import name_zh
 
 from . import services
@@ -80,12 +87,6 @@ class ReverseIn(serializers.Serializer):
     note = serializers.CharField(required=False, max_length=200)
 
 
-class MedicalErrorOut(serializers.Serializer):
-    code = serializers.CharField()
-    field = serializers.CharField(required=False, help_text="the input at fault, if one")
-    message = serializers.CharField()
-
-
 class HospitalStatementOut(serializers.Serializer):
     month = serializers.CharField()
     settlements_count = serializers.IntegerField()
@@ -96,19 +97,16 @@ class HospitalStatementOut(serializers.Serializer):
     paid = serializers.BooleanField(help_text="on a reimbursement file sent to the bank")
 
 
-ERRORS = {
-    400: OpenApiResponse(MedicalErrorOut, description="bad input (code names it; nothing changed)"),
-    401: OpenApiResponse(MedicalErrorOut, description="no or bad API key"),
-    403: OpenApiResponse(MedicalErrorOut, description="not a hospital's key"),
-    409: OpenApiResponse(MedicalErrorOut, description="settlement_number_conflict"),
-    422: OpenApiResponse(
-        MedicalErrorOut, description="refused: unknown_person, not_eligible, person_deceased"
-    ),
-    429: OpenApiResponse(MedicalErrorOut, description="rate limit"),
-}
+ERRORS = errors_schema(
+    s400="bad input (code names it; nothing changed)",
+    s409="settlement_number_conflict",
+    s422="refused: unknown_person, not_eligible, person_deceased",
+)
 
 
-def settlement_data(s: Settlement, *, replayed: bool = False) -> dict:
+def settlement_data(s: Settlement, *, replayed: bool = False, params=None) -> dict:
+    """The answer for one settlement; `params` (the parameter tree, loaded once per request)
+    gives the annual cap."""
     return {
         "settlement_number": s.number,
         "status": s.status,
@@ -128,7 +126,7 @@ def settlement_data(s: Settlement, *, replayed: bool = False) -> dict:
         "capped": s.capped,
         "annual": {
             "year": s.discharged_on.year,
-            "annual_cap_fen": _cap(s),
+            "annual_cap_fen": _cap(s, params),
             "room_fen": s.room_after_fen,
         },
         "settled_at": s.settled_at.isoformat(),
@@ -137,17 +135,9 @@ def settlement_data(s: Settlement, *, replayed: bool = False) -> dict:
     }
 
 
-def _cap(s: Settlement) -> int:
-    from safetynet.rules import load_parameters
-
-    return load_parameters().at("medical_assistance.annual_cap", s.discharged_on).value
-
-
-def error_response(exc: MedicalError) -> Response:
-    return Response(
-        {"code": exc.code, "field": exc.field, "message": str(exc.message)},
-        status=exc.http_status,
-    )
+def _cap(s: Settlement, params=None) -> int:
+    params = params or load_parameters()
+    return params.at("medical_assistance.annual_cap", s.discharged_on).value
 
 
 class HospitalView(InstitutionAPIView):
@@ -188,7 +178,7 @@ class SettlementListView(HospitalView):
         except MedicalError as exc:
             return error_response(exc)
         return Response(
-            settlement_data(outcome.settlement, replayed=outcome.replayed),
+            settlement_data(outcome.settlement, replayed=outcome.replayed, params=outcome.params),
             status=status.HTTP_200_OK if outcome.replayed else status.HTTP_201_CREATED,
         )
 
@@ -210,14 +200,15 @@ class SettlementListView(HospitalView):
                 qs = qs.filter(discharged_on__year=year, discharged_on__month=mon)
             except ValueError:
                 return error_response(MedicalError("month_invalid", "month", "month is YYYY-MM"))
-        return Response([settlement_data(s) for s in qs[:LIST_LIMIT]])
+        params = load_parameters()
+        return Response([settlement_data(s, params=params) for s in qs[:LIST_LIMIT]])
 
 
 class SettlementDetailView(HospitalView):
     @extend_schema(
         tags=["medical"],
         operation_id="medical_settlement",
-        responses={200: SettlementOut, 404: MedicalErrorOut, **ERRORS},
+        responses={200: SettlementOut, 404: InstitutionErrorOut, **ERRORS},
     )
     def get(self, request: Request, number: str) -> Response:
         s = self.settlements(request).filter(number=number).first()
@@ -232,7 +223,7 @@ class SettlementReverseView(HospitalView):
         operation_id="medical_reverse",
         summary="Reverse a settlement (refund, re-admission): the annual room is restored",
         request=ReverseIn,
-        responses={200: SettlementOut, 404: MedicalErrorOut, **ERRORS},
+        responses={200: SettlementOut, 404: InstitutionErrorOut, **ERRORS},
     )
     def post(self, request: Request, number: str) -> Response:
         data = request.data if isinstance(request.data, dict) else {}

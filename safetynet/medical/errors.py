@@ -6,7 +6,7 @@ Each code has an HTTP status for the institution API: bad input 400, a refusal o
 
 from django.utils.translation import gettext_lazy as _
 
-from safetynet.core.errors import FieldProblem, ServiceError
+from safetynet.institutions.errors import InstitutionRequestError
 
 STATUS = {
     "request_malformed": 400,
@@ -53,13 +53,6 @@ MESSAGES = {
 }
 
 
-class MedicalError(ServiceError):
-    def __init__(self, code: str, field: str = "", message=None):
-        message = str(message if message is not None else MESSAGES.get(code, code))
-        problems = [FieldProblem(field, message, code)] if field else []
-        super().__init__(code, message, problems)
-        self.field = field
-
-    @property
-    def http_status(self) -> int:
-        return STATUS.get(self.code, 400)
+class MedicalError(InstitutionRequestError):
+    STATUS = STATUS
+    MESSAGES = MESSAGES

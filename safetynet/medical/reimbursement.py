@@ -6,7 +6,8 @@
    each level's medical-assistance expense (by the settlements' stored funding split) against
    `Liabilities:Payable:MedicalAssistance`. A statement with a negative balance is refused
    (the reversals wait for the next month's settlements).
-2. `reimbursement_files_make(month)`: one payable file per bank (the bank-file format of
+2. `reimbursement_files_make(month)` (institutions/reimbursement.py, shared with the funeral
+   homes): one payable file per bank (the bank-file format of
    docs/bank-files.md; one line per statement, to the hospital's settlement account, the
    institution code in the ID column); the ledger moves the money from the treasuries to the
    bank clearing account.
@@ -21,17 +22,21 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from safetynet.accounts.permissions import require
-from safetynet.core.files import removes_stored_files_on_failure, store_file
+from safetynet.core.files import removes_stored_files_on_failure
 from safetynet.funds import chart
 from safetynet.funds import services as funds
 from safetynet.institutions.models import Institution, InstitutionKind
-from safetynet.payments import bank_format
+from safetynet.institutions.reimbursement import (
+    Program,
+    ResultSummary,
+    payable_files_make,
+    results_import,
+)
 
 from .errors import MedicalError
 from .models import HospitalStatement, ReimbursementFile, Settlement
@@ -153,6 +158,18 @@ def statement_make(*, actor, hospital_code: str, month: str) -> HospitalStatemen
     return statement
 
 
+def statements_make_month(*, actor, month: str) -> list[HospitalStatement]:
+    """The month's statement of every active hospital that has none yet."""
+    require(actor, MAKE)
+    made = []
+    for h in Institution.objects.filter(kind=InstitutionKind.HOSPITAL, is_active=True).order_by(
+        "code"
+    ):
+        if not h.medical_statements.filter(month=month).exists():
+            made.append(statement_make(actor=actor, hospital_code=h.code, month=month))
+    return made
+
+
 def _statement_rows(statements) -> list[dict]:
     """The statements' funding split per district, for the funding postings."""
     rows = []
@@ -177,11 +194,23 @@ def _statement_rows(statements) -> list[dict]:
     return rows
 
 
+PAYABLE = Program(
+    statement_model=HospitalStatement,
+    file_model=ReimbursementFile,
+    payee="hospital",
+    prefix="MA",
+    ledger="medical",
+    memo="医疗救助垫付资金拨付",
+    error=MedicalError,
+    rows_of=_statement_rows,
+)
+
+
 @removes_stored_files_on_failure
 @transaction.atomic
 def reimbursement_files_make(*, actor, month: str, fmt: str = "xlsx") -> list[ReimbursementFile]:
     """One payable file per bank of the statements of `month` (and earlier ones whose line
-    failed) not yet on a file and due something."""
+    failed) not yet on a file and due something (institutions/reimbursement.py)."""
     require(actor, SEND)
     parse_month(month)
     pending = list(
@@ -190,96 +219,21 @@ def reimbursement_files_make(*, actor, month: str, fmt: str = "xlsx") -> list[Re
         .select_related("hospital")
         .order_by("hospital__bank_code", "hospital__code", "month")
     )
-    if not pending:
-        raise MedicalError("nothing_to_pay", "month")
-    by_bank: dict[str, list[HospitalStatement]] = defaultdict(list)
-    for st in pending:
-        by_bank[st.hospital.bank_code].append(st)
-    today = timezone.localdate()
-    made = []
-    for bank_code, statements in sorted(by_bank.items()):
-        n = ReimbursementFile.objects.filter(month=month, bank_code=bank_code).count() + 1
-        reference = f"MA{month.replace('-', '')}{bank_code}-{n}"
-        pf = bank_format.PaymentFile(
-            reference=reference,
-            month=month,
-            bank_code=bank_code,
-            bank_name=statements[0].hospital.bank_name,
-            created=today,
-            rows=[
-                bank_format.PaymentRow(
-                    account=st.hospital.account_number,
-                    name=st.hospital.account_holder,
-                    id_number=st.hospital.code,
-                    amount_fen=st.amount_fen,
-                    reference=f"{reference}-{st.pk}",
-                )
-                for st in statements
-            ],
-        )
-        rf = ReimbursementFile(
-            month=month,
-            reference=reference,
-            bank_code=bank_code,
-            line_count=pf.count,
-            total_fen=pf.total_fen,
-            made_by=actor if getattr(actor, "pk", None) else None,
-        )
-        store_file(
-            rf.file, f"{reference}.{fmt}", ContentFile(bank_format.write_payment_file(pf, fmt))
-        )
-        rf.save()
-        HospitalStatement.objects.filter(pk__in=[st.pk for st in statements]).update(bank_file=rf)
-        funds.post_bank_funding(
-            actor=actor,
-            ref=f"medical:{reference}",
-            on=today,
-            rows=_statement_rows(statements),
-            memo=f"医疗救助垫付资金拨付 {reference}",
-        )
-        made.append(rf)
-    return made
-
-
-@dataclass(frozen=True)
-class ResultSummary:
-    paid: int
-    failed: int
+    return payable_files_make(
+        program=PAYABLE,
+        actor=actor,
+        month=month,
+        statements=pending,
+        fmt=fmt,
+        today=timezone.localdate(),
+    )
 
 
 @transaction.atomic
 def reimbursement_results_import(*, actor, content: bytes) -> ResultSummary:
     """The bank's answer to a reimbursement file: all or nothing (a bad row refuses the file)."""
     require(actor, SEND)
-    try:
-        result = bank_format.read_result_file(content)
-    except bank_format.BankFileFormatError as exc:
-        raise MedicalError("result_file_invalid", "file", str(exc)) from None
-    rf = ReimbursementFile.objects.select_for_update().filter(reference=result.reference).first()
-    if rf is None:
-        raise MedicalError("result_file_invalid", "file", f"no file {result.reference}")
-    statements = {f"{rf.reference}-{st.pk}": st for st in rf.statements.select_for_update()}
-    paid, failed = [], []
-    for row in result.rows:
-        st = statements.get(row.reference)
-        if st is None or row.amount_fen != st.amount_fen:
-            raise MedicalError(
-                "result_file_invalid", f"row {row.row}", f"unknown line {row.reference}"
-            )
-        (paid if row.outcome == "paid" else failed).append(st)
-    today = timezone.localdate()
-    if paid:
-        HospitalStatement.objects.filter(pk__in=[s.pk for s in paid]).update(paid_on=today)
-        funds.post_payments_paid(
-            actor=actor, ref=f"medical:{rf.reference}", on=today, rows=_statement_rows(paid)
-        )
-    if failed:
-        # the line waits for the next file (the hospital's account corrected first)
-        HospitalStatement.objects.filter(pk__in=[s.pk for s in failed]).update(bank_file=None)
-        funds.post_payments_failed(
-            actor=actor, ref=f"medical:{rf.reference}", on=today, rows=_statement_rows(failed)
-        )
-    return ResultSummary(len(paid), len(failed))
+    return results_import(program=PAYABLE, actor=actor, content=content, today=timezone.localdate())
 
 
 def statements_due(month: str):

@@ -97,3 +97,11 @@ def statements(*, month: str = "", hospital: str = "") -> QuerySet[HospitalState
     if hospital:
         qs = qs.filter(hospital__code=hospital)
     return qs.order_by("-month", "hospital__code")
+
+
+def reimbursement_files(*, month: str = ""):
+    """The hospitals' reimbursement payable files (city finance)."""
+    from .models import ReimbursementFile
+
+    qs = ReimbursementFile.objects.all()
+    return qs.filter(month=month) if month else qs

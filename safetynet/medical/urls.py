@@ -13,4 +13,5 @@ urlpatterns = [
         views.statement_download,
         name="statement-download",
     ),
+    path("files/<int:file_id>/", views.reimbursement_file, name="file"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
@@ -13,8 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.core.errors import ServiceError
+from safetynet.institutions.views import payable_file_response
 from safetynet.registry.selectors import persons_visible_to
 from safetynet.web import lists
+from safetynet.web.errors import refusal_text
+from safetynet.web.forms import BankResultForm
 
 from . import reimbursement, selectors
 from .models import HospitalStatement
@@ -103,23 +107,28 @@ def statements(request):
         action = request.POST.get("action")
         month = request.POST.get("month", "")
         try:
-            if action == "make":
-                made = 0
-                for h in selectors.hospitals().filter(is_active=True):
-                    if h.medical_statements.filter(month=month).exists():
-                        continue
-                    reimbursement.statement_make(
-                        actor=request.user, hospital_code=h.code, month=month
-                    )
-                    made += 1
-                messages.success(request, f"已生成 {made} 张清算单（{month}）。")
-            elif action == "pay":
-                files = reimbursement.reimbursement_files_make(actor=request.user, month=month)
-                messages.success(request, f"已生成 {len(files)} 个拨付文件。")
+            with transaction.atomic():
+                if action == "make":
+                    made = reimbursement.statements_make_month(actor=request.user, month=month)
+                    messages.success(request, f"已生成 {len(made)} 张清算单（{month}）。")
+                elif action == "pay":
+                    files = reimbursement.reimbursement_files_make(actor=request.user, month=month)
+                    messages.success(request, f"已生成 {len(files)} 个拨付文件。")
+                elif action == "results":
+                    upload = BankResultForm(request.POST, request.FILES)
+                    if not upload.is_valid():
+                        messages.error(request, "请选择银行回盘文件。")
+                    else:
+                        out = reimbursement.reimbursement_results_import(
+                            actor=request.user, content=upload.cleaned_data["file"].read()
+                        )
+                        messages.success(
+                            request, f"已读取银行回盘：成功 {out.paid} 笔，失败 {out.failed} 笔。"
+                        )
         except ServiceError as exc:
             if exc.code == NOT_PERMITTED:
                 raise PermissionDenied(exc.message) from None
-            messages.error(request, f"[{exc.code}] {exc.message}")
+            messages.error(request, refusal_text(exc))
         return redirect(f"{request.path}?month={month}")
     month = request.GET.get("month", "")
     return render(
@@ -130,6 +139,8 @@ def statements(request):
             "month": month,
             "may_make": request.user.has_perm("medical.make_statements"),
             "may_pay": request.user.has_perm("medical.send_reimbursements"),
+            "files": selectors.reimbursement_files(month=month),
+            "upload": BankResultForm(),
         },
     )
 
@@ -148,3 +159,14 @@ def statement_download(request, statement_id: int, fmt: str):
         response = HttpResponse(statement_pdf(st), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@login_required
+@require_GET
+def reimbursement_file(request, file_id: int):
+    """A reimbursement payable file, as sent to the bank."""
+    _need(request.user, "medical.send_reimbursements")
+    rf = selectors.reimbursement_files().filter(pk=file_id).first()
+    if rf is None:
+        raise Http404
+    return payable_file_response(rf)

@@ -4,22 +4,21 @@ service, render; no rules here. Missing or outside the jurisdiction: 404; not pe
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safetynet.core.errors import NotFoundError, ServiceError
+from safetynet.core.errors import ServiceError
 from safetynet.core.files import attachment_response, generated_attachment
 from safetynet.core.uploads import MB, XLSX, FileRefused, read_upload
+from safetynet.core.widgets import MultipleFileInput
+from safetynet.web.errors import http_errors
 
 from . import bank_selectors as sel
 from .bank_format import REASONS
@@ -29,22 +28,6 @@ from .services import bank_account_set
 
 RESULT_MAX_BYTES = 50 * MB
 CSV_TYPE = "text/csv; charset=utf-8"
-
-
-@contextmanager
-def http_errors():
-    try:
-        yield
-    except NotFoundError:
-        raise Http404 from None
-    except ServiceError as exc:
-        if exc.code == "not_permitted":
-            raise PermissionDenied(exc.message) from None
-        raise
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
 
 
 class ResultUploadForm(forms.Form):

@@ -5,8 +5,6 @@ Not found and outside the jurisdiction are both 404; a role without a need is 40
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,6 +21,7 @@ from safetynet.core.files import attachment_response
 from safetynet.core.uploads import SCAN_TYPES, XLSX
 from safetynet.registry.selectors import household_get
 from safetynet.web import lists
+from safetynet.web.errors import http_errors
 
 from . import errors as E
 from . import selectors, services
@@ -43,19 +42,6 @@ from .report import report_context
 from .sources.catalog import SOURCES
 
 PAGE_SIZE = 50
-
-
-@contextmanager
-def http_errors():
-    """NotFoundError → 404; NOT_PERMITTED → 403. Other ServiceErrors are for the view to show."""
-    try:
-        yield
-    except E.NotFoundError:
-        raise Http404 from None
-    except E.ServiceError as exc:
-        if exc.code == E.NOT_PERMITTED:
-            raise PermissionDenied(exc.message) from None
-        raise
 
 
 def _detail_url(request_id: int) -> str:

@@ -227,3 +227,12 @@ class TrialMemberForm(forms.Form):
 TrialMemberFormSet = forms.formset_factory(
     TrialMemberForm, extra=1, min_num=1, validate_min=True, max_num=20, validate_max=True
 )
+
+
+class BankResultForm(forms.Form):
+    """A bank's result file of a reimbursement file (the hospitals', the funeral homes')."""
+
+    file = forms.FileField(
+        label=_("Bank result file (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )

@@ -180,3 +180,58 @@ def test_reported_deaths_list_sorts_filters_and_pages(staff, veteran, clock, cli
     assert (
         page.context["list"].page.paginator.count == 2
     )  # not a child of the jurisdiction: ignored
+
+
+def test_funeral_home_death_confirmed_stops_recovers_and_proposes_the_grant(staff, family, clock):
+    """A death a funeral home reports (its API): proposed to the officer with what follows;
+    confirmed, the benefits stop the month after, the month paid after the death is recovered
+    and the five elder's grant goes on the funeral list — not the exemption, which the home
+    recorded and is reimbursed for."""
+    from safetynet.funerals import homes
+    from safetynet.simulated.funeral_homes.client import record_body
+    from tests.helpers.institutions import make_institution
+
+    head = family.head
+    cw = staff["community_worker"]
+    enrol(cw, head, "dibao", dt.date(2024, 1, 1), family.household)
+    enrol(cw, head, "five_elders", dt.date(2016, 1, 1), family.household)
+    basis(family, income={"five_elder_subsidy_fen": 100_000})
+    p = make_payroll("2025-09", prepared_by=staff["city_admin"], status="closed")
+    late = add_line(p, person=head, household=family.household, amount_fen=40_000, status="paid")
+    home = make_institution("F350203009", "funeral_home")
+    out = homes.funeral_service_record(
+        institution=home, data=record_body("BZ-9", head.id_number, dt.date(2025, 8, 20))
+    )
+    assert out.service.eligible and out.death_reported
+    report = DeathReport.objects.get()
+    assert report.source == DeathSource.FUNERAL_HOME
+    preview = selectors.death_preview(report)
+    assert (preview["stop_after"], preview["overpaid_fen"]) == ("2025-08", 40_000)
+    head.refresh_from_db()
+    assert head.death_date is None and not ProposalEntry.objects.exists()
+    services.death_report_confirm(actor=staff["street_officer"], report_id=report.pk)
+    ends = set(Enrolment.objects.filter(person=head).values_list("end_date", flat=True))
+    assert ends == {dt.date(2025, 8, 31)}
+    assert [(r.line_id, r.amount_fen) for r in Recovery.objects.all()] == [(late.pk, 40_000)]
+    # 6 × 1,000.00 = 6,000.00; the exemption was the home's
+    assert entries_of(head) == {"five_elders": 600_000}
+    assert not Grant.objects.exists()  # proposed, not granted, until the officer confirms
+
+
+def test_death_recorded_late_in_the_registry_recovers_the_months_after(staff, family, clock):
+    """A death the officer records in the registry after two more months were paid: both are
+    recovered, the enrolment ends with the month of death, the grants are proposed."""
+    head = family.head
+    enrol(staff["community_worker"], head, "dibao", dt.date(2024, 1, 1), family.household)
+    lines = []
+    for month in ("2025-07", "2025-08", "2025-09"):
+        p = make_payroll(month, prepared_by=staff["city_admin"], status="closed")
+        lines.append(
+            add_line(p, person=head, household=family.household, amount_fen=40_000, status="paid")
+        )
+    person_record_death(actor=staff["street_officer"], person=head, death_date=dt.date(2025, 7, 31))
+    assert Enrolment.objects.get(person=head, category="dibao").end_date == dt.date(2025, 7, 31)
+    recovered = sorted((r.line_id, r.amount_fen) for r in Recovery.objects.all())
+    assert recovered == [(lines[1].pk, 40_000), (lines[2].pk, 40_000)]
+    assert entries_of(head) == {"funeral_exemption": FEES}
+    assert ProposalList.objects.get(kind="funeral").status != "confirmed"

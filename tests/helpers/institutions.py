@@ -31,3 +31,16 @@ def issue_key(institution: Institution, label: str = "test") -> str:
 
 def key_header(key: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"ApiKey {key}"}
+
+
+def result_upload(client, url: str, rf, line, amount_fen: int, day, outcome: str = "paid"):
+    """Upload on a statements page the bank's result (CSV) of `line` of payable file `rf`."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safetynet.payments import bank_format
+
+    row = bank_format.ResultRow(line.reference, line.account, amount_fen, outcome, "", day)
+    result = bank_format.ResultFile(rf.reference, rf.bank_code, day, [row])
+    content = bank_format.write_result_file(result, "csv")
+    upload = SimpleUploadedFile("result.csv", content, content_type="text/csv")
+    return client.post(url, {"action": "results", "month": rf.month, "file": upload}, follow=True)

@@ -168,3 +168,27 @@ def test_cli_issues_once_lists_and_revokes(hospital, users, capsys):
     with pytest.raises(CommandError) as err:
         call_command("institutions", "key-revoke", prefix, "--as", "ca")
     assert "key_already_revoked" in str(err.value) and err.value.returncode == 2
+
+
+def test_every_institution_operation_is_documented_with_key_and_limits(client):
+    """Every endpoint of the institutions' APIs (hospitals, funeral homes, the key check) is in
+    the OpenAPI schema with the institution key as its only security, and documents the access
+    refusals (401 no or bad key, 403 another kind of institution, 429 rate limit) with the
+    stable error body; the writing ones document their bad input (400) too."""
+    schema = client.get("/api/schema/?format=json").json()
+    prefixes = ("/api/medical/", "/api/funeral-homes/", "/api/institutions/")
+    ops = [
+        (path, method, op)
+        for path, item in schema["paths"].items()
+        if path.startswith(prefixes)
+        for method, op in item.items()
+    ]
+    assert len(ops) >= 9
+    for path, method, op in ops:
+        assert op["security"] == [{"institutionApiKey": []}], (path, method)
+        assert {"401", "403", "429"} <= set(op["responses"]), (path, method)
+        body = op["responses"]["429"]["content"]["application/json"]["schema"]["$ref"]
+        assert body.endswith("/InstitutionErrorOut"), (path, method)
+        if method == "post":
+            assert "400" in op["responses"], (path, method)
+    assert schema["components"]["securitySchemes"]["institutionApiKey"]["type"] == "apiKey"

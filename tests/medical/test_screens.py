@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from safetynet.medical import services
 from safetynet.medical.models import HospitalStatement, Settlement
+from tests.helpers.institutions import result_upload
 from tests.helpers.medical import settle_body
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,34 @@ def test_settlements_list_sorts_filters_and_picks_a_division(client, users, sett
     assert [s.number for s in r.context["list"].rows] == ["S2"]
     r = client.get("/medical/", {"division": "350206"})  # 湖里区: 陈杰's settlement only
     assert [s.number for s in r.context["list"].rows] == ["S2"]
+
+
+def test_reimbursement_file_and_bank_result_uploaded_on_the_page(client, users, settled):
+    """The payable file made and downloaded on the statements page, the bank's result uploaded
+    there: a wrong amount refuses the whole file (nothing changes), the right one pays."""
+
+    from safetynet.payments import bank_format
+
+    client.force_login(users["city_admin"])
+    client.post("/medical/statements/", {"action": "make", "month": "2019-07"})
+    client.post("/medical/statements/", {"action": "pay", "month": "2019-07"})
+    st = HospitalStatement.objects.get()
+    rf = st.bank_file
+    page = client.get("/medical/statements/?month=2019-07").content.decode()
+    assert rf.reference in page
+    download = client.get(f"/medical/files/{rf.pk}/")
+    [line] = bank_format.read_payment_file(b"".join(download.streaming_content)).rows
+    assert line.amount_fen == 135000
+
+    def upload(amount):
+        return result_upload(client, "/medical/statements/", rf, line, amount, dt.date(2019, 8, 12))
+
+    assert "result_file_invalid" in upload(135001).content.decode()
+    st.refresh_from_db()
+    assert st.paid_on is None
+    assert "成功 1 笔" in upload(135000).content.decode()
+    st.refresh_from_db()
+    assert st.paid_on is not None
+    # the street officer may neither download nor upload
+    client.force_login(users["street_officer"])
+    assert client.get(f"/medical/files/{rf.pk}/").status_code == 403

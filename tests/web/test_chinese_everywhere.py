@@ -155,6 +155,8 @@ def _urls(world) -> list[tuple[str, str]]:
         (r("disaster:events"), "html"),
         (r("funerals:deaths"), "html"),
         (r("policy:changes"), "html"),
+        (r("funerals:services"), "html"),
+        (r("funerals:statements"), "html"),
     ]
     out += [(r("household-detail", args=[h.pk]), "html") for h in world["households"]]
     out += [(r("person-detail", args=[p.pk]), "html") for p in world["persons"]]
