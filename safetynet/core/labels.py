@@ -419,6 +419,9 @@ KINDS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "account_via": _static(ACCOUNT_VIA),
     "bool": _static(BOOLEANS),
     "unit": _static(UNITS),
+    # policy (ADR 1400, 1430)
+    "change_kind": _choices("safetynet.policy.models:ChangeKind"),
+    "index_kind": _choices("safetynet.policy.models:IndexKind"),
 }
 
 

@@ -22,3 +22,64 @@ class ProposeForm(forms.Form):
 
 class DecideForm(forms.Form):
     note = forms.CharField(label=_("note or reason"), required=False, max_length=2000)
+
+
+# --- price indices and the audit trail (ADR 1430, 1432) --------------------------------------
+
+
+class IndexForm(forms.Form):
+    """One month's index as published (text: the service converts it exactly)."""
+
+    month = forms.CharField(label=_("month"), max_length=10, help_text="YYYY-MM")
+    kind = forms.ChoiceField(label=_("index"), choices=())
+    value = forms.CharField(
+        label=_("index (same month last year = 100)"), max_length=10, help_text=_("e.g. 102.8")
+    )
+    cumulative = forms.CharField(
+        label=_("cumulative index (same period last year = 100)"),
+        max_length=10,
+        required=False,
+        help_text=_("optional; December's is the year's rise"),
+    )
+    source = forms.CharField(label=_("source"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        from .models import IndexKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = IndexKind.choices
+
+
+class IndexUploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel or CSV file"))
+
+
+class AuditFilterForm(forms.Form):
+    area = forms.ChoiceField(
+        label=_("area"),
+        required=False,
+        choices=[
+            ("", _("all")),
+            ("parameter", _("Parameter changes")),
+            ("index", _("Price indices")),
+        ],
+    )
+    event = forms.ChoiceField(label=_("event"), required=False, choices=())
+    user = forms.CharField(label=_("user"), required=False, max_length=150)
+    text = forms.CharField(label=_("parameter, month or reference"), required=False, max_length=100)
+    since = forms.DateField(label=_("from"), required=False, help_text="YYYY-MM-DD")
+    until = forms.DateField(label=_("to"), required=False, help_text="YYYY-MM-DD")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].choices = [("", _("all")), *AUDIT_EVENTS]
+
+
+AUDIT_EVENTS = [
+    ("proposed", _("Proposed")),
+    ("approved", _("Approved")),
+    ("rejected", _("Rejected")),
+    ("entered", _("Entered")),
+    ("corrected", _("Corrected")),
+    ("imported", _("Imported")),
+]

@@ -206,6 +206,10 @@ def read_rows(content: bytes) -> list[list[str]]:
     if content.startswith(XLSX_MAGIC):
         from openpyxl import load_workbook
 
+        from safetynet.core.uploads import check_xlsx
+
+        check_xlsx(content, field="file")  # a zip bomb is refused unread
+
         try:
             wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             rows = [[_cell(v) for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)]

@@ -172,6 +172,7 @@ def index_months(*, year: int | None = None) -> list[dict]:
     """The index screen's rows: one per month entered, the three indices side by side and
     whether the month triggers the price subsidy (with the amount per person)."""
     from safetynet.rules.indices import index_text, percent_text, rise
+    from safetynet.rules.money import yuan
     from safetynet.rules.overlay import effective_parameters
 
     params = effective_parameters()
@@ -190,6 +191,7 @@ def index_months(*, year: int | None = None) -> list[dict]:
         ind = row["indices"]
         t = month_trigger(m, params)
         row["trigger"] = t
+        row["amount_yuan"] = yuan(t.amount_fen)
         row["cpi"], row["food_cpi"], row["scpi"] = (ind.get(k) for k in ("cpi", "food_cpi", "scpi"))
         out.append(row)
     return out
