@@ -171,3 +171,50 @@ class PriceIndexEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.index_id} {self.kind}"
+
+
+# --- retroactive changes (追溯调整), ADR 1431 -------------------------------------------------
+
+
+class RetroactiveAssessment(models.Model):
+    """What an approved change with a past effective date does to months already paid: computed
+    at approval by the rules engine's ``arrears`` (old tree vs new tree) over each paid month's
+    caseload. The payroll pays the arrears (and reports overpayments) at its next run (ADR 0901);
+    this is the bureau's list of them, per household, program and month."""
+
+    change = models.OneToOneField(
+        ParameterChange, on_delete=models.PROTECT, related_name="retroactive"
+    )
+    months = models.JSONField(default=list)
+    arrears_fen = models.BigIntegerField(default=0)
+    overpayment_fen = models.BigIntegerField(default=0)
+    households = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"change #{self.change_id}: {self.months}"
+
+
+class RetroactiveArrears(models.Model):
+    """One household's difference for one program and month: positive = arrears (补发),
+    negative = overpayment (多发)."""
+
+    assessment = models.ForeignKey(
+        RetroactiveAssessment, on_delete=models.CASCADE, related_name="rows"
+    )
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    program = models.CharField(max_length=40)
+    month = models.CharField(max_length=7)
+    amount_fen = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["month", "program", "household_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "household", "program", "month"],
+                name="policy_retro_row_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.program} {self.month} {self.amount_fen}"
