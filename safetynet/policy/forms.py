@@ -11,13 +11,67 @@ class ProposeForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ChangeKind.choices)
     effective = forms.CharField(label=_("effective from"), max_length=10, help_text="YYYY-MM-DD")
     value = forms.CharField(
-        label=_("value"), required=False, help_text=_("money in yuan, e.g. 850 or 850.50")
+        label=_("value"),
+        required=False,
+        help_text=_(
+            "in the parameter's unit, shown beside its name: money in yuan (850 or 850.50, at "
+            "most two decimals), rates in per cent (3.5 for 3.5%), multiples as a number (1.5)"
+        ),
+        widget=forms.TextInput({"inputmode": "decimal"}),
     )
     reference_number = forms.CharField(label=_("document number"), max_length=200)
     reference_date = forms.CharField(
         label=_("document date"), max_length=10, help_text="YYYY-MM-DD"
     )
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea({"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["list"] = "parameter-names"
+
+    @staticmethod
+    def parameter_units() -> list[tuple[str, str, str]]:
+        """(name, Chinese name, input unit label) of every parameter, for the name's datalist:
+        the unit is shown as the name is chosen (ADR 1433)."""
+        from safetynet.core.labels import label, parameter_input_unit
+        from safetynet.rules.parameters import load_shipped
+
+        shipped = load_shipped()
+        out = []
+        for name in shipped.names():
+            p = shipped.get(name)
+            unit = parameter_input_unit(name, p.unit)
+            out.append((name, str(label("parameter", name)), str(INPUT_UNITS.get(unit, ""))))
+        return out
+
+    def clean(self):
+        """Screen units to the parameter's: a rate typed in per cent gets its % (converted
+        exactly by the rules); money stays a yuan text (converted exactly to fen, a third
+        decimal refused, by the service)."""
+        data = super().clean()
+        from safetynet.core.labels import parameter_input_unit
+        from safetynet.rules.parameters import load_shipped
+
+        name, value = (data.get("name") or "").strip(), (data.get("value") or "").strip()
+        shipped = load_shipped()
+        if name in shipped and value:
+            unit = parameter_input_unit(name, shipped.get(name).unit)
+            if unit == "percent" and not value.endswith(("%", "％")):
+                data["value"] = f"{value}%"
+        return data
+
+
+INPUT_UNITS = {
+    "yuan": _("yuan"),
+    "percent": _("per cent (%)"),
+    "times": _("times"),
+    "count": _("number"),
+    "bool": _("true or false"),
+    "fen_table": _("table in yuan (JSON)"),
+    "ratio_table": _("table of ratios (JSON)"),
+    "list": _("list (comma-separated)"),
+    "code": _("code"),
+}
 
 
 class DecideForm(forms.Form):

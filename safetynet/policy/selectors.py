@@ -77,6 +77,22 @@ def change_events(change: ParameterChange | None = None) -> QuerySet[ParameterCh
     return qs.filter(change=change) if change is not None else qs
 
 
+def _proposed(shipped, c) -> str:
+    """A change's value with its unit (money in yuan, rates in per cent; ADR 1433)."""
+    from safetynet.core.labels import parameter_value
+    from safetynet.rules.overlay import OverlayError, parse_value
+
+    if not c.value:
+        return "—"
+    if c.name not in shipped:
+        return c.value
+    p = shipped.get(c.name)
+    try:
+        return parameter_value(p.name, p.unit, parse_value(p, c.value))
+    except OverlayError:
+        return c.value
+
+
 def change_rows(changes) -> list[dict]:
     """Each change beside the shipped value and the value in force now at its date (the
     parameters page shows proposed, approved and shipped values side by side)."""
@@ -106,7 +122,7 @@ def change_rows(changes) -> list[dict]:
                 "change": c,
                 "shipped": shown(shipped, c),
                 "in_force": shown(effective, c),
-                "proposed": c.value if c.value else "—",
+                "proposed": _proposed(shipped, c),
                 "unit": unit,
             }
         )

@@ -121,7 +121,21 @@ def _scalar(unit: str, raw: Any, field: str) -> Any:
         return text.lower() == "true"
     if unit == "list":
         return [x.strip() for x in text.split(",") if x.strip()]
+    if unit == "ratio" and text.endswith(("%", "％")):
+        return _percent_text(text[:-1].strip(), raw, field)
     return text  # ratio (decimal text), code
+
+
+_PERCENT_RE = re.compile(r"^\d+(\.\d+)?$")
+
+
+def _percent_text(text: str, raw: Any, field: str) -> str:
+    """'3.5' (per cent) → '0.035', exactly (decimal digits shifted, never a float)."""
+    if not _PERCENT_RE.match(text):
+        raise OverlayError(field, f"{raw!r} is not a percentage (e.g. 3.5%)", "wrong_unit")
+    from decimal import Decimal
+
+    return format(Decimal(text).scaleb(-2).normalize(), "f")
 
 
 def parse_value(p: Parameter, raw: Any, field: str = "value") -> Any:
