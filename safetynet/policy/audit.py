@@ -40,6 +40,14 @@ def _parameter_rows(qs) -> list[AuditRow]:
         note = (e.data or {}).get("note") or (e.data or {}).get("reason") or ""
         if note:
             detail["note"] = note
+        if e.kind == "approved":
+            a = getattr(c, "retroactive", None)
+            if a is not None:  # a retroactive change: its arrears (ADR 1431)
+                detail["arrears"] = {
+                    "months": a.months,
+                    "arrears_fen": a.arrears_fen,
+                    "overpayment_fen": a.overpayment_fen,
+                }
         out.append(
             AuditRow(
                 e.at,
@@ -112,7 +120,7 @@ def audit_trail(
     """The policy audit trail, newest first, filtered by area (parameter/index), event, the
     actor's user name, a text in the subject or reference, and a date range (inclusive)."""
     require(actor, VIEW)
-    pe = ParameterChangeEvent.objects.select_related("change", "actor")
+    pe = ParameterChangeEvent.objects.select_related("change", "change__retroactive", "actor")
     ie = PriceIndexEvent.objects.select_related("index", "actor", "source_file")
     im = IndexImport.objects.select_related("imported_by")
     tz = timezone.get_current_timezone()

@@ -199,6 +199,18 @@ def _details(row) -> str:
             parts.append(f"{_('value')} {d['value']}")
         if d.get("note"):
             parts.append(str(d["note"]))
+        if d.get("arrears"):
+            from safetynet.rules.money import yuan
+
+            a = d["arrears"]
+            parts.append(
+                _("retroactive over %(months)s: arrears %(a)s yuan, overpaid %(o)s yuan")
+                % {
+                    "months": "、".join(a["months"]),
+                    "a": yuan(a["arrears_fen"]),
+                    "o": yuan(a["overpayment_fen"]),
+                }
+            )
         return "；".join(str(p) for p in parts)
     if row.event == "imported":
         return _("%(rows)s rows") % {"rows": d.get("rows")}
@@ -253,3 +265,39 @@ def audit_export(request):
     )
     response["Content-Disposition"] = 'attachment; filename="policy-audit.xlsx"'
     return response
+
+
+@login_required
+@permission_required("policy.view_policy_audit", raise_exception=True)
+@require_GET
+def arrears(request, change_id: int):
+    """A retroactive change's arrears and overpayments per household, program and month (ADR
+    1431); the payroll pays them at its next run. ``?format=xlsx``: the list as a workbook."""
+    from django.http import Http404
+
+    from safetynet.rules.money import yuan
+
+    from .retroactive import workbook
+
+    a = selectors.retroactive_assessment(change_id)
+    if a is None:
+        raise Http404
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            workbook(a),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="arrears-change-{change_id}.xlsx"'
+        return response
+    rows = a.rows.select_related("household").order_by("household__number", "program", "month")
+    listing = lists.list_page(request.GET, rows, columns=[])
+    context = {
+        "a": a,
+        "change": a.change,
+        "list": listing,
+        "page": listing.page,
+        "rows": [(r, yuan(abs(r.amount_fen))) for r in listing.rows],
+        "arrears_yuan": yuan(a.arrears_fen),
+        "overpayment_yuan": yuan(a.overpayment_fen),
+    }
+    return render(request, "policy/arrears.html", context)

@@ -249,3 +249,12 @@ def index_events() -> QuerySet[PriceIndexEvent]:
 
 def index_imports() -> QuerySet[IndexImport]:
     return IndexImport.objects.select_related("imported_by")
+
+
+def retroactive_assessment(change_id: int):
+    """The arrears assessment of an approved change (ADR 1431), or None."""
+    from .models import RetroactiveAssessment
+
+    return (
+        RetroactiveAssessment.objects.select_related("change").filter(change_id=change_id).first()
+    )

@@ -97,7 +97,7 @@ def test_a_future_dated_change_leaves_past_months_untouched(city, users, ca2):
     assert lines("2019-10")[(f"H{h}", "dibao", "2019-10", "regular")][0] == 140000  # 850×2−300
 
 
-def test_a_retroactive_change_yields_the_hand_computed_arrears(city, users, ca2):
+def test_a_retroactive_change_yields_the_hand_computed_arrears(city, users, ca2, client):
     admin = users["city_admin"]
     for m in ("2019-08", "2019-09"):
         payroll_run(actor=admin, month=m)
@@ -123,6 +123,16 @@ def test_a_retroactive_change_yields_the_hand_computed_arrears(city, users, ca2)
         (f"P{city.tekun.pk}", "tekun", "2019-09", "arrears"): (7500, 3750),
     }
     assert sum(v[0] for v in arrears.values()) == a.arrears_fen
+    # the auditor sees the list (and its workbook) from the audit trail
+    client.force_login(users["auditor"])
+    trail = client.get("/rules/audit/", {"event": "approved"}).content.decode()
+    assert 'data-testid="arrears-link"' in trail and "350.00" in trail
+    page = client.get(f"/rules/arrears/{change.pk}/").content.decode()
+    assert city.dibao_h.number in page and "100.00" in page and "75.00" in page
+    r = client.get(f"/rules/arrears/{change.pk}/", {"format": "xlsx"})
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    client.force_login(users["street_officer"])
+    assert client.get(f"/rules/arrears/{change.pk}/").status_code == 403
 
 
 def test_a_retroactive_cut_is_an_overpayment(city, users, ca2):
