@@ -165,7 +165,7 @@ def price_indices(
     return qs
 
 
-def month_trigger(month: str, params=None):
+def month_trigger(month: str, params=None, got: dict | None = None):
     """The price-subsidy decision for ``month`` from the entered CPI and food CPI (falling back
     to the effective tree's series for a month not entered): a ``rules.indices.Trigger``."""
     from safetynet.rules.indices import BASE
@@ -173,7 +173,8 @@ def month_trigger(month: str, params=None):
     from safetynet.rules.overlay import effective_parameters
 
     params = params or effective_parameters()
-    got = {i.kind: i.value for i in PriceIndex.objects.filter(month=month)}
+    if got is None:
+        got = {i.kind: i.value for i in PriceIndex.objects.filter(month=month)}
 
     def from_tree(name):
         v = params.get(name).month(month)
@@ -205,7 +206,7 @@ def index_months(*, year: int | None = None) -> list[dict]:
     for m in sorted(months, reverse=True):
         row = months[m]
         ind = row["indices"]
-        t = month_trigger(m, params)
+        t = month_trigger(m, params, {k: v["index"].value for k, v in ind.items()})
         row["trigger"] = t
         row["amount_yuan"] = yuan(t.amount_fen)
         row["cpi"], row["food_cpi"], row["scpi"] = (ind.get(k) for k in ("cpi", "food_cpi", "scpi"))
