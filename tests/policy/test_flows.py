@@ -153,3 +153,24 @@ def test_a_retroactive_cut_is_an_overpayment(city, users, ca2):
     over = {(o["beneficiary_key"], o["program"]): o["overpaid_fen"] for o in report.overpayments}
     assert over[(f"H{city.dibao_h.pk}", "dibao")] == 2000
     assert over[(f"P{city.tekun.pk}", "tekun")] == 1500
+
+
+def test_the_cli_approval_reports_the_arrears(city, users, ca2, capsys):
+    from tests.policy.test_cli import run
+
+    admin = users["city_admin"]
+    payroll_run(actor=admin, month="2019-08")
+    approve(Payroll.objects.get(month="2019-08"), admin)
+    change = propose_change(
+        admin,
+        name="dibao.standard",
+        kind="new_value",
+        effective="2019-08-01",
+        value="850",
+        reference_number="厦民〔2019〕99号",
+        reference_date="2019-07-15",
+    )
+    code, out, err = run(capsys, "rules", "parameters", "approve", str(change.pk), "--as", "ca2")
+    assert code == 0, err
+    # one paid month: dibao 100 yuan + tekun 75 yuan
+    assert "retroactive over 2019-08: 2 households, arrears 175.00 yuan, overpaid 0.00" in out
