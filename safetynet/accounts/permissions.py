@@ -143,6 +143,11 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "policy.view_parameter_changes": EVERY_ROLE,
     "policy.propose_parameter_change": frozenset({A}),  # propose_change
     "policy.approve_parameter_change": frozenset({A}),  # approve_change, reject_change
+    # price indices (policy/indices.py, ADR 1430): entered by the city, read by everyone; the
+    # auditor reads the policy audit trail (changes, approvals, index entries and imports).
+    "policy.view_price_indices": EVERY_ROLE,
+    "policy.enter_price_indices": frozenset({A}),  # index_enter, index_import
+    "policy.view_policy_audit": frozenset({AU, A}),
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -216,6 +221,9 @@ ABILITY_LABELS = {
     "policy.view_parameter_changes": _("see parameter changes"),
     "policy.propose_parameter_change": _("propose parameter changes"),
     "policy.approve_parameter_change": _("approve parameter changes"),
+    "policy.view_price_indices": _("see price indices"),
+    "policy.enter_price_indices": _("enter price indices"),
+    "policy.view_policy_audit": _("read the policy audit trail"),
 }
 
 NOT_PERMITTED = "not_permitted"

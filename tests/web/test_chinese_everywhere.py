@@ -103,6 +103,11 @@ def world(
     payroll = make_payroll("2025-10", prepared_by=users["city_admin"])
     add_line(payroll, person=registry.zhang_wei, household=registry.zh1, amount_fen=80_000)
     add_line(payroll, person=family.head, household=family.household, amount_fen=123_456)
+    # price indices and the policy audit trail (ADR 1430, 1432): a triggered month, an entry
+    from safetynet.policy.indices import index_enter
+
+    index_enter(users["city_admin"], month="2020-06", kind="cpi", value="104.5", source="统计局")
+    index_enter(users["city_admin"], month="2020-06", kind="food_cpi", value="103", source="统计局")
     return {
         "report": report,
         "request": report.request,
@@ -157,6 +162,9 @@ def _urls(world) -> list[tuple[str, str]]:
         (r("policy:changes"), "html"),
         (r("funerals:services"), "html"),
         (r("funerals:statements"), "html"),
+        (r("policy-indices:list"), "html"),  # price indices (ADR 1430)
+        (r("policy-indices:audit"), "html"),  # policy audit trail (ADR 1432)
+        (r("policy-indices:audit-export"), "xlsx"),
     ]
     out += [(r("household-detail", args=[h.pk]), "html") for h in world["households"]]
     out += [(r("person-detail", args=[p.pk]), "html") for p in world["persons"]]

@@ -9,10 +9,12 @@ import sys
 from django.core.management.base import BaseCommand
 
 from safetynet.policy.cli import parameters_main
+from safetynet.policy.index_cli import indices_main
 from safetynet.rules.cli import EXIT_INVALID, calculate_main, run_main
 
 SUBCOMMANDS = {"calculate": calculate_main, "run": run_main, "parameters": parameters_main}
-USAGE = """usage: safetynet rules {calculate,run,parameters} ...
+SUBCOMMANDS["indices"] = indices_main  # price indices (ADR 1430)
+USAGE = """usage: safetynet rules {calculate,run,parameters,indices} ...
 
   calculate FILE --month YYYY-MM [--trace]
       One household situation (JSON, see docs/rules-situation-schema.md) -> JSON results.
@@ -23,6 +25,8 @@ USAGE = """usage: safetynet rules {calculate,run,parameters} ...
   parameters set NAME --from DATE --value V --reference TEXT --as USER [--kind K]
   parameters approve ID --as USER | reject ID --reason TEXT --as USER | list
       The bureau's parameter changes, approved by a second city officer (ADR 1400).
+  indices import FILE --as USER | set MONTH --kind K --value V --source S --as USER | list
+      Monthly price indices (CPI, food CPI, low-income living-cost index; ADR 1430).
 
 `safetynet rules calculate --help` and `safetynet rules run --help` explain each.
 """
