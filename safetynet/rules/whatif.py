@@ -474,13 +474,18 @@ class WhatIfResult:
 
     @classmethod
     def from_partials(
-        cls, table: pa.Table, month: str, engine: str, proposed: Sequence[Change]
+        cls,
+        table: pa.Table,
+        month: str,
+        engine: str,
+        proposed: Sequence[Change],
+        programs_run: Sequence[str] = (),
     ) -> WhatIfResult:
         nb = len(HIST_EDGES_FEN) + 1
         grouped = table.group_by(["program", "district", "measure", "bucket"]).aggregate(
             [("value", "sum")]
         )
-        programs: dict[str, dict[str, int]] = {}
+        programs = {p: dict.fromkeys(HOUSEHOLD_MEASURES, 0) for p in programs_run}
         districts: dict[str, dict[int, dict[str, int]]] = {}
         histogram: dict[str, list[int]] = {}
         persons = households = 0
@@ -647,7 +652,7 @@ def run_whatif(
             input_dir, month, order, base_changes, base_changes + proposed, engine, work_dir, tell
         )
     t1 = time.perf_counter()
-    result = WhatIfResult.from_partials(table, month, engine, proposed)
+    result = WhatIfResult.from_partials(table, month, engine, proposed, order)
     result.floor_check = floor_check(base_tree, new_tree, proposed, **dict(indices or {}))
     seconds["aggregate"] = time.perf_counter() - t1
     seconds["total"] = time.perf_counter() - t0
