@@ -143,6 +143,10 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "policy.view_parameter_changes": EVERY_ROLE,
     "policy.propose_parameter_change": frozenset({A}),  # propose_change
     "policy.approve_parameter_change": frozenset({A}),  # approve_change, reject_change
+    # what-if on the whole city (policy/whatif.py, ADR 1410): the city tries a proposal out;
+    # its aggregates (no personal data) are for the city, its finance office and the auditor
+    "policy.run_whatif": frozenset({A}),  # whatif_start
+    "policy.view_whatif": frozenset({A, AU, F}),  # whatif_runs, whatif_get
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -216,6 +220,8 @@ ABILITY_LABELS = {
     "policy.view_parameter_changes": _("see parameter changes"),
     "policy.propose_parameter_change": _("propose parameter changes"),
     "policy.approve_parameter_change": _("approve parameter changes"),
+    "policy.run_whatif": _("try a proposed change on the whole city"),
+    "policy.view_whatif": _("see what-if results"),
 }
 
 NOT_PERMITTED = "not_permitted"

@@ -83,3 +83,6 @@ class ParameterChangeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.change_id} {self.kind}"
+
+
+from .whatif_models import WhatIfRun, WhatIfStatus  # noqa: E402,F401 (the what-if, ADR 1410)

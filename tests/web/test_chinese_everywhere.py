@@ -103,7 +103,16 @@ def world(
     payroll = make_payroll("2025-10", prepared_by=users["city_admin"])
     add_line(payroll, person=registry.zhang_wei, household=registry.zh1, amount_fen=80_000)
     add_line(payroll, person=family.head, household=family.household, amount_fen=123_456)
+    # a what-if on the whole city (ADR 1410), done
+    from safetynet.policy.whatif import whatif_start
+
+    with django_capture_on_commit_callbacks(execute=True):
+        whatif = whatif_start(
+            users["city_admin"],
+            settings=[{"name": "dibao.standard", "value": "850", "effective": "2020-07-01"}],
+        )
     return {
+        "whatif": whatif,
         "report": report,
         "request": report.request,
         "task": task,
@@ -149,6 +158,11 @@ def _urls(world) -> list[tuple[str, str]]:
         (r("funds:budgets"), "html"),
         (r("funds:journal"), "html"),
         (r("funds:statement"), "html"),
+        (r("policy:changes"), "html"),
+        (r("policy-whatif:runs"), "html"),
+        (r("policy-whatif:run", args=[world["whatif"].pk]), "html"),
+        (r("policy-whatif:briefing", args=[world["whatif"].pk, "xlsx"]), "xlsx"),
+        (r("policy-whatif:briefing", args=[world["whatif"].pk, "pdf"]), "pdf"),
     ]
     out += [(r("household-detail", args=[h.pk]), "html") for h in world["households"]]
     out += [(r("person-detail", args=[p.pk]), "html") for p in world["persons"]]

@@ -9,10 +9,16 @@ import sys
 from django.core.management.base import BaseCommand
 
 from safetynet.policy.cli import parameters_main
+from safetynet.policy.whatif_cli import whatif_main
 from safetynet.rules.cli import EXIT_INVALID, calculate_main, run_main
 
-SUBCOMMANDS = {"calculate": calculate_main, "run": run_main, "parameters": parameters_main}
-USAGE = """usage: safetynet rules {calculate,run,parameters} ...
+SUBCOMMANDS = {
+    "calculate": calculate_main,
+    "run": run_main,
+    "parameters": parameters_main,
+    "whatif": whatif_main,
+}
+USAGE = """usage: safetynet rules {calculate,run,parameters,whatif} ...
 
   calculate FILE --month YYYY-MM [--trace]
       One household situation (JSON, see docs/rules-situation-schema.md) -> JSON results.
@@ -23,6 +29,9 @@ USAGE = """usage: safetynet rules {calculate,run,parameters} ...
   parameters set NAME --from DATE --value V --reference TEXT --as USER [--kind K]
   parameters approve ID --as USER | reject ID --reason TEXT --as USER | list
       The bureau's parameter changes, approved by a second city officer (ADR 1400).
+  whatif --change ID | --set NAME=V --from DATE ... --out DIR [--engine duckdb|spark]
+      [--input DIR] [--month YYYY-MM]
+      A proposed change tried on the whole city against the approved baseline (ADR 1410).
 
 `safetynet rules calculate --help` and `safetynet rules run --help` explain each.
 """
