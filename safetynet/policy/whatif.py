@@ -445,7 +445,7 @@ def _proposal_lines(b: dict) -> list[str]:
     out = []
     for p in b["proposed"]:
         name = PARAMETER_NAMES_ZH.get(p["name"], p["name"])
-        out.append(f"{name}（{p['name']}）：{p['value']}，自 {p['effective']} 起")
+        out.append(f"{name}：{p['value']}，自 {p['effective']} 起")
     return out
 
 

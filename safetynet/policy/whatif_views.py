@@ -22,6 +22,14 @@ class AdhocForm(forms.Form):
     name = forms.CharField(label=_("parameter"), max_length=100, initial="dibao.standard")
     value = forms.CharField(label=_("value"), max_length=2000)
     effective = forms.CharField(label=_("effective from"), max_length=10)
+    engine = forms.ChoiceField(
+        label=_("Engine"),
+        choices=[
+            ("duckdb", _("single-machine batch engine")),
+            ("spark", _("cluster batch engine")),
+        ],
+        initial="duckdb",
+    )
 
 
 def _call(fn, *args, **kwargs):
@@ -43,7 +51,9 @@ def runs(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                run = _call(svc.whatif_start, request.user, settings=[form.cleaned_data])
+                data = dict(form.cleaned_data)
+                engine = data.pop("engine")
+                run = _call(svc.whatif_start, request.user, settings=[data], engine=engine)
                 return redirect("policy-whatif:run", run.pk)
             except ServiceError as e:
                 error, status = e, 422

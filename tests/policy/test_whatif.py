@@ -133,7 +133,12 @@ def test_pages_progress_and_briefing(change, users, client, django_capture_on_co
 
 def test_adhoc_form_shows_the_field_error(city, users, client):
     client.force_login(users["city_admin"])
-    form = {"name": "dibao.standard", "value": "850.5.5", "effective": "2020-07-01"}
+    form = {
+        "name": "dibao.standard",
+        "value": "850.5.5",
+        "effective": "2020-07-01",
+        "engine": "duckdb",
+    }
     r = client.post("/rules/parameters/whatif/", form)
     assert r.status_code == 422 and 'data-testid="whatif-error"' in r.content.decode()
     assert not WhatIfRun.objects.exists()
