@@ -116,6 +116,8 @@ def test_pages_progress_and_briefing(change, users, client, django_capture_on_co
     for testid in ("whatif-summary", "whatif-cost-chart", "whatif-district-chart", "whatif-floor"):
         assert f'data-testid="{testid}"' in page
     assert 'data-testid="whatif-program-dibao"' in page and "1,300.00" in page
+    changes = client.get("/rules/parameters/changes/").content.decode()
+    assert f'data-testid="whatif-result-{change.pk}"' in changes  # the results beside the change
     progress = client.get(f"/rules/parameters/whatif/{run.pk}/progress.json").json()
     assert progress["status"] == "done" and progress["polling"] is False
     xlsx = client.get(f"/rules/parameters/whatif/{run.pk}/briefing.xlsx")
