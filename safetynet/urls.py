@@ -19,6 +19,7 @@ urlpatterns = [
     path("payments/", include("safetynet.payments.flow_urls")),
     path("rules/parameters/changes/", include("safetynet.policy.urls")),
     path("rules/parameters/whatif/", include("safetynet.policy.whatif_urls")),
+    path("rules/", include("safetynet.policy.index_urls")),  # price indices, policy audit
     path("", include("safetynet.web.urls")),
 ]
 # No static() media route in any settings: stored files are personal data, served only by views

@@ -147,6 +147,11 @@ ABILITIES: dict[str, frozenset[Role]] = {
     # its aggregates (no personal data) are for the city, its finance office and the auditor
     "policy.run_whatif": frozenset({A}),  # whatif_start
     "policy.view_whatif": frozenset({A, AU, F}),  # whatif_runs, whatif_get
+    # price indices (policy/indices.py, ADR 1430): entered by the city, read by everyone; the
+    # auditor reads the policy audit trail (changes, approvals, index entries and imports).
+    "policy.view_price_indices": EVERY_ROLE,
+    "policy.enter_price_indices": frozenset({A}),  # index_enter, index_import
+    "policy.view_policy_audit": frozenset({AU, A}),
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -222,6 +227,9 @@ ABILITY_LABELS = {
     "policy.approve_parameter_change": _("approve parameter changes"),
     "policy.run_whatif": _("try a proposed change on the whole city"),
     "policy.view_whatif": _("see what-if results"),
+    "policy.view_price_indices": _("see price indices"),
+    "policy.enter_price_indices": _("enter price indices"),
+    "policy.view_policy_audit": _("read the policy audit trail"),
 }
 
 NOT_PERMITTED = "not_permitted"

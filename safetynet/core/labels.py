@@ -419,6 +419,9 @@ KINDS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "account_via": _static(ACCOUNT_VIA),
     "bool": _static(BOOLEANS),
     "unit": _static(UNITS),
+    # policy (ADR 1400, 1430)
+    "change_kind": _choices("safetynet.policy.models:ChangeKind"),
+    "index_kind": _choices("safetynet.policy.models:IndexKind"),
 }
 
 
@@ -1111,3 +1114,13 @@ def situation_message(message: str) -> str:
             }
             return str(text) % values if values else str(text)
     return message
+
+
+def parameter_input_unit(name: str, unit: str) -> str:
+    """The unit a person types a parameter's value in on a screen (ADR 1433): ``yuan`` for money,
+    ``percent`` for rates, ``times`` for multiples, else the parameter's own unit."""
+    if unit == "fen":
+        return "yuan"
+    if unit == "ratio":
+        return "times" if name in _MULTIPLE_RATIOS else "percent"
+    return unit

@@ -137,6 +137,7 @@ def approve_change(actor, change_id: int, note: str = "") -> ParameterChange:
         check_change(_approved_tree(), selectors.as_change(row))
     except OverlayError as e:
         raise _overlay_refusal(e) from None
+    before = selectors.approved_changes()  # for the retroactive assessment (ADR 1431)
     row.status = ChangeStatus.APPROVED
     row.approver = actor
     row.decided_at = timezone.now()
@@ -147,6 +148,10 @@ def approve_change(actor, change_id: int, note: str = "") -> ParameterChange:
     )
     selectors.invalidate()
     transaction.on_commit(selectors.invalidate)
+    # a past effective date reaching paid months: arrears/overpayments per household (ADR 1431)
+    from .retroactive import assess
+
+    assess(row, before, selectors.approved_changes())
     return row
 
 

@@ -44,6 +44,9 @@ from .parameters import (
 )
 
 CHANGE_KINDS = ("new_value", "confirmation", "correction")
+# An entered price index (ADR 1430, ``safetynet.rules.indices``): data, not a proposal; it sets
+# the month's value of a ``price_indices.*`` parameter whatever the latest date.
+INDEX_KIND = "index_entry"
 # The status an applied change gives its value: it is now the bureau's published rule.
 APPLIED_STATUS = "published"
 _YUAN_RE = re.compile(r"^\d+(\.\d{1,2})?$")
@@ -118,7 +121,21 @@ def _scalar(unit: str, raw: Any, field: str) -> Any:
         return text.lower() == "true"
     if unit == "list":
         return [x.strip() for x in text.split(",") if x.strip()]
+    if unit == "ratio" and text.endswith(("%", "％")):
+        return _percent_text(text[:-1].strip(), raw, field)
     return text  # ratio (decimal text), code
+
+
+_PERCENT_RE = re.compile(r"^\d+(\.\d+)?$")
+
+
+def _percent_text(text: str, raw: Any, field: str) -> str:
+    """'3.5' (per cent) → '0.035', exactly (decimal digits shifted, never a float)."""
+    if not _PERCENT_RE.match(text):
+        raise OverlayError(field, f"{raw!r} is not a percentage (e.g. 3.5%)", "wrong_unit")
+    from decimal import Decimal
+
+    return format(Decimal(text).scaleb(-2).normalize(), "f")
 
 
 def parse_value(p: Parameter, raw: Any, field: str = "value") -> Any:
@@ -189,6 +206,8 @@ def _effective_key(p: Parameter, raw: Any) -> str:
 def check_change(params: ParameterSet, change: Change) -> PValue:
     """Validate ``change`` against ``params`` (the tree it would apply to) and return the dated
     value it puts in; raises OverlayError naming the field and the reason."""
+    if change.kind == INDEX_KIND:
+        return _check_index_entry(params, change)
     if change.kind not in CHANGE_KINDS:
         raise OverlayError("kind", f"{change.kind!r} must be one of {list(CHANGE_KINDS)}")
     if change.name not in params:
@@ -244,6 +263,18 @@ def check_change(params: ParameterSet, change: Change) -> PValue:
             msg = str(e).rsplit(": ", 1)[-1]
             raise OverlayError("value", f"{p.name}: {msg}", "wrong_unit") from None
     note = f"change #{change.id} ({change.kind})" if change.id is not None else change.kind
+    return PValue(
+        p.name, value, key, change.reference.strip(), APPLIED_STATUS, p.unit, p.description, note
+    )
+
+
+def _check_index_entry(params: ParameterSet, change: Change) -> PValue:
+    if not change.name.startswith("price_indices.") or change.name not in params:
+        raise OverlayError("name", f"{change.name!r} is not a price index", "unknown_parameter")
+    p = params.get(change.name)
+    key = _effective_key(p, change.effective)
+    value = parse_value(p, change.value)
+    note = f"index #{change.id}" if change.id is not None else "index"
     return PValue(
         p.name, value, key, change.reference.strip(), APPLIED_STATUS, p.unit, p.description, note
     )

@@ -111,6 +111,11 @@ def world(
             users["city_admin"],
             settings=[{"name": "dibao.standard", "value": "850", "effective": "2020-07-01"}],
         )
+    # price indices and the policy audit trail (ADR 1430, 1432): a triggered month, an entry
+    from safetynet.policy.indices import index_enter
+
+    index_enter(users["city_admin"], month="2020-06", kind="cpi", value="104.5", source="统计局")
+    index_enter(users["city_admin"], month="2020-06", kind="food_cpi", value="103", source="统计局")
     return {
         "whatif": whatif,
         "report": report,
@@ -163,6 +168,9 @@ def _urls(world) -> list[tuple[str, str]]:
         (r("policy-whatif:run", args=[world["whatif"].pk]), "html"),
         (r("policy-whatif:briefing", args=[world["whatif"].pk, "xlsx"]), "xlsx"),
         (r("policy-whatif:briefing", args=[world["whatif"].pk, "pdf"]), "pdf"),
+        (r("policy-indices:list"), "html"),  # price indices (ADR 1430)
+        (r("policy-indices:audit"), "html"),  # policy audit trail (ADR 1432)
+        (r("policy-indices:audit-export"), "xlsx"),
     ]
     out += [(r("household-detail", args=[h.pk]), "html") for h in world["households"]]
     out += [(r("person-detail", args=[p.pk]), "html") for p in world["persons"]]
