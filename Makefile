@@ -12,7 +12,7 @@ DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
         bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases bench-spark \
-        bench-payroll bench-payroll-flow bench-banks bench-ledger bench-home bench-medical serve-prod clean messages
+        bench-payroll bench-payroll-flow bench-banks bench-ledger bench-home bench-medical bench-whatif serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -87,6 +87,11 @@ bench-verify: install
 ## (two workers, one core and 2 GB each) beside DuckDB (docs/spark.md); BENCH_SPARK_ARGS to change.
 bench-spark: install
 	$(BIN)/python -m benchmarks.bench_spark $(BENCH_SPARK_ARGS)
+
+## bench-whatif: the what-if of the dibao standard +50 yuan on a generated 5M-person city, end to end
+## on DuckDB (target < 30 s), then on Spark with the aggregates compared (ADR 1410); figures printed.
+bench-whatif: install
+	$(BIN)/python -m benchmarks.bench_whatif $(BENCH_WHATIF_ARGS)
 
 ## bench-load: 50 caseworkers for 5 minutes against the production server on PostgreSQL (loopback).
 LOAD_RUN_TIME ?= 5m

@@ -18,6 +18,7 @@ urlpatterns = [
     path("payments/banks/", include("safetynet.payments.bank_urls")),
     path("payments/", include("safetynet.payments.flow_urls")),
     path("rules/parameters/changes/", include("safetynet.policy.urls")),
+    path("rules/parameters/whatif/", include("safetynet.policy.whatif_urls")),
     path("rules/", include("safetynet.policy.index_urls")),  # price indices, policy audit
     path("", include("safetynet.web.urls")),
 ]

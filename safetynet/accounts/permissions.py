@@ -143,6 +143,10 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "policy.view_parameter_changes": EVERY_ROLE,
     "policy.propose_parameter_change": frozenset({A}),  # propose_change
     "policy.approve_parameter_change": frozenset({A}),  # approve_change, reject_change
+    # what-if on the whole city (policy/whatif.py, ADR 1410): the city tries a proposal out;
+    # its aggregates (no personal data) are for the city, its finance office and the auditor
+    "policy.run_whatif": frozenset({A}),  # whatif_start
+    "policy.view_whatif": frozenset({A, AU, F}),  # whatif_runs, whatif_get
     # price indices (policy/indices.py, ADR 1430): entered by the city, read by everyone; the
     # auditor reads the policy audit trail (changes, approvals, index entries and imports).
     "policy.view_price_indices": EVERY_ROLE,
@@ -221,6 +225,8 @@ ABILITY_LABELS = {
     "policy.view_parameter_changes": _("see parameter changes"),
     "policy.propose_parameter_change": _("propose parameter changes"),
     "policy.approve_parameter_change": _("approve parameter changes"),
+    "policy.run_whatif": _("try a proposed change on the whole city"),
+    "policy.view_whatif": _("see what-if results"),
     "policy.view_price_indices": _("see price indices"),
     "policy.enter_price_indices": _("enter price indices"),
     "policy.view_policy_audit": _("read the policy audit trail"),

@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,15 +247,22 @@ class Caseload:
     enrolments: int = 0
 
 
-def caseload_export(work_dir: Path, month: str) -> Caseload:
+def caseload_export(
+    work_dir: Path, month: str, categories: Iterable[str] | None = None
+) -> Caseload:
     """Write the month's caseload as the engine's city (persons, households, enrolments
     .parquet) into `work_dir`, emptied first. Persons: every member of an enrolled household
-    during the month, with the registry's facts and the amount basis in force (ADR 0900)."""
+    during the month, with the registry's facts and the amount basis in force (ADR 0900).
+    `categories`: the recipient categories that make a household part of it (default: those
+    a monthly program pays; the what-if, ADR 1410, takes every category)."""
     month, first, last = month_bounds(month)
     if work_dir.exists():
         shutil.rmtree(work_dir)
     work_dir.mkdir(parents=True)
-    categories = ", ".join(f"'{c}'" for c in sorted(set(MONTHLY_PROGRAMS.values())))
+    wanted = sorted(set(categories or MONTHLY_PROGRAMS.values()))
+    if any(not c.replace("_", "").isalnum() for c in wanted):
+        raise ValueError(f"categories {wanted} must be plain names")
+    categories = ", ".join(f"'{c}'" for c in wanted)
     params = {"first": first, "last": last, "month": month}
     _make_caseload_tables(params, categories)
     incomes = ", ".join(f"COALESCE(bp.{c}, 0)" for c in INCOME_COLUMNS)

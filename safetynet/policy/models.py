@@ -218,3 +218,6 @@ class RetroactiveArrears(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.program} {self.month} {self.amount_fen}"
+
+
+from .whatif_models import WhatIfRun, WhatIfStatus  # noqa: E402,F401 (the what-if, ADR 1410)

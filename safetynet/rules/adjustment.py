@@ -39,12 +39,18 @@ def standard_adjustment_check(
     effective: dt.date,
     params: ParameterSet | None = None,
     trace: Trace | None = None,
+    *,
+    scpi_rise: Fraction | None = None,
+    food_rise: Fraction | None = None,
+    minimum_wage_fen: int | None = None,
 ) -> dict[str, Any]:
     """Check a proposed dibao standard taking effect on ``effective``.
 
     floor = current standard × (1 + max(SCPI rise, food rise)), rounded up to the fen, where
     the rises are last year's cumulative YoY figures in force on ``effective``; the ratio
     proposed / minimum wage must lie within [min_wage_ratio_min, min_wage_ratio_max].
+    ``scpi_rise``, ``food_rise`` and ``minimum_wage_fen``, when given (the bureau's entered
+    indices, read by the caller), replace the parameters' figures; the result says which.
     """
     if not isinstance(proposed_fen, int) or isinstance(proposed_fen, bool) or proposed_fen < 0:
         raise ValueError("proposed_fen must be a non-negative integer (fen)")
@@ -55,11 +61,17 @@ def standard_adjustment_check(
     ctx = Ctx(params, batch, trace)
     ctx.begin("dibao_adjustment")
     current = ctx.pv_on("dibao.standard", day_before).value
-    scpi = ctx.pv_on("price_indices.scpi_annual_yoy", effective).value
-    food = ctx.pv_on("price_indices.food_annual_yoy", effective).value
+    given = scpi_rise is not None and food_rise is not None
+    scpi = scpi_rise if scpi_rise is not None else _rise(ctx, "scpi_annual_yoy", effective)
+    food = food_rise if food_rise is not None else _rise(ctx, "food_annual_yoy", effective)
+    scpi = ctx.fig("SCPI rise (低收入居民基本生活费用价格指数)", Fraction(scpi), "ratio")
+    food = ctx.fig("food price index rise (食品类价格指数)", Fraction(food), "ratio")
     rise = ctx.fig("required rise = max(SCPI rise, food rise)", max(scpi, food), "ratio")
     floor = ctx.fig("floor = current × (1 + rise), rounded up", _ceil_fen(current, 1 + rise))
-    min_wage = ctx.pv_on("minimum_wage.monthly", effective).value
+    if minimum_wage_fen is None:
+        min_wage = ctx.pv_on("minimum_wage.monthly", effective).value
+    else:
+        min_wage = ctx.fig("minimum wage (given)", minimum_wage_fen)
     lo = ctx.pv_on("dibao_adjustment.min_wage_ratio_min", effective).value
     hi = ctx.pv_on("dibao_adjustment.min_wage_ratio_max", effective).value
     ratio = ctx.fig("proposed / minimum wage", Fraction(proposed_fen, min_wage), "ratio")
@@ -69,6 +81,9 @@ def standard_adjustment_check(
         "effective": effective.isoformat(),
         "current_fen": current,
         "proposed_fen": proposed_fen,
+        "scpi_rise": ratio_str(scpi),
+        "food_rise": ratio_str(food),
+        "indices_from": "given" if given else "parameters",
         "required_rise": ratio_str(rise),
         "floor_fen": floor,
         "meets_floor": meets_floor,
@@ -79,6 +94,10 @@ def standard_adjustment_check(
         "ok": meets_floor and ratio_ok,
         **({"trace": trace.as_dict()} if trace is not None else {}),
     }
+
+
+def _rise(ctx: Ctx, name: str, effective: dt.date) -> Fraction:
+    return ctx.pv_on(f"price_indices.{name}", effective).value
 
 
 def price_subsidy_annual(

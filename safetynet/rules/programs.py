@@ -59,6 +59,10 @@ def _assets_ok(b: Batch, ctx: Ctx, line: int, months_param: str) -> np.ndarray:
     share it), except when tracing: each program's trace then records its own figures."""
     key = f"assets:{line}:{months_param}"
     if not ctx.figures and key in b.cache:
+        # the lookups the cached value depends on, made again (scalar, cheap): a caller that
+        # records what a program reads (the what-if, ADR 1410) sees them on a hit too
+        for name in (months_param, "dibao.max_vehicles", "dibao.max_homes", "dibao.max_businesses"):
+            ctx.pv(name)
         return b.cache[key]
     months = ctx.value("financial_assets_months", ctx.p(months_param))
     fin_limit = ctx.hfig(

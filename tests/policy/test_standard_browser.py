@@ -42,9 +42,26 @@ def test_new_standard_proposed_approved_and_paid_from_its_month(page, login, use
     row = page.get_by_test_id("proposed-changes").locator("tr[data-testid^=change-]")
     assert "850.00" in row.inner_text()
 
-    # 2. WHAT-IF (issue 14 §2, added by the what-if work): the proposer opens the whole-city
-    #    what-if of this proposal here and reads its cost and the floor check before the
-    #    approval. Insert the steps between this comment and the log-out below.
+    # 2. the proposer tries it on the whole city (ADR 1410), before the approval: a background
+    #    run on the caseload snapshot for 2019-09 — PAY-1 dibao +100 yuan; the tekun PAY-2
+    #    1.5 × 850 + 90 − 1,290 = +75; the price subsidy of the month (food +11 %) for their 3
+    #    persons 3 × 11 % × 50 = +16.50: +191.50 a month — and the floor check (800 × (1 +
+    #    2.4 %) = 819.20 ≤ 850: not below)
+    row.locator("button[data-testid^=whatif-]").click()
+    page.get_by_test_id("whatif-summary").wait_for()
+    assert "191.50" in page.get_by_test_id("whatif-change").inner_text()
+    assert "2,298.00" in page.get_by_test_id("whatif-change-yearly").inner_text()
+    assert "819.20" in page.get_by_test_id("whatif-floor").inner_text()
+    assert page.get_by_test_id("whatif-program-dibao").is_visible()
+    page.locator("#whatif-cost-chart[data-ready='1']").wait_for()  # ECharts drew it
+    with page.expect_download() as d:
+        page.get_by_test_id("whatif-xlsx").click(no_wait_after=True)
+    assert d.value.suggested_filename.endswith(".xlsx")  # the briefing (PDF: test_whatif.py)
+    page.goto("/rules/parameters/changes/")
+    assert (
+        page.get_by_test_id("proposed-changes").locator("a[data-testid^=whatif-result-]").count()
+        == 1
+    )
 
     # 3. a second city officer approves
     page.context.clear_cookies()

@@ -103,12 +103,21 @@ def world(
     payroll = make_payroll("2025-10", prepared_by=users["city_admin"])
     add_line(payroll, person=registry.zhang_wei, household=registry.zh1, amount_fen=80_000)
     add_line(payroll, person=family.head, household=family.household, amount_fen=123_456)
+    # a what-if on the whole city (ADR 1410), done
+    from safetynet.policy.whatif import whatif_start
+
+    with django_capture_on_commit_callbacks(execute=True):
+        whatif = whatif_start(
+            users["city_admin"],
+            settings=[{"name": "dibao.standard", "value": "850", "effective": "2020-07-01"}],
+        )
     # price indices and the policy audit trail (ADR 1430, 1432): a triggered month, an entry
     from safetynet.policy.indices import index_enter
 
     index_enter(users["city_admin"], month="2020-06", kind="cpi", value="104.5", source="统计局")
     index_enter(users["city_admin"], month="2020-06", kind="food_cpi", value="103", source="统计局")
     return {
+        "whatif": whatif,
         "report": report,
         "request": report.request,
         "task": task,
@@ -162,6 +171,10 @@ def _urls(world) -> list[tuple[str, str]]:
         (r("policy:changes"), "html"),
         (r("funerals:services"), "html"),
         (r("funerals:statements"), "html"),
+        (r("policy-whatif:runs"), "html"),
+        (r("policy-whatif:run", args=[world["whatif"].pk]), "html"),
+        (r("policy-whatif:briefing", args=[world["whatif"].pk, "xlsx"]), "xlsx"),
+        (r("policy-whatif:briefing", args=[world["whatif"].pk, "pdf"]), "pdf"),
         (r("policy-indices:list"), "html"),  # price indices (ADR 1430)
         (r("policy-indices:audit"), "html"),  # policy audit trail (ADR 1432)
         (r("policy-indices:audit-export"), "xlsx"),

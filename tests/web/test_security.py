@@ -221,6 +221,7 @@ NOT_SERVED = {
     "statement_pdf.html",  # funds: the monthly fund statement
     "reconciliation_pdf.html",  # payments: the bank reconciliation
     "hospital_statement_pdf.html",  # medical: a hospital's monthly statement
+    "whatif_briefing_pdf.html",  # policy: the what-if briefing (ADR 1410)
 }
 
 

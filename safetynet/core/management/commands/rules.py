@@ -10,11 +10,17 @@ from django.core.management.base import BaseCommand
 
 from safetynet.policy.cli import parameters_main
 from safetynet.policy.index_cli import indices_main
+from safetynet.policy.whatif_cli import whatif_main
 from safetynet.rules.cli import EXIT_INVALID, calculate_main, run_main
 
-SUBCOMMANDS = {"calculate": calculate_main, "run": run_main, "parameters": parameters_main}
+SUBCOMMANDS = {
+    "calculate": calculate_main,
+    "run": run_main,
+    "parameters": parameters_main,
+    "whatif": whatif_main,
+}
 SUBCOMMANDS["indices"] = indices_main  # price indices (ADR 1430)
-USAGE = """usage: safetynet rules {calculate,run,parameters,indices} ...
+USAGE = """usage: safetynet rules {calculate,run,parameters,indices,whatif} ...
 
   calculate FILE --month YYYY-MM [--trace]
       One household situation (JSON, see docs/rules-situation-schema.md) -> JSON results.
@@ -27,6 +33,9 @@ USAGE = """usage: safetynet rules {calculate,run,parameters,indices} ...
       The bureau's parameter changes, approved by a second city officer (ADR 1400).
   indices import FILE --as USER | set MONTH --kind K --value V --source S --as USER | list
       Monthly price indices (CPI, food CPI, low-income living-cost index; ADR 1430).
+  whatif --change ID | --set NAME=V --from DATE ... --out DIR [--engine duckdb|spark]
+      [--input DIR] [--month YYYY-MM]
+      A proposed change tried on the whole city against the approved baseline (ADR 1410).
 
 `safetynet rules calculate --help` and `safetynet rules run --help` explain each.
 """
