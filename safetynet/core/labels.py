@@ -1120,6 +1120,7 @@ KINDS.update(
     {
         "elder_living": _choices(f"{_E}:LivingSituation"),
         "elder_selfcare": _choices(f"{_E}:SelfCareLevel"),
+        "elder_selfcare_item": _choices(f"{_E}:SelfCareItem"),
         "elder_contact_relation": _choices(f"{_E}:ContactRelation"),
         "elder_provider_status": _choices(f"{_E}:ProviderStatus"),
         "elder_provider_event": _choices(f"{_E}:ProviderEventKind"),

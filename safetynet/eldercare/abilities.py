@@ -36,7 +36,7 @@ ABILITIES = {
     "eldercare.manage_cards": frozenset({C, S, OP}),  # card_issue, card_report_lost
     "eldercare.grant_credit": frozenset({A}),  # credit_grant_month
     "eldercare.make_statements": frozenset({A, F}),  # provider_statements_make
-    "eldercare.view_statistics": frozenset({S, D, A, AU, F, OP}),
+    "eldercare.view_statistics": frozenset({C, S, D, A, AU, F, OP}),
     "eldercare.work_orders": frozenset({PS}),  # the provider portal: accept, done, settle
 }
 

@@ -32,7 +32,18 @@ class SelfCareLevel(models.TextChoices):
     UNKNOWN = "unknown", _("Not assessed")
 
 
-SELFCARE_ITEMS = ("eat", "dress", "bed", "toilet", "walk", "bathe")
+class SelfCareItem(models.TextChoices):
+    """The six items of POLICY §3, in their order."""
+
+    EAT = "eat", _("Eating")
+    DRESS = "dress", _("Dressing")
+    BED = "bed", _("Getting in and out of bed")
+    TOILET = "toilet", _("Using the toilet")
+    WALK = "walk", _("Walking indoors")
+    BATHE = "bathe", _("Bathing")
+
+
+SELFCARE_ITEMS = tuple(SelfCareItem.values)
 
 
 class ElderProfile(models.Model):

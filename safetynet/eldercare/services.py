@@ -30,6 +30,7 @@ from safetynet.rules.eldercare import (
     spend_split,
     window_days,
 )
+from safetynet.rules.money import yuan
 
 from . import selectors, states
 from .errors import (
@@ -438,6 +439,13 @@ def _release_open_orders(provider, actor) -> None:
             order.save(update_fields=["provider", "price_fen"])
 
 
+VERDICT_ZH = {
+    "EXIT_COMPLAINTS": "投诉次数达到退出标准",
+    "SUSPEND_COMPLAINTS": "投诉次数达到暂停派单标准",
+    "SUSPEND_BAD_RATINGS": "差评次数达到暂停派单标准",
+}
+
+
 def provider_evaluate(provider: Provider, *, actor=None, on: dt.date | None = None) -> str:
     """Apply the admission-and-exit thresholds (rules.eldercare.provider_verdict) to the
     complaints and ratings of the window: suspend or exit automatically, recorded as events.
@@ -452,7 +460,8 @@ def provider_evaluate(provider: Provider, *, actor=None, on: dt.date | None = No
         ).values_list("rating", flat=True)
     )
     verdict = provider_verdict(complaints=complaints, ratings=ratings, on=on, params=params)
-    note = f"自动：{verdict.reason}（投诉{verdict.complaints}次，差评{verdict.bad_ratings}次）"
+    why = VERDICT_ZH.get(verdict.reason, "")
+    note = f"自动：{why}（统计期内投诉{verdict.complaints}次，差评{verdict.bad_ratings}次）"
     if verdict.action == "exit" and provider.status in (
         ProviderStatus.APPROVED,
         ProviderStatus.SUSPENDED,
@@ -781,7 +790,7 @@ def order_settle(
         to_status=order.status,
         actor=user if getattr(user, "pk", None) else None,
         institution=institution,
-        note=f"{card.number} 额度{credit}分 自付{self_pay}分",
+        note=f"{card.number} 服务额度支付{yuan(credit)}元，本人支付{yuan(self_pay)}元",
     )
     return order
 

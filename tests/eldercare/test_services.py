@@ -297,7 +297,7 @@ def test_three_complaints_suspend_and_six_exit_a_provider(users, registry, op, p
         services.complaint_record(actor=op, provider_id=provider.pk, note=f"服务态度差{i}")
     provider.refresh_from_db()
     assert provider.status == "exited"
-    assert "EXIT_COMPLAINTS" in provider.status_reason
+    assert "投诉次数达到退出标准" in provider.status_reason
 
 
 def test_five_bad_ratings_suspend(users, registry, op, provider):
