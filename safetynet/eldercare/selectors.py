@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
@@ -21,7 +21,6 @@ from safetynet.rules.eldercare import age_on
 from . import states
 from .models import (
     Call,
-    CreditAccount,
     ElderContact,
     ElderProfile,
     Provider,
@@ -178,7 +177,11 @@ def query_kind(query: str) -> str:
 def person_lookup(*, actor, query: str, on: dt.date | None = None) -> list[Found]:
     """The operator's one search box (ADR 1205): a phone number (the person's own, or a
     contact's: the person they are a relative of), a whole ID number, or a name (exact first,
-    then as a prefix), among the elderly of the actor's jurisdiction; at most 20, by name."""
+    then as a prefix), among the elderly of the actor's jurisdiction; at most 20, by name.
+
+    Few round trips, each on an index: the match (one query; a phone: one UNION of the profiles'
+    and the contacts' phone indexes), the persons with their profile, credit, card in use and
+    open orders (one query), their contacts and their categories (one each)."""
     prefix = _prefix(actor)
     query = (query or "").strip()
     if prefix is None or not query:
@@ -186,68 +189,81 @@ def person_lookup(*, actor, query: str, on: dt.date | None = None) -> list[Found
     on = on or timezone.localdate()
     cutoff = birth_cutoff(on)
     kind = query_kind(query)
-    matched: dict[int, tuple[str, ElderContact | None]] = {}
-    base = Person.objects.filter(death_date__isnull=True, birth_date__lte=cutoff)
+    matched: dict[int, tuple[str, int | None]] = {}
+    base = _lookup_rows().filter(death_date__isnull=True, birth_date__lte=cutoff)
     if kind == "phone":
         phone = query.replace(" ", "").replace("-", "")
-        for pid in ElderProfile.objects.filter(phone=phone).values_list("person_id", flat=True)[
-            :LOOKUP_LIMIT
-        ]:
-            matched[pid] = ("phone", None)
-        for c in ElderContact.objects.filter(phone=phone)[:LOOKUP_LIMIT]:
-            matched.setdefault(c.person_id, ("contact", c))
-        persons = list(base.filter(pk__in=list(matched)).select_related("hukou_division"))
+        own = ElderProfile.objects.filter(phone=phone).order_by().values_list("person_id", Value(0))
+        theirs = ElderContact.objects.filter(phone=phone).order_by().values_list("person_id", "id")
+        for pid, contact_id in own.union(theirs, all=True)[: 4 * LOOKUP_LIMIT]:
+            if contact_id:
+                matched.setdefault(pid, ("contact", contact_id))
+            else:
+                matched[pid] = ("phone", None)
+        persons = list(base.filter(pk__in=list(matched))) if matched else []
     elif kind == "id_number":
-        persons = list(base.filter(id_number=query.upper()).select_related("hukou_division"))
-        matched = {p.pk: ("id_number", None) for p in persons}
+        persons = list(base.filter(id_number=query.upper()))
     else:
-        persons = list(base.filter(name=query).select_related("hukou_division")[:200])
+        persons = list(base.filter(name=query)[:200])
         if not persons:
-            persons = list(
-                base.filter(name_prefix_filter("name", query)).select_related("hukou_division")[
-                    :200
-                ]
-            )
-        matched = {p.pk: ("name", None) for p in persons}
+            persons = list(base.filter(name_prefix_filter("name", query))[:200])
     persons = [p for p in persons if person_visible(p, prefix)][:LOOKUP_LIMIT]
-    return _enrich(persons, matched, on)
+    how = "id_number" if kind == "id_number" else "name"
+    return _found(persons, {p.pk: matched.get(p.pk, (how, None)) for p in persons}, on)
 
 
-def _enrich(persons: list[Person], matched: dict, on: dt.date) -> list[Found]:
+def _lookup_rows() -> QuerySet[Person]:
+    """Persons with what the console shows of them, in the same query."""
+    card = ServiceCard.objects.filter(person=OuterRef("pk"), status="active")
+    open_orders = (
+        ServiceOrder.objects.filter(person=OuterRef("pk"), status__in=list(states.OPEN_STATES))
+        .order_by()
+        .values("person")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Person.objects.select_related("hukou_division", "elder", "elder_credit").annotate(
+        card_number=Subquery(card.values("number")[:1]),
+        open_count=Coalesce(Subquery(open_orders[:1]), 0),
+    )
+
+
+def _found(persons: list[Person], matched: dict, on: dt.date) -> list[Found]:
     ids = [p.pk for p in persons]
     if not ids:
         return []
-    profiles = {p.person_id: p for p in ElderProfile.objects.filter(person_id__in=ids)}
     contacts: dict[int, list[ElderContact]] = {}
     for c in ElderContact.objects.filter(person_id__in=ids):
         contacts.setdefault(c.person_id, []).append(c)
-    cards = {c.person_id: c for c in ServiceCard.objects.filter(person_id__in=ids, status="active")}
-    balances = {a.person_id: a.balance_fen for a in CreditAccount.objects.filter(person_id__in=ids)}
-    open_orders = dict(
-        ServiceOrder.objects.filter(person_id__in=ids, status__in=list(states.OPEN_STATES))
-        .values("person_id")
-        .annotate(n=Count("id"))
-        .values_list("person_id", "n")
-    )
     cats = current_categories(ids, on)
     out = []
     for p in sorted(persons, key=lambda p: (p.name, p.pk)):
-        how, contact = matched.get(p.pk, ("name", None))
+        how, contact_id = matched.get(p.pk, ("name", None))
+        mine = contacts.get(p.pk, [])
+        credit = getattr(p, "elder_credit", None) if hasattr(p, "elder_credit") else None
+        card = ServiceCard(number=p.card_number, person=p) if p.card_number else None
         out.append(
             Found(
                 person=p,
                 age=age_on(p.birth_date, on),
                 matched_by=how,
-                contact=contact,
-                profile=profiles.get(p.pk),
+                contact=next((c for c in mine if c.pk == contact_id), None),
+                profile=getattr(p, "elder", None) if hasattr(p, "elder") else None,
                 categories=cats.get(p.pk, []),
-                contacts=contacts.get(p.pk, []),
-                card=cards.get(p.pk),
-                balance_fen=balances.get(p.pk, 0),
-                open_orders=open_orders.get(p.pk, 0),
+                contacts=mine,
+                card=card,
+                balance_fen=credit.balance_fen if credit else 0,
+                open_orders=p.open_count,
             )
         )
     return out
+
+
+def person_summary(person: Person, on: dt.date | None = None) -> Found:
+    """The console's facts of one person (the person's page)."""
+    on = on or timezone.localdate()
+    [row] = list(_lookup_rows().filter(pk=person.pk))
+    return _found([row], {}, on)[0]
 
 
 # --------------------------------------------------------------------------- orders and providers

@@ -180,7 +180,7 @@ def elder(request, person_id: int):
     if request.method == "POST":
         _elder_action(request, person)
         return redirect("eldercare:elder", person_id=person.pk)
-    [found] = selectors._enrich([person], {}, timezone.localdate())
+    found = selectors.person_summary(person)
     context = {
         "person": person,
         "found": found,
