@@ -23,7 +23,7 @@ discharge date; ``category`` or ``categories`` held; ``bill``; optional ``used``
 expect keys of ``medical.Settlement``, or ``error`` and ``field`` of a refused bill), or
 ``mode: eldercare_credit`` (``month``, ``birth_date``, ``categories``, ``selfcare_failed_items``,
 optional ``death_date``; expect keys of ``eldercare.Credit``) or ``mode: eldercare_provider``
-(``on``, ``complaints``, ``ratings``; expect ``action``, ``complaints``, ``bad_ratings``,
+(``date``, ``complaints``, ``ratings``; expect ``action``, ``complaints``, ``bad_ratings``,
 ``reason``).
 """
 
@@ -160,7 +160,7 @@ def _eldercare(mode: str, data: Mapping[str, Any], params: ParameterSet) -> dict
         verdict = provider_verdict(
             complaints=int(data["complaints"]),
             ratings=data.get("ratings") or [],
-            on=_date(data["on"]),
+            on=_date(data["date"]),
             params=params,
         )
         return {
