@@ -15,6 +15,7 @@ urlpatterns = [
     path("medical/", include("safetynet.medical.urls")),
     path("disaster/", include("safetynet.disaster.urls")),
     path("funerals/", include("safetynet.funerals.urls")),
+    path("eldercare/", include("safetynet.eldercare.urls")),
     path("payments/banks/", include("safetynet.payments.bank_urls")),
     path("payments/", include("safetynet.payments.flow_urls")),
     path("rules/parameters/changes/", include("safetynet.policy.urls")),

@@ -29,7 +29,8 @@ A = Role.CITY_ADMIN
 V = Role.VERIFICATION_OPERATOR
 AU = Role.AUDITOR
 F = Role.CITY_FINANCE
-EVERY_ROLE = frozenset(Role)
+# A provider's staff (eldercare) read nothing of the registry: every other role.
+EVERY_ROLE = frozenset(Role) - {Role.PROVIDER_STAFF}
 
 # The registry is maintained by the offices that meet the families (community, street/town) and by
 # the city administrator, who loads rosters for them; the district approver decides enrolments.
@@ -231,6 +232,13 @@ ABILITY_LABELS = {
     "policy.enter_price_indices": _("enter price indices"),
     "policy.view_policy_audit": _("read the policy audit trail"),
 }
+
+# 12349 elderly care (ADR 1200): its abilities are kept beside the app and merged here.
+from safetynet.eldercare.abilities import ABILITIES as _ELDERCARE  # noqa: E402
+from safetynet.eldercare.abilities import ABILITY_LABELS as _ELDERCARE_LABELS  # noqa: E402
+
+ABILITIES.update(_ELDERCARE)
+ABILITY_LABELS.update(_ELDERCARE_LABELS)
 
 NOT_PERMITTED = "not_permitted"
 
