@@ -143,6 +143,12 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "policy.view_parameter_changes": EVERY_ROLE,
     "policy.propose_parameter_change": frozenset({A}),  # propose_change
     "policy.approve_parameter_change": frozenset({A}),  # approve_change, reject_change
+    # 12349 one-key emergencies (eldercare/emergency, docs/eldercare-emergency.md): the offices
+    # and the city's 12349 operators (city administrator) open, assign and close emergencies
+    # and give out alarm devices; the district and the auditor read.
+    "eldercare_emergency.view_emergencies": frozenset({C, S, D, A, AU}),
+    "eldercare_emergency.handle_emergencies": frozenset({C, S, A}),
+    "eldercare_emergency.manage_devices": frozenset({C, S, A}),
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -216,6 +222,9 @@ ABILITY_LABELS = {
     "policy.view_parameter_changes": _("see parameter changes"),
     "policy.propose_parameter_change": _("propose parameter changes"),
     "policy.approve_parameter_change": _("approve parameter changes"),
+    "eldercare_emergency.view_emergencies": _("see one-key emergencies"),
+    "eldercare_emergency.handle_emergencies": _("open, assign and close emergencies"),
+    "eldercare_emergency.manage_devices": _("register alarm devices"),
 }
 
 NOT_PERMITTED = "not_permitted"
