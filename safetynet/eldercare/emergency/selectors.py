@@ -26,7 +26,7 @@ def emergencies_visible_to(actor: User) -> QuerySet[Emergency]:
     prefix = getattr(actor, "scope_prefix", None)
     if prefix is None or not actor.has_perm("eldercare_emergency.view_emergencies"):
         return Emergency.objects.none()
-    return Emergency.objects.filter(division_id__startswith=prefix)
+    return Emergency.objects.filter(division__code__startswith=prefix)
 
 
 def emergency_get(*, actor: User, emergency_id: int) -> Emergency | None:
