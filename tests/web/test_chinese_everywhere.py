@@ -103,7 +103,17 @@ def world(
     payroll = make_payroll("2025-10", prepared_by=users["city_admin"])
     add_line(payroll, person=registry.zhang_wei, household=registry.zh1, amount_fen=80_000)
     add_line(payroll, person=family.head, household=family.household, amount_fen=123_456)
+    # a one-key emergency (eldercare/emergency): a device and a call entered by the operator
+    from safetynet.eldercare.emergency import services as emergency
+
+    emergency.device_register(
+        actor=users["community_worker"], person_id=registry.zhang_wei.pk, device_id="YJT-0001"
+    )
+    em, _ = emergency.emergency_open_by_phone(
+        actor=users["community_worker"], person_id=registry.zhang_wei.pk, note="摔倒"
+    )
     return {
+        "emergency": em,
         "report": report,
         "request": report.request,
         "task": task,
@@ -149,6 +159,10 @@ def _urls(world) -> list[tuple[str, str]]:
         (r("funds:budgets"), "html"),
         (r("funds:journal"), "html"),
         (r("funds:statement"), "html"),
+        (r("eldercare_emergency:screen") + "?q=张", "html"),
+        (r("eldercare_emergency:detail", args=[world["emergency"].pk]), "html"),
+        (r("eldercare_emergency:devices"), "html"),
+        (r("eldercare_emergency:statistics"), "html"),
     ]
     out += [(r("household-detail", args=[h.pk]), "html") for h in world["households"]]
     out += [(r("person-detail", args=[p.pk]), "html") for p in world["persons"]]
