@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .states import OPEN_STATES, Status
 
@@ -31,7 +32,7 @@ class AlarmDevice(models.Model):
     # SHA-256 of the device's secret (256 random bits, shown once at registration): a random
     # secret needs no slow password hash, and a signal is answered in a few milliseconds.
     secret_hash = models.CharField(max_length=64)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("emergency", "active"), default=True)
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -71,10 +72,10 @@ class Outcome(models.TextChoices):
 OPEN_VALUES = sorted(s.value for s in OPEN_STATES)
 
 STATUS_CHOICES = [
-    (Status.OPENED.value, _("Opened")),
-    (Status.ASSIGNED.value, _("Assigned")),
-    (Status.ON_SCENE.value, _("On scene")),
-    (Status.CLOSED.value, _("Closed")),
+    (Status.OPENED.value, pgettext_lazy("emergency", "Opened")),
+    (Status.ASSIGNED.value, pgettext_lazy("emergency", "Assigned")),
+    (Status.ON_SCENE.value, pgettext_lazy("emergency", "On scene")),
+    (Status.CLOSED.value, pgettext_lazy("emergency", "Closed")),
 ]
 
 
@@ -90,7 +91,9 @@ class Emergency(models.Model):
     division = models.ForeignKey(
         "registry.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
     )
-    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    source = models.CharField(
+        pgettext_lazy("emergency", "source"), max_length=8, choices=Source.choices
+    )
     device = models.ForeignKey(
         AlarmDevice, null=True, blank=True, on_delete=models.PROTECT, related_name="emergencies"
     )
@@ -113,13 +116,15 @@ class Emergency(models.Model):
     responder_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(
+        pgettext_lazy("emergency", "outcome"), max_length=16, choices=Outcome.choices, blank=True
+    )
     closing_note = models.CharField(_("closing note"), max_length=500, blank=True)
     signals_count = models.PositiveIntegerField(_("signals"), default=0)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
-        verbose_name = _("emergency")
+        verbose_name = pgettext_lazy("emergency", "emergency")
         verbose_name_plural = _("emergencies")
         constraints = [
             # One open emergency per person: a second signal or call is attached to it.
@@ -172,12 +177,12 @@ class EmergencySignal(models.Model):
 
 
 class EventKind(models.TextChoices):
-    OPENED = "opened", _("Opened")
+    OPENED = "opened", _("Call received")
     SIGNAL = "signal", _("Signal attached")
     CALL = "call", _("Call attached")
-    ASSIGNED = "assigned", _("Assigned")
+    ASSIGNED = "assigned", _("Responder assigned")
     ARRIVED = "arrived", _("Responder on scene")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Emergency closed")
 
 
 class EmergencyEvent(models.Model):
