@@ -12,7 +12,7 @@ DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
         bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases bench-spark \
-        bench-payroll bench-payroll-flow bench-banks bench-ledger bench-home bench-medical serve-prod clean messages
+        bench-payroll bench-payroll-flow bench-banks bench-ledger bench-home bench-medical bench-eldercare serve-prod clean messages
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -101,6 +101,13 @@ MEDICAL_CONCURRENCY ?= 100
 MEDICAL_DURATION ?= 120
 bench-medical: install
 	$(BIN)/python -m benchmarks.bench_medical --concurrency $(MEDICAL_CONCURRENCY) --duration $(MEDICAL_DURATION)
+
+## bench-eldercare: 1,000 one-key emergency signals in a minute from distinct alarm devices against
+## the production server (PostgreSQL, loopback), then the same as a burst; every signal must open
+## exactly one emergency (counted in the database), figures (throughput, p95) printed.
+ELDERCARE_SIGNALS ?= 1000
+bench-eldercare: install
+	$(BIN)/python -m benchmarks.bench_eldercare_emergency --signals $(ELDERCARE_SIGNALS)
 
 # Casework (issue 8): the workbench with 100,000 open cases on PostgreSQL, then the monthly
 # proactive lists and review schedule.

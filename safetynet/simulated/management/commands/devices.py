@@ -6,7 +6,7 @@ safetynet devices setup --devices 1000 --as USER --out plan.json [--prefix SIM]
 safetynet devices signal --url URL --key KEY --signal-id ID [--kind button|fall]
     one signal, retried with the same ID until answered; prints the answer
 safetynet devices simulate --url URL --plan plan.json [--signals 1000] [--per-minute 1000]
-    [--concurrency 50] [--replay-rate 0.05] [--out summary.json]
+    [--concurrency 50] [--replay-rate 0.05] [--offset 0] [--out summary.json]
     one signal from each of N devices, paced; prints the figures (exit 1 on any error)
 
 Bad input: exit 2 naming the option.
@@ -56,6 +56,7 @@ class Command(BaseCommand):
         m.add_argument("--per-minute", type=float, default=1000.0, help="0: as fast as possible")
         m.add_argument("--concurrency", type=int, default=50)
         m.add_argument("--replay-rate", type=float, default=0.0)
+        m.add_argument("--offset", type=int, default=0, help="skip the plan's first devices")
         m.add_argument("--seed", type=int, default=0)
         m.add_argument("--out", type=Path, default=None)
 
@@ -77,6 +78,9 @@ class Command(BaseCommand):
             devices = json.loads(plan_path.read_text())["devices"]
         except (ValueError, KeyError):
             raise CommandError("--plan: not a devices plan file", returncode=BAD_INPUT) from None
+        if not 0 <= o["offset"] < len(devices):
+            raise CommandError(f"--offset: 0 to {len(devices) - 1}", returncode=BAD_INPUT)
+        devices = devices[o["offset"] :]
         if o["signals"] < 1 or o["signals"] > len(devices):
             raise CommandError(
                 f"--signals: 1 to {len(devices)} (one per device of the plan)",
