@@ -200,8 +200,9 @@ def emergency_benchmark(
         lines += [
             f"{name} ({pace}): {s['answered']}/{s['signals']} answered in {s['seconds']} s "
             f"({s['per_second']}/s)  errors {s['errors']}  retries {s['retries']}",
-            f"  latency p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms  p99 {s['p99_ms']} ms  "
-            f"max {s['max_ms']} ms",
+            f"  press to answer p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms  p99 {s['p99_ms']} ms  "
+            f"max {s['max_ms']} ms; one request p50 {s['request_p50_ms']} ms  "
+            f"p95 {s['request_p95_ms']} ms",
             f"  in the database: {rows['emergencies']} emergencies, {rows['signals']} signals "
             f"(expected {expected} of each), lost {lost}, persons with two open {rows['doubled']}",
             f"  statuses {s['statuses']}",

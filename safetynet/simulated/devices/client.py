@@ -107,7 +107,8 @@ async def storm(
     run_id = run_id or f"R{int(time.time())}"
     rng = random.Random(seed)
     queue: asyncio.Queue = asyncio.Queue()
-    latencies: list[float] = []
+    latencies: list[float] = []  # from the press (the signal's turn) to its answer
+    requests: list[float] = []  # each HTTP exchange alone
     statuses: dict[str, int] = {}
     errors: list[str] = []
     answered: dict[int, str] = {}
@@ -144,8 +145,10 @@ async def storm(
                 sent = dt.datetime.now(dt.UTC).isoformat()
                 body = json.dumps(signal_body(f"{run_id}-{i}") | {"sent_at": sent}).encode()
                 for attempt in range(20):
+                    sent_at = time.monotonic()
                     try:
                         status, data = await conn.request("POST", PATH, headers, body)
+                        requests.append((time.monotonic() - sent_at) * 1000)
                     except (OSError, asyncio.IncompleteReadError) as exc:
                         retries += 1
                         if attempt == 19:
@@ -188,6 +191,8 @@ async def storm(
         "p95_ms": _pct(latencies, 0.95),
         "p99_ms": _pct(latencies, 0.99),
         "max_ms": round(max(latencies), 1) if latencies else 0.0,
+        "request_p50_ms": _pct(requests, 0.50),
+        "request_p95_ms": _pct(requests, 0.95),
         "retries": retries,
         "statuses": dict(sorted(statuses.items())),
         "errors": len(errors),
