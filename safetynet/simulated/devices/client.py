@@ -7,7 +7,8 @@
 paced at `per_minute` (0: as fast as possible), over `concurrency` kept-alive connections
 (asyncio, the hospitals' `Connection`). Every signal is retried until answered; a share
 (`replay_rate`) is sent a second time after its answer, which must come back `replayed` with
-the same emergency. Latency is measured per signal from its first send to its answer.
+the same emergency. Latency is measured per signal from its turn (the press; it waits when the
+client falls behind) to its answer, and per HTTP request alone.
 """
 
 from __future__ import annotations
