@@ -111,6 +111,16 @@ MEDICAL_SWEEP ?= 64,32,16,8,4,2,1
 bench-medical: install
 	$(BIN)/python -m benchmarks.bench_medical --concurrency $(MEDICAL_CONCURRENCY) --duration $(MEDICAL_DURATION) --sweep $(MEDICAL_SWEEP)
 
+## bench-eldercare: 1,000 one-key emergency signals in a minute from distinct alarm devices against
+## the production server (PostgreSQL, loopback), then the same as a burst; every signal must open
+## exactly one emergency (counted in the database), figures (throughput, p95) printed.
+## Before it, the 12349 operator's person lookup (phone, relative's phone, ID number, name)
+## p50/p95 on a generated city of 1,000,000 persons in PostgreSQL; ELDERCARE_BENCH_ARGS.
+ELDERCARE_SIGNALS ?= 1000
+bench-eldercare: install
+	$(BIN)/python -m benchmarks.bench_eldercare $(ELDERCARE_BENCH_ARGS)
+	$(BIN)/python -m benchmarks.bench_eldercare_emergency --signals $(ELDERCARE_SIGNALS)
+
 # Casework (issue 8): the workbench with 100,000 open cases on PostgreSQL, then the monthly
 # proactive lists and review schedule.
 bench-cases: install
@@ -141,11 +151,6 @@ bench-banks: install
 ## cities of 20,000 and 1,000,000 persons in PostgreSQL (ADR 1000); HOME_BENCH_ARGS to change.
 bench-home: install
 	$(BIN)/python -m benchmarks.bench_home $(HOME_BENCH_ARGS)
-
-## bench-eldercare: the 12349 operator's person lookup (phone, relative's phone, ID number, name)
-## p50/p95 on a generated city of 1,000,000 persons in PostgreSQL (issue 12); ELDERCARE_BENCH_ARGS.
-bench-eldercare: install
-	$(BIN)/python -m benchmarks.bench_eldercare $(ELDERCARE_BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

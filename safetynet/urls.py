@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/eldercare/emergency/", include("safetynet.eldercare.emergency.api_urls")),
     path("api/", include("safetynet.api.urls")),
     path("verification/", include("safetynet.verification.urls")),
     path("cases/", include("safetynet.cases.urls")),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("disaster/", include("safetynet.disaster.urls")),
     path("funerals/", include("safetynet.funerals.urls")),
     path("eldercare/", include("safetynet.eldercare.urls")),
+    path("eldercare/emergency/", include("safetynet.eldercare.emergency.urls")),
     path("payments/banks/", include("safetynet.payments.bank_urls")),
     path("payments/", include("safetynet.payments.flow_urls")),
     path("rules/parameters/changes/", include("safetynet.policy.urls")),

@@ -153,6 +153,12 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "policy.view_price_indices": EVERY_ROLE,
     "policy.enter_price_indices": frozenset({A}),  # index_enter, index_import
     "policy.view_policy_audit": frozenset({AU, A}),
+    # 12349 one-key emergencies (eldercare/emergency, docs/eldercare-emergency.md): the offices
+    # and the city's 12349 operators (city administrator) open, assign and close emergencies
+    # and give out alarm devices; the district and the auditor read.
+    "eldercare_emergency.view_emergencies": frozenset({C, S, D, A, AU}),
+    "eldercare_emergency.handle_emergencies": frozenset({C, S, A}),
+    "eldercare_emergency.manage_devices": frozenset({C, S, A}),
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -231,6 +237,9 @@ ABILITY_LABELS = {
     "policy.view_price_indices": _("see price indices"),
     "policy.enter_price_indices": _("enter price indices"),
     "policy.view_policy_audit": _("read the policy audit trail"),
+    "eldercare_emergency.view_emergencies": _("see one-key emergencies"),
+    "eldercare_emergency.handle_emergencies": _("open, assign and close emergencies"),
+    "eldercare_emergency.manage_devices": _("register alarm devices"),
 }
 
 # 12349 elderly care (ADR 1200): its abilities are kept beside the app and merged here.

@@ -106,6 +106,7 @@ UNITS: dict[str, Any] = {
     "businesses": pgettext_lazy("unit", "businesses"),
     "items": pgettext_lazy("unit", "items"),
     "times": pgettext_lazy("unit", "times"),
+    "minutes": _("minutes"),
 }
 
 # The verification's figures (report items, finding details): money per month unless said.
@@ -265,6 +266,7 @@ PARAMETER_GROUPS: dict[str, Any] = {
     "verification": _("Verification tolerance"),
     "casework": _("Casework time limits"),
     "payments": _("Payments"),
+    "eldercare": _("Elderly care"),
 }
 
 # Funding levels of a split (rules engine: city / district / street-town).
@@ -669,6 +671,7 @@ PARAMETER_NAMES_ZH: dict[str, str] = {
     "temporary_assistance.funding": "临时救助资金分担",
     "verification.discrepancy_tolerance_fen": "核对差异容忍度（绝对值）",
     "verification.discrepancy_tolerance_ratio": "核对差异容忍度（比例）",
+    "eldercare.emergency_response_minutes": "一键通紧急呼叫派单响应时限（分钟）",
 }
 
 # Ratios shown as a multiple (倍), not a percentage: the rest of the ratio parameters are rates.
@@ -691,6 +694,7 @@ _COUNT_UNITS = (
     ("max_homes", "homes"),
     ("max_businesses", "businesses"),
     ("_min_failed", "items"),
+    ("_minutes", "minutes"),
 )
 
 
@@ -1124,6 +1128,7 @@ def parameter_input_unit(name: str, unit: str) -> str:
     if unit == "ratio":
         return "times" if name in _MULTIPLE_RATIOS else "percent"
     return unit
+
 
 # ----------------------------------------------------------------------------- 12349 elderly care
 # safetynet/eldercare (ADR 1200): its codes and its parameters' Chinese names.

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "safetynet.funerals",
     "safetynet.eldercare",
     "safetynet.policy",
+    "safetynet.eldercare.emergency",
     "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",

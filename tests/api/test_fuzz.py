@@ -87,6 +87,9 @@ OPERATIONS = [
     ("/api/medical/settlements/{number}/", "GET"),
     ("/api/medical/settlements/{number}/reverse/", "POST"),
     ("/api/medical/statements/", "GET"),
+    # one-key alarm devices (eldercare/emergency/api.py): a staff login gets 401 (device keys only)
+    ("/api/eldercare/emergency/signals/", "POST"),
+    ("/api/eldercare/emergency/signals/{signal_id}/", "GET"),
 ]
 
 

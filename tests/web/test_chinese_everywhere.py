@@ -116,8 +116,18 @@ def world(
 
     index_enter(users["city_admin"], month="2020-06", kind="cpi", value="104.5", source="统计局")
     index_enter(users["city_admin"], month="2020-06", kind="food_cpi", value="103", source="统计局")
+    # a one-key emergency (eldercare/emergency): a device and a call entered by the operator
+    from safetynet.eldercare.emergency import services as emergency
+
+    emergency.device_register(
+        actor=users["community_worker"], person_id=registry.zhang_wei.pk, device_id="YJT-0001"
+    )
+    em, _ = emergency.emergency_open_by_phone(
+        actor=users["community_worker"], person_id=registry.zhang_wei.pk, note="摔倒"
+    )
     return {
         "whatif": whatif,
+        "emergency": em,
         "report": report,
         "request": report.request,
         "task": task,
@@ -178,6 +188,10 @@ def _urls(world) -> list[tuple[str, str]]:
         (r("policy-indices:list"), "html"),  # price indices (ADR 1430)
         (r("policy-indices:audit"), "html"),  # policy audit trail (ADR 1432)
         (r("policy-indices:audit-export"), "xlsx"),
+        (r("eldercare_emergency:screen") + "?q=张", "html"),
+        (r("eldercare_emergency:detail", args=[world["emergency"].pk]), "html"),
+        (r("eldercare_emergency:devices"), "html"),
+        (r("eldercare_emergency:statistics"), "html"),
     ]
     out += [(r("household-detail", args=[h.pk]), "html") for h in world["households"]]
     out += [(r("person-detail", args=[p.pk]), "html") for p in world["persons"]]

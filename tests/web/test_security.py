@@ -210,7 +210,9 @@ def test_swagger_ui_gets_styles_but_never_inline_scripts(client, users):
     assert "SwaggerUIBundle" in script.content.decode()
 
 
-TEMPLATE_DIRS = sorted(Path(settings.BASE_DIR, "safetynet").glob("*/templates"))
+TEMPLATE_DIRS = sorted(Path(settings.BASE_DIR, "safetynet").glob("*/templates")) + sorted(
+    Path(settings.BASE_DIR, "safetynet").glob("*/*/templates")  # sub-apps (eldercare/emergency)
+)
 # Rendered to PDF by WeasyPrint, never sent to a browser.
 NOT_SERVED = {
     "report_pdf.html",
