@@ -143,6 +143,18 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "policy.view_parameter_changes": EVERY_ROLE,
     "policy.propose_parameter_change": frozenset({A}),  # propose_change
     "policy.approve_parameter_change": frozenset({A}),  # approve_change, reject_change
+    # the plan (plan/services.py, docs/plan.md, ADR 1300–1303): everyone reads the targets, the
+    # tasks and the facilities of their jurisdiction; the city manages the tasks and takes the
+    # monthly snapshots; the district (or the city) reports progress and attaches its plans; the
+    # offices keep the facilities of their jurisdiction, the district and city the projects.
+    "plan.view_plan": EVERY_ROLE,
+    "plan.manage_tasks": frozenset({A}),  # task_create, task_done
+    "plan.report_progress": frozenset({D, A}),  # progress_report, attachment_add, step_done
+    "plan.take_snapshots": frozenset({A}),  # snapshot_take
+    "plan.manage_facilities": frozenset({C, S, D, A}),  # home_*, station_*
+    "plan.manage_projects": frozenset({D, A}),  # purchase_*, base village projects
+    "plan.view_placements": frozenset({S, D, A, AU}),
+    "plan.manage_placements": frozenset({S, D, A}),  # placement_start, placement_end
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -216,6 +228,14 @@ ABILITY_LABELS = {
     "policy.view_parameter_changes": _("see parameter changes"),
     "policy.propose_parameter_change": _("propose parameter changes"),
     "policy.approve_parameter_change": _("approve parameter changes"),
+    "plan.view_plan": _("see the plan's targets, tasks and facilities"),
+    "plan.manage_tasks": _("manage the plan's tasks"),
+    "plan.report_progress": _("report progress on the plan's tasks"),
+    "plan.take_snapshots": _("take the plan's monthly snapshots"),
+    "plan.manage_facilities": _("keep the registry of facilities"),
+    "plan.manage_projects": _("manage purchased services and base-village projects"),
+    "plan.view_placements": _("see who lives in which care institution"),
+    "plan.manage_placements": _("record care placements"),
 }
 
 NOT_PERMITTED = "not_permitted"

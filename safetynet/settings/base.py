@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "safetynet.disaster",
     "safetynet.funerals",
     "safetynet.policy",
+    "safetynet.plan",
     "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",
