@@ -18,6 +18,7 @@ urlpatterns = [
     path("payments/banks/", include("safetynet.payments.bank_urls")),
     path("payments/", include("safetynet.payments.flow_urls")),
     path("rules/parameters/changes/", include("safetynet.policy.urls")),
+    path("plan/", include("safetynet.plan.urls")),
     path("", include("safetynet.web.urls")),
 ]
 # No static() media route in any settings: stored files are personal data, served only by views
