@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from safetynet.accounts.permissions import require
 from safetynet.registry.models import Division, DivisionLevel
 
 from . import services
@@ -167,6 +168,7 @@ def _section(code: str) -> str:
 
 def seed_tasks(*, actor) -> int:
     """Create the seed's tasks and each district's share of 三㈠; returns how many were made."""
+    require(actor, "plan.manage_tasks")
     made = 0
     for t in TASKS:
         if PlanTask.objects.filter(code=t["code"]).exists():
@@ -187,7 +189,7 @@ def seed_tasks(*, actor) -> int:
     for d in Division.objects.filter(level=DivisionLevel.DISTRICT, valid_to__isnull=True).order_by(
         "code"
     ):
-        code = f"三㈠-{d.code}"
+        code = f"三㈠（{d.name}）"
         if PlanTask.objects.filter(code=code).exists():
             continue
         services.task_create(
