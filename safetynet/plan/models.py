@@ -173,7 +173,7 @@ class PlanAttachment(models.Model):
 
 # ------------------------------------------------------------------------------ happiness homes
 class HomeStatus(models.TextChoices):
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", _("Project approved")
     BUILDING = "building", _("Under construction")
     COMPLETED = "completed", _("Completed")
     OPERATING = "operating", _("Operating")
@@ -197,7 +197,7 @@ class HappinessHome(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=HomeStatus.choices)
     approved_on = models.DateField(_("approved on"))
     started_on = models.DateField(_("construction started"), null=True, blank=True)
-    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    completed_on = models.DateField(_("built on"), null=True, blank=True)
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     subsidy_fen = models.BigIntegerField(_("subsidy (fen)"), default=0)
     places = models.PositiveIntegerField(_("places"), default=0)
@@ -248,7 +248,7 @@ class ServiceStation(models.Model):
         "registry.Division", related_name="+", verbose_name=_("communities served")
     )
     mode = models.CharField(_("mode"), max_length=16, choices=StationMode.choices)
-    services = models.JSONField(_("services"), default=list)
+    services = models.JSONField(_("services offered"), default=list)
     opening_hours = models.CharField(_("opening hours"), max_length=120)
     address = models.CharField(_("address"), max_length=200, blank=True)
     grid_code = models.CharField(_("grid code"), max_length=40, blank=True)
