@@ -34,6 +34,7 @@ demo-data: install
 	@[ -f $(DEMO_DIR)/persons.parquet ] || $(DEV) $(BIN)/safetynet generate --persons $(DEMO_PERSONS) --seed $(DEMO_SEED) --out $(DEMO_DIR)
 	$(DEV) $(BIN)/safetynet load $(DEMO_DIR)
 	$(DEV) $(BIN)/safetynet demo_users
+	$(DEV) $(BIN)/safetynet plan demo
 
 serve: install
 	BIN=$(BIN) scripts/serve-demo.sh $(DEMO_DIR) $(HOST) $(PORT)
