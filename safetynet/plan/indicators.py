@@ -73,6 +73,7 @@ class Indicator:
     reference: str
     compute: Callable[[dt.date, str], Breakdown]
     path_from: dt.date | None = None  # counts: the trajectory's start (None: the year's 1 Jan)
+    money: bool = False  # numerator and denominator are fen (shown in yuan)
 
     def deadline_for(self, as_of: dt.date) -> dt.date:
         return self.deadline or dt.date(as_of.year, 12, 31)
@@ -381,6 +382,7 @@ INDICATORS: tuple[Indicator, ...] = (
         units=(Unit.RELIEF,),
         reference=f"{SEED} 二㈠4（按当地户籍人口每人每年10元的标准筹集）",
         compute=ta_fund_raised,
+        money=True,
     ),
 )
 

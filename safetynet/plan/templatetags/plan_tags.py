@@ -49,3 +49,13 @@ def units(ind) -> str:
     from ..models import Unit
 
     return "、".join(str(Unit(u).label) for u in ind.units)
+
+
+@register.filter
+def parts(f, ind) -> str:
+    """A share's numerator and denominator, "（12/40）" (yuan for money), or "" for a count."""
+    if f is None or not f.available or f.denominator is None:
+        return ""
+    if getattr(ind, "money", False):
+        return f"（{_yuan(f.numerator)}/{_yuan(f.denominator)} 元）"
+    return f"（{f.numerator}/{f.denominator}）"
