@@ -51,3 +51,13 @@ class ActivityForm(forms.Form):
     on = forms.DateField(label=_("Date"), **DATE)
     title = forms.CharField(label=_("Activity"), max_length=120)
     attendance = forms.IntegerField(label=_("Attendance"), min_value=0)
+
+
+class PlacementForm(forms.Form):
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=18)
+    institution = forms.TypedChoiceField(label=_("Care institution"), coerce=int)
+    on = forms.DateField(label=_("Moved in"), **DATE)
+
+    def __init__(self, *args, institutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].choices = [(i.pk, i.name) for i in institutions]

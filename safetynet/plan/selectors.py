@@ -147,18 +147,32 @@ def _figure(ind, code, name, parts, as_of, *, top: bool, empty_reason: str) -> F
     return Figure(code, name, n, d, "", light_of(ind, f.value, as_of, top=top))
 
 
+def indicator_result(ind: I.Indicator, *, division: Division, as_of: dt.date):
+    """The indicator's computation for the division's subtree: a Breakdown, or Unavailable."""
+    try:
+        return ind.compute(as_of, division.scope_prefix)
+    except I.Unavailable as exc:
+        return exc
+
+
 def indicator_row(
-    ind: I.Indicator, *, division: Division, as_of: dt.date, children: bool = True
+    ind: I.Indicator,
+    *,
+    division: Division,
+    as_of: dt.date,
+    children: bool = True,
+    result=None,
 ) -> Row:
-    """One indicator for `division` (its own figure) and, when asked, each of its children."""
+    """One indicator for `division` (its own figure) and, when asked, each of its children.
+    `result`: a computation of a subtree containing the division's (computed here if None)."""
     top = division.level == DivisionLevel.CITY
     prefix = division.scope_prefix
-    try:
-        result = ind.compute(as_of, prefix)
-    except I.Unavailable as exc:
-        own = Figure(division.code, division.name, None, None, exc.code)
+    if result is None:
+        result = indicator_result(ind, division=division, as_of=as_of)
+    if isinstance(result, I.Unavailable):
+        own = Figure(division.code, division.name, None, None, result.code)
         kids = _children(division)
-        return Row(ind, own, [Figure(c, n, None, None, exc.code) for c, n in kids])
+        return Row(ind, own, [Figure(c, n, None, None, result.code) for c, n in kids])
     if result.city_only:
         part = result.by_street.get("")
         own = (

@@ -114,7 +114,7 @@ def snapshot_take(*, actor: User | None, month: str) -> int:
     day (today for the current month) and store it, replacing the month's earlier snapshot.
     Returns the rows written. A month in the future is refused. `actor` None: the operator's
     monthly job (cron, `safetynet plan snapshot`), for the city of the division table."""
-    from .selectors import indicator_row
+    from .selectors import indicator_result, indicator_row
 
     if actor is not None:
         require(actor, "plan.take_snapshots")
@@ -139,8 +139,9 @@ def snapshot_take(*, actor: User | None, month: str) -> int:
     written = 0
     for ind in I.INDICATORS:
         figures = []
+        result = indicator_result(ind, division=city, as_of=as_of)  # once: every street
         for division in divisions:
-            row = indicator_row(ind, division=division, as_of=as_of)
+            row = indicator_row(ind, division=division, as_of=as_of, result=result)
             if division is city:
                 figures.append(row.own)  # its children (the districts) are the rows below
             figures.extend(row.children)  # the districts' rows, then each district's streets

@@ -29,7 +29,15 @@ from safetynet.web import lists
 from . import indicators as I
 from . import selectors, services
 from .errors import CODES, NotFoundError, ServiceError
-from .forms import ActivityForm, AttachmentForm, DoneForm, HomeAdvanceForm, HomeForm, ProgressForm
+from .forms import (
+    ActivityForm,
+    AttachmentForm,
+    DoneForm,
+    HomeAdvanceForm,
+    HomeForm,
+    PlacementForm,
+    ProgressForm,
+)
 from .models import HomeStatus, PurchaseKind, StationMode, TaskStatus, Unit
 
 
@@ -609,10 +617,55 @@ def villages(request):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def placements(request):
-    """集中供养: care institutions and who lives where (the concentrated-care target's data)."""
+    """集中供养: care institutions and who lives where (the concentrated-care target's data);
+    the street, district or city records a move in (by ID number) or a move out."""
     _need(request, "plan.view_placements")
+    from safetynet.registry.selectors import persons_visible_to
+
+    from .models import CareInstitution
+
+    institutions = CareInstitution.objects.order_by("division_id", "name")
+    form = PlacementForm(
+        request.POST if request.POST.get("action") == "start" else None,
+        institutions=institutions,
+    )
+    if request.method == "POST":
+        if request.POST.get("action") == "end":
+            done = DoneForm(request.POST)
+            if done.is_valid():
+                placement_id = int(request.POST.get("placement") or 0)
+                _service_call(
+                    request,
+                    lambda: services.placement_end(
+                        actor=request.user, placement_id=placement_id, on=done.cleaned_data["on"]
+                    ),
+                    _("Saved."),
+                )
+            else:
+                _form_errors(request, done)
+            return redirect("plan:placements")
+        if form.is_valid():
+            d = form.cleaned_data
+            person = (
+                persons_visible_to(request.user)
+                .filter(id_number=d["id_number"].strip().upper())
+                .first()
+            )
+            if person is None:
+                form.add_error("id_number", _("No such person in your jurisdiction."))
+            elif _service_call(
+                request,
+                lambda: services.placement_start(
+                    actor=request.user,
+                    person_id=person.pk,
+                    institution_id=d["institution"],
+                    on=d["on"],
+                ),
+                _("Saved."),
+            ):
+                return redirect("plan:placements")
     picker = lists.division_picker(actor=request.user, params=request.GET)
     qs = selectors.placements_visible_to(request.user).filter(end_on__isnull=True)
     if picker.code:
@@ -623,7 +676,7 @@ def placements(request):
     return render(
         request,
         "plan/placements.html",
-        {"list": listing, "picker": picker, "nav": "placements"},
+        {"list": listing, "picker": picker, "form": form, "nav": "placements"},
     )
 
 

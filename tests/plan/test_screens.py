@@ -134,3 +134,36 @@ def test_home_stage_form_refusal_is_a_message(client, plan):
     r = client.post(f"/plan/homes/{h.pk}/", {"status": "building", "on": "2019-01-01"}, follow=True)
     h.refresh_from_db()
     assert h.status == "building"
+
+
+def test_placement_recorded_and_ended_on_the_page(client, plan, registry):
+    from safetynet.plan.models import CareInstitution, CarePlacement
+
+    home = CareInstitution.objects.create(name="思明区社会福利中心", division_id="350203", beds=3)
+    client.force_login(plan["street_officer"])
+    r = client.post(
+        "/plan/placements/",
+        {
+            "action": "start",
+            "id_number": registry.zhang_wei.id_number,
+            "institution": home.pk,
+            "on": "2019-06-01",
+        },
+    )
+    assert r.status_code == 302
+    placed = CarePlacement.objects.get()
+    assert "张伟" in client.get("/plan/placements/").content.decode()
+    # outside the street: named on the field, nothing written
+    page = client.post(
+        "/plan/placements/",
+        {
+            "action": "start",
+            "id_number": registry.chen_jie.id_number,
+            "institution": home.pk,
+            "on": "2019-06-01",
+        },
+    ).content.decode()
+    assert "辖区内无此人" in page and CarePlacement.objects.count() == 1
+    client.post("/plan/placements/", {"action": "end", "placement": placed.pk, "on": "2019-06-20"})
+    placed.refresh_from_db()
+    assert placed.end_on.isoformat() == "2019-06-20"
