@@ -36,6 +36,7 @@ demo-data: install
 	$(DEV) $(BIN)/safetynet load $(DEMO_DIR)
 	$(DEV) $(BIN)/safetynet demo_users
 	$(DEV) $(BIN)/safetynet eldercare demo
+	$(DEV) $(BIN)/safetynet plan demo
 
 serve: install
 	BIN=$(BIN) scripts/serve-demo.sh $(DEMO_DIR) $(HOST) $(PORT)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("rules/parameters/changes/", include("safetynet.policy.urls")),
     path("rules/parameters/whatif/", include("safetynet.policy.whatif_urls")),
     path("rules/", include("safetynet.policy.index_urls")),  # price indices, policy audit
+    path("plan/", include("safetynet.plan.urls")),
     path("", include("safetynet.web.urls")),
 ]
 # No static() media route in any settings: stored files are personal data, served only by views

@@ -159,6 +159,18 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "eldercare_emergency.view_emergencies": frozenset({C, S, D, A, AU}),
     "eldercare_emergency.handle_emergencies": frozenset({C, S, A}),
     "eldercare_emergency.manage_devices": frozenset({C, S, A}),
+    # the plan (plan/services.py, docs/plan.md, ADR 1300–1303): everyone reads the targets, the
+    # tasks and the facilities of their jurisdiction; the city manages the tasks and takes the
+    # monthly snapshots; the district (or the city) reports progress and attaches its plans; the
+    # offices keep the facilities of their jurisdiction, the district and city the projects.
+    "plan.view_plan": EVERY_ROLE,
+    "plan.manage_tasks": frozenset({A}),  # task_create, task_done
+    "plan.report_progress": frozenset({D, A}),  # progress_report, attachment_add, step_done
+    "plan.take_snapshots": frozenset({A}),  # snapshot_take
+    "plan.manage_facilities": frozenset({C, S, D, A}),  # home_*, station_*
+    "plan.manage_projects": frozenset({D, A}),  # purchase_*, base village projects
+    "plan.view_placements": frozenset({S, D, A, AU}),
+    "plan.manage_placements": frozenset({S, D, A}),  # placement_start, placement_end
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -240,6 +252,14 @@ ABILITY_LABELS = {
     "eldercare_emergency.view_emergencies": _("see one-key emergencies"),
     "eldercare_emergency.handle_emergencies": _("open, assign and close emergencies"),
     "eldercare_emergency.manage_devices": _("register alarm devices"),
+    "plan.view_plan": _("see the plan's targets, tasks and facilities"),
+    "plan.manage_tasks": _("manage the plan's tasks"),
+    "plan.report_progress": _("report progress on the plan's tasks"),
+    "plan.take_snapshots": _("take the plan's monthly snapshots"),
+    "plan.manage_facilities": _("keep the registry of facilities"),
+    "plan.manage_projects": _("manage purchased services and base-village projects"),
+    "plan.view_placements": _("see who lives in which care institution"),
+    "plan.manage_placements": _("record care placements"),
 }
 
 # 12349 elderly care (ADR 1200): its abilities are kept beside the app and merged here.

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "safetynet.eldercare",
     "safetynet.policy",
     "safetynet.eldercare.emergency",
+    "safetynet.plan",
     "safetynet.simulated",
     "safetynet.web",
     "safetynet.api",

@@ -330,14 +330,12 @@ def _batch_checked(since: dt.date, as_of: dt.date):
     ).values("household_id")
 
 
-def coverage(*, actor: User, as_of: dt.date) -> Coverage:
-    """The share of dibao, tekun, low-income and illness-expenditure households (enrolments open
-    on `as_of`) verified in the 12 months up to `as_of` — a report that concluded (meets or does
-    not meet; an incomplete report does not count) or a batch re-verification's check of the
-    household — overall and by district, within the actor's jurisdiction (POLICY §1: 100%)."""
-    require(actor, "verification.view_coverage")
-    if _prefix(actor) is None:  # a superuser without a jurisdiction
-        raise E.ServiceError(E.NOT_PERMITTED, "no jurisdiction")
+def coverage_basis(*, households: QuerySet[Household], as_of: dt.date) -> tuple[QuerySet, Q]:
+    """The coverage's definition, for every reader of it (this page, the plan's targets): the
+    caseload households of `households` (dibao, tekun, low-income and illness-expenditure
+    enrolments open on `as_of`, by the household or a current member) and the condition "verified
+    in the 12 months up to `as_of`" (a report that concluded — meets or does not meet; an
+    incomplete report does not count — or a batch re-verification's check)."""
     since = _months_back(as_of, 12)
     open_enrolments = Enrolment.objects.filter(
         category__in=COVERED_PROGRAMS, start_date__lte=as_of
@@ -345,7 +343,7 @@ def coverage(*, actor: User, as_of: dt.date) -> Coverage:
     by_person = Membership.objects.filter(
         end_date__isnull=True, person_id__in=open_enrolments.values("person_id")
     ).values("household_id")
-    households = households_visible_to(actor).filter(
+    caseload = households.filter(
         Q(id__in=open_enrolments.filter(household__isnull=False).values("household_id"))
         | Q(id__in=by_person)
     )
@@ -360,6 +358,19 @@ def coverage(*, actor: User, as_of: dt.date) -> Coverage:
         if checked_ids is not None
         else Q(id__in=verified_ids)
     )
+    return caseload, verified
+
+
+def coverage(*, actor: User, as_of: dt.date) -> Coverage:
+    """The share of dibao, tekun, low-income and illness-expenditure households (enrolments open
+    on `as_of`) verified in the 12 months up to `as_of` — a report that concluded (meets or does
+    not meet; an incomplete report does not count) or a batch re-verification's check of the
+    household — overall and by district, within the actor's jurisdiction (POLICY §1: 100%)."""
+    require(actor, "verification.view_coverage")
+    if _prefix(actor) is None:  # a superuser without a jurisdiction
+        raise E.ServiceError(E.NOT_PERMITTED, "no jurisdiction")
+    since = _months_back(as_of, 12)
+    households, verified = coverage_basis(households=households_visible_to(actor), as_of=as_of)
     rows = (
         households.annotate(district=Substr("division_id", 1, 6))
         .values("district")

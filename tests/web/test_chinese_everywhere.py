@@ -125,6 +125,20 @@ def world(
     em, _ = emergency.emergency_open_by_phone(
         actor=users["community_worker"], person_id=registry.zhang_wei.pk, note="摔倒"
     )
+
+    # the plan (issue 13): its tasks from the seed, a happiness home, a month's snapshot
+    from safetynet.plan import seed as plan_seed
+    from safetynet.plan import services as plan_services
+
+    plan_seed.seed_tasks(actor=users["city_admin"])
+    plan_services.home_register(
+        actor=users["community_worker"],
+        name="测试幸福院",
+        village_code=ZHONGHUA_C1,
+        kind="home",
+        approved_on=dt.date(2025, 1, 1),
+    )
+    plan_services.snapshot_take(actor=users["city_admin"], month="2025-08")
     return {
         "whatif": whatif,
         "emergency": em,
@@ -192,6 +206,19 @@ def _urls(world) -> list[tuple[str, str]]:
         (r("eldercare_emergency:detail", args=[world["emergency"].pk]), "html"),
         (r("eldercare_emergency:devices"), "html"),
         (r("eldercare_emergency:statistics"), "html"),
+    ]
+    out += [
+        (r("plan:dashboard"), "html"),
+        (r("plan:dashboard") + "?division=350203", "html"),
+        (r("plan:indicator", args=["verification_coverage"]), "html"),
+        (r("plan:tasks"), "html"),
+        (r("plan:attachments"), "html"),
+        (r("plan:homes"), "html"),
+        (r("plan:stations"), "html"),
+        (r("plan:purchases"), "html"),
+        (r("plan:villages"), "html"),
+        (r("plan:placements"), "html"),
+        (r("plan:report"), "pdf"),
     ]
     out += [(r("household-detail", args=[h.pk]), "html") for h in world["households"]]
     out += [(r("person-detail", args=[p.pk]), "html") for p in world["persons"]]
