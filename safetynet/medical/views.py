@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.accounts.permissions import NOT_PERMITTED
@@ -110,20 +111,22 @@ def statements(request):
             with transaction.atomic():
                 if action == "make":
                     made = reimbursement.statements_make_month(actor=request.user, month=month)
-                    messages.success(request, f"已生成 {len(made)} 张清算单（{month}）。")
+                    messages.success(request, _("%(n)d statements made.") % {"n": len(made)})
                 elif action == "pay":
                     files = reimbursement.reimbursement_files_make(actor=request.user, month=month)
-                    messages.success(request, f"已生成 {len(files)} 个拨付文件。")
+                    messages.success(request, _("%(n)d bank files made.") % {"n": len(files)})
                 elif action == "results":
                     upload = BankResultForm(request.POST, request.FILES)
                     if not upload.is_valid():
-                        messages.error(request, "请选择银行回盘文件。")
+                        messages.error(request, _("Choose the bank's result file."))
                     else:
                         out = reimbursement.reimbursement_results_import(
                             actor=request.user, content=upload.cleaned_data["file"].read()
                         )
                         messages.success(
-                            request, f"已读取银行回盘：成功 {out.paid} 笔，失败 {out.failed} 笔。"
+                            request,
+                            _("Bank result read: %(p)d paid, %(f)d failed.")
+                            % {"p": out.paid, "f": out.failed},
                         )
         except ServiceError as exc:
             if exc.code == NOT_PERMITTED:

@@ -87,6 +87,9 @@ def test_shelter_screens_open_check_in_and_out(client, staff, event, dibao_famil
     assert head.id_number not in page  # masked
     event_page = client.get(f"/disaster/{event.pk}/").content.decode()
     assert "一社区避灾点" in event_page
+    from tests.helpers.chinese import html_text, problems
+
+    assert problems(html_text(page), data={"cw"}) == []
     # the district approver sees but does not run shelters; Huli sees nothing
     client.force_login(staff["district_approver"])
     assert client.get(f"/disaster/shelters/{shelter.pk}/").status_code == 200
@@ -150,6 +153,11 @@ def test_household_page_and_grant(client, staff, event, dibao_family, clock):  #
     }
     page = client.get(f"/disaster/households/{affected.pk}/").content.decode()
     assert case.number in page and 'data-testid="grant-form"' not in page
+    # the page reads as Chinese (ADR 1010): no code or English word
+    from tests.helpers.chinese import html_text, problems
+
+    data = {dibao_family.household.number, case.number, event.number, "cw"}
+    assert problems(html_text(page), data=data) == []
     # a second application is refused: nothing changes
     r = client.post(f"/disaster/households/{affected.pk}/", {"solution": "repair"}, follow=True)
     assert "已申请" in r.content.decode() and Case.objects.count() == 1

@@ -30,6 +30,9 @@ def test_funeral_home_records_per_home_and_month(client, users, recorded):
     assert "BZ-1" in page and "BZ-2" in page and "厦门市殡仪馆" in page
     assert "1450.00" in page and "600.00" in page
     assert recorded.id_number not in page  # masked
+    from tests.helpers.chinese import html_text, problems
+
+    assert problems(html_text(page), data={"BZ-1", "BZ-2", "so"}) == []
     # filtered by kind and by another month
     page = client.get("/funerals/services/?kind=sea_burial").content.decode()
     assert "BZ-2" in page and "BZ-1" not in page
