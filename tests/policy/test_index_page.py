@@ -90,3 +90,9 @@ def test_the_auditor_reads_filters_and_exports_the_trail(client, users):
         client.force_login(users[role])
         assert client.get(AUDIT).status_code == 403
         assert client.get("/rules/audit/export.xlsx").status_code == 403
+
+
+def test_the_menu_links_the_trail_for_the_auditor_only(client, users):
+    for role, shown in (("auditor", True), ("city_admin", True), ("street_officer", False)):
+        client.force_login(users[role])
+        assert ('href="/rules/audit/"' in client.get("/").content.decode()) is shown
