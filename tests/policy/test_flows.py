@@ -174,3 +174,18 @@ def test_the_cli_approval_reports_the_arrears(city, users, ca2, capsys):
     assert code == 0, err
     # one paid month: dibao 100 yuan + tekun 75 yuan
     assert "retroactive over 2019-08: 2 households, arrears 175.00 yuan, overpaid 0.00" in out
+
+
+def test_the_assessment_reaches_back_as_far_as_the_payroll_pays(users):
+    from safetynet.policy.retroactive import paid_months
+    from tests.helpers.payroll_flow import make_payroll
+
+    admin = users["city_admin"]
+    months = [f"{y}-{m:02d}" for y in (2018, 2019) for m in range(1, 13)]
+    for m in months[:20]:  # 2018-01 … 2019-08 paid
+        make_payroll(m, prepared_by=admin, status="approved")
+    make_payroll("2019-09", prepared_by=admin)  # a draft is recomputed, not assessed
+    # the next payroll (2019-09) pays arrears for the 12 months before it: 2018-09 … 2019-08
+    assert paid_months("2018-01") == months[8:20]
+    assert paid_months("2019-07") == ["2019-07", "2019-08"]
+    assert paid_months("2019-09") == []
