@@ -48,3 +48,17 @@ def test_event_page_stage_and_aid(client, staff, event, dibao_family, clock):  #
         f"/disaster/households/{affected.pk}/aid/", {"month": "2025-10", "persons": 1, "days": 1}
     )
     assert r.status_code == 404
+
+
+def test_event_list_sorts_filters_and_picks_a_division(client, staff, event):  # noqa: F811
+    """ADR 1033: the disaster events on the list component."""
+    client.force_login(staff["community_worker"])
+    r = client.get("/disaster/", {"sort": "-number"})
+    assert [e.pk for e in r.context["list"].rows] == [event.pk]
+    assert r.context["list"].page.paginator.count == 1
+    body = r.content.decode()
+    assert 'data-testid="pager"' in body and 'aria-sort="descending"' in body
+    assert [e.pk for e in client.get("/disaster/", {"q": event.number}).context["list"].rows] == [
+        event.pk
+    ]
+    assert client.get("/disaster/", {"q": "没有这个"}).context["list"].page.paginator.count == 0
