@@ -29,6 +29,23 @@ def events_visible_to(actor: User) -> QuerySet[DisasterEvent]:
     ).distinct()
 
 
+def event_list(*, actor: User, q: str = "", division: str = "") -> QuerySet[DisasterEvent]:
+    """The events the actor sees, narrowed by a text (a part of the number or the name) and by
+    the division picker's code (events that struck that division, a part of it, or an area
+    containing it; ADR 1033)."""
+    rows = events_visible_to(actor)
+    text = (q or "").strip()
+    if text:
+        rows = rows.filter(Q(number__icontains=text) | Q(name__contains=text))
+    if division:
+        above = [division[:n] for n in (4, 6, 9) if n < len(division)]
+        ids = DisasterEvent.objects.filter(
+            Q(divisions__code__startswith=division) | Q(divisions__code__in=above)
+        ).values("id")
+        rows = rows.filter(id__in=ids)
+    return rows
+
+
 def event_get(*, actor: User, event_id: int) -> DisasterEvent:
     event = events_visible_to(actor).filter(pk=event_id).first()
     if event is None:

@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.core.files import attachment_response
 from safetynet.core.uploads import SCAN_TYPES
 from safetynet.registry.selectors import households_visible_to, persons_visible_to
+from safetynet.web import lists
 from safetynet.web.errors import http_errors
 
 from . import selectors, services
@@ -50,6 +52,15 @@ def _refused(form, exc: ServiceError) -> None:
     form.add_error(field if field in form.fields else None, f"{message}（{exc.message}）")
 
 
+EVENT_COLUMNS = [
+    lists.Column(gettext_lazy("Number"), ("number",)),
+    lists.Column(gettext_lazy("Name"), ("name",)),
+    lists.Column(gettext_lazy("Kind"), ("kind",)),
+    lists.Column(gettext_lazy("Date"), ("occurred_on",), key="occurred_on"),
+    lists.Column(gettext_lazy("Affected divisions")),
+]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def events(request):
@@ -71,8 +82,17 @@ def events(request):
         if event is not None:
             messages.success(request, _("Event %(n)s declared.") % {"n": event.number})
             return redirect("disaster:event", event_id=event.pk)
-    rows = selectors.events_visible_to(request.user).prefetch_related("divisions")
-    return render(request, "disaster/events.html", {"events": rows, "form": form})
+    picker = lists.division_picker(actor=request.user, params=request.GET)
+    q = (request.GET.get("q") or "").strip()[:64]
+    rows = selectors.event_list(actor=request.user, q=q, division=picker.code)
+    listing = lists.list_page(
+        request.GET,
+        rows.prefetch_related("divisions"),
+        columns=EVENT_COLUMNS,
+        default_sort="-occurred_on",
+    )
+    context = {"events": listing.rows, "list": listing, "picker": picker, "q": q, "form": form}
+    return render(request, "disaster/events.html", context)
 
 
 @login_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from safetynet.rules.overlay import Change
 
@@ -66,8 +66,18 @@ def invalidate() -> None:
         _cached = None
 
 
-def changes_list(status: str | None = None) -> QuerySet[ParameterChange]:
+def changes_list(status: str | None = None, q: str = "") -> QuerySet[ParameterChange]:
+    """Parameter changes (of a status); `q`: a part of the parameter's key or of its Chinese
+    name (ADR 1033)."""
     qs = ParameterChange.objects.select_related("author", "approver")
+    text = (q or "").strip()
+    if text:
+        from safetynet.core.labels import PARAMETER_NAMES_ZH
+
+        named = [key for key, zh in PARAMETER_NAMES_ZH.items() if text in zh]
+        qs = qs.filter(
+            Q(name__icontains=text) | Q(name__in=named) | Q(reference_number__contains=text)
+        )
     return qs.filter(status=status) if status else qs
 
 

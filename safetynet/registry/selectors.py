@@ -663,7 +663,9 @@ def household_history(*, household: Household, mask_ids: bool = True) -> list[Hi
     entries += _entries(
         "enrolment",
         enrolments,
-        lambda r: f"{names.get(r.person_id, r.person_id)}: {category_label.get(r.category)}",
+        lambda r: (
+            f"{names.get(r.person_id, r.person_id)}{labels.colon()}{category_label.get(r.category)}"
+        ),
         mask_ids=mask_ids,
     )
     entries += _entries("person", persons, lambda r: r.name, mask_ids=mask_ids)

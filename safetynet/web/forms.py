@@ -152,6 +152,27 @@ class TrialHouseholdForm(forms.Form):
     vehicles = forms.IntegerField(label=_("Motor vehicles"), min_value=0, initial=0)
     homes = forms.IntegerField(label=_("Homes"), min_value=0, initial=0)
     businesses = forms.IntegerField(label=_("Registered businesses"), min_value=0, initial=0)
+    # one-off requests (docs/rules-situation-schema.md "requests"): labelled fields, not JSON
+    temp_kind = forms.ChoiceField(
+        label=_("Temporary assistance"),
+        required=False,
+        choices=[
+            ("", _("Not requested")),
+            ("emergency", _("Emergency hardship")),
+            ("expenditure", _("Expenditure hardship")),
+        ],
+    )
+    temp_requested = _yuan_field(_("Amount requested (yuan)"))
+    disaster_kind = forms.ChoiceField(
+        label=_("Disaster housing"),
+        required=False,
+        choices=[
+            ("", _("Not requested")),
+            ("new_build", _("Rebuilding a destroyed home")),
+            ("repair", _("Repairing a damaged home")),
+        ],
+    )
+    disaster_cost = _yuan_field(_("Building cost (yuan)"))
 
     def __init__(self, *args, division_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,6 +189,22 @@ class TrialHouseholdForm(forms.Form):
             "homes": c["homes"],
             "businesses": c["businesses"],
         }
+
+    def situation_requests(self) -> dict:
+        """The one-off requests the form asks for (amounts in fen), {} when none."""
+        c = self.cleaned_data
+        out = {}
+        if c.get("temp_kind"):
+            out["temporary_assistance"] = {
+                "kind": c["temp_kind"],
+                "requested_fen": fen(c.get("temp_requested")),
+            }
+        if c.get("disaster_kind"):
+            out["disaster_housing"] = {
+                "kind": c["disaster_kind"],
+                "cost_fen": fen(c.get("disaster_cost")),
+            }
+        return out
 
 
 class TrialMemberForm(forms.Form):
@@ -224,8 +261,16 @@ class TrialMemberForm(forms.Form):
         return out
 
 
+# Members are added and removed on the page (web/trial-members.js clones the empty form and
+# ticks a row's DELETE box and hides it); without the script a blank row and the DELETE box.
 TrialMemberFormSet = forms.formset_factory(
-    TrialMemberForm, extra=1, min_num=1, validate_min=True, max_num=20, validate_max=True
+    TrialMemberForm,
+    extra=1,
+    min_num=1,
+    validate_min=True,
+    max_num=20,
+    validate_max=True,
+    can_delete=True,
 )
 
 

@@ -67,8 +67,13 @@ def _calculate_household(request):
             situation = trial_selectors.situation_from_form(
                 actor=request.user,
                 household=form.situation_household(),
-                members=[m.situation_member() for m in members.forms if m.cleaned_data],
+                members=[
+                    m.situation_member()
+                    for m in members.forms
+                    if m.cleaned_data and not m.cleaned_data.get("DELETE")
+                ],
                 month=month,
+                requests=form.situation_requests(),
             )
             outcome = trial_selectors.trial_run(situation=situation, month=month)
             if isinstance(outcome, trial_selectors.TrialError):

@@ -128,7 +128,12 @@ def _enrolments(person_ids: list[int], on: dt.date) -> dict[int, list[dict]]:
 
 
 def situation_from_form(
-    *, actor: User, household: dict[str, Any], members: list[dict[str, Any]], month: str
+    *,
+    actor: User,
+    household: dict[str, Any],
+    members: list[dict[str, Any]],
+    month: str,
+    requests: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The rules engine's situation (docs/rules-situation-schema.md) from the form's cleaned
     data (amounts already in fen). A member row carrying a registry person's id gets that
@@ -170,6 +175,7 @@ def situation_from_form(
             **{k: int(household.get(k) or 0) for k in ASSET_COUNTS},
         },
         "persons": persons,
+        **({"requests": requests} if requests else {}),
     }
 
 

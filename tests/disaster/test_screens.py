@@ -166,3 +166,17 @@ def test_household_page_and_grant(client, staff, event, dibao_family, clock):  #
     assert r.status_code == 403 and Case.objects.count() == 1
     client.force_login(staff["huli_officer"])
     assert client.get(f"/disaster/households/{affected.pk}/").status_code == 404
+
+
+def test_event_list_sorts_filters_and_picks_a_division(client, staff, event):  # noqa: F811
+    """ADR 1033: the disaster events on the list component."""
+    client.force_login(staff["community_worker"])
+    r = client.get("/disaster/", {"sort": "-number"})
+    assert [e.pk for e in r.context["list"].rows] == [event.pk]
+    assert r.context["list"].page.paginator.count == 1
+    body = r.content.decode()
+    assert 'data-testid="pager"' in body and 'aria-sort="descending"' in body
+    assert [e.pk for e in client.get("/disaster/", {"q": event.number}).context["list"].rows] == [
+        event.pk
+    ]
+    assert client.get("/disaster/", {"q": "没有这个"}).context["list"].page.paginator.count == 0

@@ -131,4 +131,14 @@ def problems(lines: list[str], *, data: set[str] = frozenset()) -> list[str]:
         for m in _WORD.finditer(text):
             if m.group(0) not in ALLOWED_WORDS:
                 found.append(f"English {m.group(0)!r} in {line[:120]!r}")
+        for m in _WRONG.finditer(line):
+            found.append(f"wrong word {m.group(0)!r} in {line[:120]!r}")
+        for m in _HALF_COLON.finditer(line):
+            found.append(f"half-width colon {m.group(0)!r} in {line[:120]!r}")
     return found
+
+
+# The glossary's rejected words (docs/ui.md "Words on the screens"; issue 10): 户号 not 户编号,
+# 家庭成员 not 户成员; and a half-width colon after Chinese text (a time such as 10:30 is fine).
+_WRONG = re.compile(r"户编号|户成员")
+_HALF_COLON = re.compile(r"[\u3400-\u9fff）]:(?!\d)")

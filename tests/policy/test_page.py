@@ -57,3 +57,32 @@ def test_a_street_officer_reads_but_may_not_propose(client, officers):
     assert page.status_code == 200 and 'data-testid="propose-form"' not in page.content.decode()
     assert client.post(URL, FORM).status_code == 403
     assert not ParameterChange.objects.exists()
+
+
+def test_decided_changes_sort_filter_and_page_in_chinese(client, officers):
+    """ADR 1033: the decided changes on the list component; parameter names in Chinese and the
+    officers' real names, not keys and logins."""
+    from safetynet.core.labels import label
+
+    client.force_login(officers["city_admin"])
+    for value, effective in (("850", "2020-07-01"), ("860", "2021-07-01")):
+        data = {**FORM, "value": value, "effective": effective}
+        assert client.post(URL, data).status_code == 302
+    ca2 = officers["city_admin_2"]
+    ca2.last_name, ca2.first_name = "陈", "志明"
+    ca2.save()
+    client.force_login(ca2)
+    first, second = ParameterChange.objects.order_by("pk")
+    assert client.post(f"{URL}{first.pk}/approve/", {"note": "局务会"}).status_code == 302
+    assert client.post(f"{URL}{second.pk}/reject/", {"note": "文号有误"}).status_code == 302
+    r = client.get(URL)
+    assert [row["change"].pk for row in r.context["decided"]] == [second.pk, first.pk]
+    assert r.context["list"].page.paginator.count == 2
+    r = client.get(URL, {"sort": "id"})
+    assert [row["change"].pk for row in r.context["decided"]] == [first.pk, second.pk]
+    body = r.content.decode()
+    assert label("parameter", "dibao.standard") in body and "陈志明" in body
+    assert 'data-testid="pager"' in body
+    r = client.get(URL, {"q": label("parameter", "dibao.standard")[:4]})
+    assert r.context["list"].page.paginator.count == 2
+    assert client.get(URL, {"q": "没有这个参数"}).context["list"].page.paginator.count == 0

@@ -272,6 +272,9 @@ def test_the_checker_catches_codes_and_english():
             "导出 Excel（PDF）",
             "思明区（350203）",
             "350203********1234",
+            "户编号 Z1",
+            "姓名:张三",
+            "时间 10:30",
         ]
     )
     assert [f.split(" in ")[0] for f in found] == [
@@ -282,5 +285,7 @@ def test_the_checker_catches_codes_and_english():
         "value 'None'",
         "division code '350203'",
         "English 'pending'",
+        "wrong word '户编号'",
+        "half-width colon '名:'",
     ]
     assert ReviewTask  # imported for the fixture's model

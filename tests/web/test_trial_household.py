@@ -170,3 +170,70 @@ def test_prefill_from_the_latest_report_is_logged(
     admin = trial_selectors.trial_prefill(actor=users["city_admin"], household_id=c.household_id)
     assert admin.report_number == "" and admin.financial_assets_fen == 0
     assert AccessLog.objects.count() == before + 1
+
+
+def test_members_removed_on_the_page_are_left_out(client, users, registry):
+    """ADR 1034: a row whose Remove box is ticked is not a member of the situation: 3 members →
+    2 once 张小明 (wage 500.50) is removed: 2 × 800.00 − 300.00 (张伟's pension) = 1,300.00."""
+    client.force_login(users["street_officer"])
+    prefill = trial_selectors.trial_prefill(
+        actor=users["street_officer"], household_id=registry.zh1.pk
+    )
+    data = _post_data(prefill, "2019-07", {"张伟": {"pension": "300"}, "张小明": {"wage": "500.5"}})
+    index = next(k for k, v in data.items() if v == "张小明").split("-")[1]
+    data[f"m-{index}-DELETE"] = "on"
+    response = client.post(reverse("rules-calculate"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    row = re.search(r'data-testid="result-dibao"[^>]*>(.*?)</tr>', html, re.S).group(1)
+    assert "1,300.00" in row
+    # a member added on the page (the next index) counts: 3 members again, no income
+    n = int(data["m-TOTAL_FORMS"])
+    data.pop(f"m-{index}-DELETE")
+    data.update(
+        {
+            "m-TOTAL_FORMS": str(n + 1),
+            f"m-{n}-name": "新成员",
+            f"m-{n}-relation": "child",
+            f"m-{n}-sex": "F",
+            f"m-{n}-birth_date": "2015-01-01",
+            f"m-{n}-registered": "on",
+            f"m-{n}-selfcare_failed_items": "0",
+        }
+    )
+    response = client.post(reverse("rules-calculate"), data)
+    row = re.search(r'data-testid="result-dibao"', response.content.decode())
+    assert response.status_code == 200 and row
+    assert 'id="trial-member-template"' in response.content.decode()
+    assert 'data-testid="trial-add-member"' in response.content.decode()
+
+
+def test_one_off_requests_are_labelled_fields_in_yuan():
+    """ADR 1034: temporary assistance and disaster housing as form fields, yuan → fen exactly."""
+    from safetynet.web.forms import TrialHouseholdForm
+
+    form = TrialHouseholdForm(
+        {
+            "month": "2019-07",
+            "division_code": "350203002001",
+            "vehicles": "0",
+            "homes": "0",
+            "businesses": "0",
+            "temp_kind": "emergency",
+            "temp_requested": "3000.50",
+            "disaster_kind": "repair",
+            "disaster_cost": "60000",
+        },
+        division_choices=[("350203002001", "社区")],
+    )
+    assert form.is_valid(), form.errors
+    assert form.situation_requests() == {
+        "temporary_assistance": {"kind": "emergency", "requested_fen": 300_050},
+        "disaster_housing": {"kind": "repair", "cost_fen": 6_000_000},
+    }
+    empty = TrialHouseholdForm(
+        {"month": "2019-07", "division_code": "350203002001", "vehicles": "0", "homes": "0",
+         "businesses": "0"},
+        division_choices=[("350203002001", "社区")],
+    )  # fmt: skip
+    assert empty.is_valid() and empty.situation_requests() == {}

@@ -23,9 +23,15 @@ MAIN_PAGES = {
         "/payments/",
         "/payments/banks/",
         "/funds/",
+        # issue 10's remaining pages (ADR 1033)
+        "/medical/",
+        "/medical/statements/",
+        "/disaster/",
+        "/funerals/deaths/",
+        "/rules/parameters/changes/",
     ],
     "vo": ["/verification/", "/verification/requests/"],
-    "so": ["/", "/households/", "/cases/"],
+    "so": ["/", "/households/", "/cases/", "/verification/tasks/", "/funerals/deaths/"],
 }
 
 OVERFLOW = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
