@@ -185,3 +185,18 @@ def test_cli_bad_input_exits_2(city, capsys, tmp_path, args):
     code, out, err = run_cli(capsys, "rules", "whatif", *args, "--out", str(tmp_path))
     assert code == 2 and err.startswith("error:"), (out, err)
     assert not (tmp_path / "whatif.json").exists()
+
+
+def test_a_failed_run_says_why_and_keeps_no_result(change, users, tmp_path):
+    from safetynet.policy.whatif import whatif_execute, whatif_progress
+
+    run = WhatIfRun.objects.create(
+        change=change,
+        proposal=[{"name": "dibao.standard", "effective": "2020-07-01", "value": "850.00",
+                   "kind": "new_value"}],
+        month="2020-07",
+        requested_by=users["city_admin"],
+    )  # fmt: skip
+    run = whatif_execute(run.pk, input_dir=tmp_path / "missing")
+    assert run.status == "failed" and "persons.parquet" in run.error and run.result is None
+    assert whatif_progress(run)["polling"] is False

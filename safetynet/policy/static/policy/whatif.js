@@ -3,14 +3,14 @@
 // json_script block (strict CSP: no inline script); ECharts is vendored (static/vendor/echarts).
 (function () {
   "use strict";
-  function bar(id, categories, series, stacked, horizontal) {
+  function bar(id, categories, series, stacked, horizontal, counts) {
     var el = document.getElementById(id);
     if (!el || !categories.length) { if (el) el.hidden = true; return; }
     var n = categories.length;
     el.style.height = (horizontal ? Math.max(220, 30 * n * series.length / 2 + 90) : 300) + "px";
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     var cat = { type: "category", data: categories, inverse: !!horizontal };
-    var val = { type: "value" };
+    var val = counts ? { type: "value", minInterval: 1 } : { type: "value" };
     chart.setOption({
       animation: false,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
@@ -37,12 +37,12 @@
     bar("whatif-people-chart", d.programs, [
       { name: t.gain, data: d.gain }, { name: t.lose, data: d.lose },
       { name: t.up, data: d.up }, { name: t.down, data: d.down }
-    ], false, true);
+    ], false, true, true);
     bar("whatif-district-chart", d.districts, [
       { name: t.city, data: d.district_city }, { name: t.district, data: d.district_district },
       { name: t.street, data: d.district_street }
     ], true, false);
-    bar("whatif-hist-chart", d.buckets, [{ name: t.households, data: d.counts }], false, false);
+    bar("whatif-hist-chart", d.buckets, [{ name: t.households, data: d.counts }], false, false, true);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);
