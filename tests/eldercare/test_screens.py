@@ -170,3 +170,16 @@ def test_admission_assessment_and_card_on_the_screens(client, users, registry, o
         "replaced",
         "active",
     ]
+
+
+def test_a_refused_order_leaves_no_call_behind(client, users, registry, op, known):
+    # no provider at all: the order would stay undispatched, so refuse an unknown item instead
+    client.force_login(op)
+    r = client.post(
+        "/eldercare/",
+        {"person": known.pk, "caller_number": "13900000002", "topic": "service",
+         "item": "massage", "outcome": "answered"},
+        follow=True,
+    )  # fmt: skip
+    assert "请选择服务项目" in r.content.decode()
+    assert not Call.objects.exists() and not ServiceOrder.objects.exists()
