@@ -12,7 +12,8 @@ DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
         bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases bench-spark \
-        bench-payroll bench-payroll-flow bench-banks bench-ledger bench-home bench-medical bench-eldercare serve-prod clean messages
+        bench-payroll bench-payroll-flow bench-banks bench-ledger bench-home bench-medical serve-prod clean messages \
+        bench-eldercare
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(BIN)/python ]; then PY=$$(scripts/find-python.sh) && $$PY -m venv $(VENV); fi
@@ -34,6 +35,7 @@ demo-data: install
 	@[ -f $(DEMO_DIR)/persons.parquet ] || $(DEV) $(BIN)/safetynet generate --persons $(DEMO_PERSONS) --seed $(DEMO_SEED) --out $(DEMO_DIR)
 	$(DEV) $(BIN)/safetynet load $(DEMO_DIR)
 	$(DEV) $(BIN)/safetynet demo_users
+	$(DEV) $(BIN)/safetynet eldercare demo
 
 serve: install
 	BIN=$(BIN) scripts/serve-demo.sh $(DEMO_DIR) $(HOST) $(PORT)
@@ -102,13 +104,6 @@ MEDICAL_DURATION ?= 120
 bench-medical: install
 	$(BIN)/python -m benchmarks.bench_medical --concurrency $(MEDICAL_CONCURRENCY) --duration $(MEDICAL_DURATION)
 
-## bench-eldercare: 1,000 one-key emergency signals in a minute from distinct alarm devices against
-## the production server (PostgreSQL, loopback), then the same as a burst; every signal must open
-## exactly one emergency (counted in the database), figures (throughput, p95) printed.
-ELDERCARE_SIGNALS ?= 1000
-bench-eldercare: install
-	$(BIN)/python -m benchmarks.bench_eldercare_emergency --signals $(ELDERCARE_SIGNALS)
-
 # Casework (issue 8): the workbench with 100,000 open cases on PostgreSQL, then the monthly
 # proactive lists and review schedule.
 bench-cases: install
@@ -139,6 +134,16 @@ bench-banks: install
 ## cities of 20,000 and 1,000,000 persons in PostgreSQL (ADR 1000); HOME_BENCH_ARGS to change.
 bench-home: install
 	$(BIN)/python -m benchmarks.bench_home $(HOME_BENCH_ARGS)
+
+## bench-eldercare (issue 12): the 12349 operator's person lookup (phone, relative's phone, ID
+## number, name) p50/p95 on a generated city of 1,000,000 persons in PostgreSQL (ELDERCARE_BENCH_ARGS);
+## then 1,000 one-key emergency signals in a minute from distinct alarm devices against the
+## production server, and the same as a burst: every signal must open exactly one emergency
+## (counted in the database), throughput and p95 printed (ELDERCARE_SIGNALS).
+ELDERCARE_SIGNALS ?= 1000
+bench-eldercare: install
+	$(BIN)/python -m benchmarks.bench_eldercare $(ELDERCARE_BENCH_ARGS)
+	$(BIN)/python -m benchmarks.bench_eldercare_emergency --signals $(ELDERCARE_SIGNALS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ urlpatterns = [
     path("disaster/", include("safetynet.disaster.urls")),
     path("funerals/", include("safetynet.funerals.urls")),
     path("eldercare/emergency/", include("safetynet.eldercare.emergency.urls")),
+    path("eldercare/", include("safetynet.eldercare.urls")),
     path("payments/banks/", include("safetynet.payments.bank_urls")),
     path("payments/", include("safetynet.payments.flow_urls")),
     path("rules/parameters/changes/", include("safetynet.policy.urls")),

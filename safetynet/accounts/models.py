@@ -14,6 +14,10 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     # The bureau's finance office (计财): checks the monthly payroll and closes it (ADR 0940).
     CITY_FINANCE = "city_finance", _("City finance officer")
+    # 12349 elderly care (safetynet/eldercare, ADR 1200): the call centre's operator (city) and a
+    # provider's staff (no jurisdiction: they see only their provider's orders).
+    ELDERCARE_OPERATOR = "eldercare_operator", _("12349 operator")
+    PROVIDER_STAFF = "provider_staff", _("Provider staff")
 
 
 # Roles that work cases face to face and so see whole ID numbers on a detail page
@@ -36,6 +40,7 @@ ROLE_JURISDICTION_LEVEL = {
     Role.VERIFICATION_OPERATOR: "city",
     Role.AUDITOR: "city",
     Role.CITY_FINANCE: "city",
+    Role.ELDERCARE_OPERATOR: "city",
 }
 
 

@@ -29,7 +29,8 @@ A = Role.CITY_ADMIN
 V = Role.VERIFICATION_OPERATOR
 AU = Role.AUDITOR
 F = Role.CITY_FINANCE
-EVERY_ROLE = frozenset(Role)
+# A provider's staff (eldercare) read nothing of the registry: every other role.
+EVERY_ROLE = frozenset(Role) - {Role.PROVIDER_STAFF}
 
 # The registry is maintained by the offices that meet the families (community, street/town) and by
 # the city administrator, who loads rosters for them; the district approver decides enrolments.
@@ -144,11 +145,11 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "policy.propose_parameter_change": frozenset({A}),  # propose_change
     "policy.approve_parameter_change": frozenset({A}),  # approve_change, reject_change
     # 12349 one-key emergencies (eldercare/emergency, docs/eldercare-emergency.md): the offices
-    # and the city's 12349 operators (city administrator) open, assign and close emergencies
-    # and give out alarm devices; the district and the auditor read.
-    "eldercare_emergency.view_emergencies": frozenset({C, S, D, A, AU}),
-    "eldercare_emergency.handle_emergencies": frozenset({C, S, A}),
-    "eldercare_emergency.manage_devices": frozenset({C, S, A}),
+    # and the city's 12349 operators open, assign and close emergencies and give out alarm
+    # devices (the city administrator too); the district and the auditor read.
+    "eldercare_emergency.view_emergencies": frozenset({C, S, D, A, AU, Role.ELDERCARE_OPERATOR}),
+    "eldercare_emergency.handle_emergencies": frozenset({C, S, A, Role.ELDERCARE_OPERATOR}),
+    "eldercare_emergency.manage_devices": frozenset({C, S, A, Role.ELDERCARE_OPERATOR}),
 }
 
 # What each ability lets one do, for the refusal message ("Your role may not …").
@@ -226,6 +227,13 @@ ABILITY_LABELS = {
     "eldercare_emergency.handle_emergencies": _("open, assign and close emergencies"),
     "eldercare_emergency.manage_devices": _("register alarm devices"),
 }
+
+# 12349 elderly care (ADR 1200): its abilities are kept beside the app and merged here.
+from safetynet.eldercare.abilities import ABILITIES as _ELDERCARE  # noqa: E402
+from safetynet.eldercare.abilities import ABILITY_LABELS as _ELDERCARE_LABELS  # noqa: E402
+
+ABILITIES.update(_ELDERCARE)
+ABILITY_LABELS.update(_ELDERCARE_LABELS)
 
 NOT_PERMITTED = "not_permitted"
 

@@ -57,8 +57,8 @@ def object_in_jurisdiction(user, obj) -> bool:
 
 
 for _name in ABILITIES:
-    if _name.startswith(("verification.", "cases.")):
-        continue  # verification/rules.py, cases/rules.py (their objects are requests, cases)
+    if _name.startswith(("verification.", "cases.", "eldercare.")):
+        continue  # verification/, cases/, eldercare/rules.py (their own objects)
     _check = has_jurisdiction & role_in(_name)
     if _name.startswith("registry.") and _name != "registry.view_registry":
         _check = _check & object_in_jurisdiction

@@ -85,6 +85,8 @@ def _demo_users(password: str) -> list[DemoLogin]:
         ("demo-verify", Role.VERIFICATION_OPERATOR, Division.objects.get(code=CITY), "吴", "海峰"),
         ("demo-audit", Role.AUDITOR, Division.objects.get(code=CITY), "蔡", "文静"),
         ("demo-finance", Role.CITY_FINANCE, Division.objects.get(code=CITY), "许", "国强"),
+        # 12349 (eldercare); a provider's staff login comes with its provider (eldercare demo)
+        ("demo-12349", Role.ELDERCARE_OPERATOR, Division.objects.get(code=CITY), "苏", "秀梅"),
     ]
     logins = []
     for username, role, division, last_name, first_name in plan:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("institutions/", include("safetynet.institutions.urls")),
     path("medical/", include("safetynet.medical.api_urls")),
     path("funeral-homes/", include("safetynet.funerals.api_urls")),
+    path("eldercare/", include("safetynet.eldercare.api_urls")),  # providers (ADR 1206)
     path("rules/calculate/", views.RulesCalculateView.as_view(), name="api-rules-calculate"),
     path("rules/parameters/", views.RulesParametersView.as_view(), name="api-rules-parameters"),
 ]

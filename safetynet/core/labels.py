@@ -1115,3 +1115,38 @@ def situation_message(message: str) -> str:
             }
             return str(text) % values if values else str(text)
     return message
+
+
+# ----------------------------------------------------------------------------- 12349 elderly care
+# safetynet/eldercare (ADR 1200): its codes and its parameters' Chinese names.
+_E = "safetynet.eldercare.models"
+KINDS.update(
+    {
+        "elder_living": _choices(f"{_E}:LivingSituation"),
+        "elder_selfcare": _choices(f"{_E}:SelfCareLevel"),
+        "elder_selfcare_item": _choices(f"{_E}:SelfCareItem"),
+        "elder_contact_relation": _choices(f"{_E}:ContactRelation"),
+        "elder_provider_status": _choices(f"{_E}:ProviderStatus"),
+        "elder_provider_event": _choices(f"{_E}:ProviderEventKind"),
+        "elder_service_item": _choices(f"{_E}:ServiceItem"),
+        "elder_call_topic": _choices(f"{_E}:CallTopic"),
+        "elder_call_outcome": _choices(f"{_E}:CallOutcome"),
+        "elder_order_status": _choices(f"{_E}:OrderStatus"),
+        "elder_order_action": _choices(f"{_E}:OrderAction"),
+        "elder_card_status": _choices(f"{_E}:CardStatus"),
+    }
+)
+PARAMETER_NAMES_ZH.update(
+    {
+        "eldercare.min_age": "老年人基本信息数据库起始年龄",
+        "eldercare.credit_monthly": "政府购买居家养老服务额度（按生活自理能力，每人每月）",
+        "eldercare.credit_categories": "享受政府购买居家养老服务的救助对象类别",
+        "eldercare.credit_min_age": "不论自理能力均享受居家养老服务额度的年龄",
+        "eldercare.credit_funding": "政府购买居家养老服务资金分担",
+        "eldercare.provider_window_days": "加盟商投诉和差评统计期（天）",
+        "eldercare.provider_suspend_complaints": "加盟商暂停派单的投诉次数",
+        "eldercare.provider_suspend_bad_ratings": "加盟商暂停派单的差评次数",
+        "eldercare.provider_exit_complaints": "加盟商退出的投诉次数",
+        "eldercare.provider_bad_rating_max": "差评的最高星级",
+    }
+)

@@ -152,6 +152,17 @@ ENTRIES: tuple[Entry, ...] = (
         program=False,
         category=False,
     ),
+    # 12349 elderly care: the government-paid service credit (rules/eldercare.py), spent on
+    # providers' orders and paid to them monthly (safetynet/eldercare)
+    _e(
+        "eldercare_credit",
+        "Government-paid elderly service credit (政府购买居家养老服务)",
+        "政府购买居家养老服务",
+        "居家养老服务",
+        "Elderly service credit (政府购买居家养老服务)",
+        program=False,
+        category=False,
+    ),
     # recipient databases that are no rules-engine program
     _e(
         "left_behind_child",

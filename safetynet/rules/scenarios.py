@@ -20,7 +20,11 @@ A scenario may instead be ``mode: adjustment`` (``effective``, ``proposed_fen``;
 ``standard_adjustment_check``), ``mode: annual_price_subsidy`` (``year``; expect
 ``amount_fen`` and optional ``persons_fen``) or ``mode: medical_settlement`` (``discharged``, the
 discharge date; ``category`` or ``categories`` held; ``bill``; optional ``used`` of the year;
-expect keys of ``medical.Settlement``, or ``error`` and ``field`` of a refused bill).
+expect keys of ``medical.Settlement``, or ``error`` and ``field`` of a refused bill), or
+``mode: eldercare_credit`` (``month``, ``birth_date``, ``categories``, ``selfcare_failed_items``,
+optional ``death_date``; expect keys of ``eldercare.Credit``) or ``mode: eldercare_provider``
+(``date``, ``complaints``, ``ratings``; expect ``action``, ``complaints``, ``bad_ratings``,
+``reason``).
 """
 
 from __future__ import annotations
@@ -132,6 +136,8 @@ def run(sc: Scenario, params: ParameterSet | None = None) -> list[str]:
         return compare(exp, got, "annual")
     if mode == "medical_settlement":
         return compare(exp, _medical_settlement(sc.data, params), "medical")
+    if mode in ("eldercare_credit", "eldercare_provider"):
+        return compare(exp, _eldercare(mode, sc.data, params), "eldercare")
     month = str(sc.data["month"])
     out = calculate(sc.data["situation"], month, trace=False, params=params)
     progs = out["programs"]
@@ -139,6 +145,38 @@ def run(sc: Scenario, params: ParameterSet | None = None) -> list[str]:
     for other, e in (sc.data.get("also") or {}).items():
         errs += compare(e, progs.get(other), other)
     return errs
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _eldercare(mode: str, data: Mapping[str, Any], params: ParameterSet) -> dict[str, Any]:
+    from .eldercare import monthly_credit, provider_verdict
+
+    if mode == "eldercare_provider":
+        verdict = provider_verdict(
+            complaints=int(data["complaints"]),
+            ratings=data.get("ratings") or [],
+            on=_date(data["date"]),
+            params=params,
+        )
+        return {
+            "action": verdict.action,
+            "complaints": verdict.complaints,
+            "bad_ratings": verdict.bad_ratings,
+            "reason": verdict.reason,
+        }
+    return monthly_credit(
+        month=str(data["month"]),
+        birth_date=_date(data["birth_date"]),
+        categories=data.get("categories") or [],
+        selfcare_failed_items=data.get("selfcare_failed_items"),
+        death_date=_date(data.get("death_date")),
+        params=params,
+    ).as_dict()
 
 
 def _medical_settlement(data: Mapping[str, Any], params: ParameterSet) -> dict[str, Any]:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "safetynet.medical",
     "safetynet.disaster",
     "safetynet.funerals",
+    "safetynet.eldercare",
     "safetynet.policy",
     "safetynet.eldercare.emergency",
     "safetynet.simulated",

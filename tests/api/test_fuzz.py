@@ -71,6 +71,13 @@ OPERATIONS = [
     ("/api/funeral-homes/services/", "POST"),
     ("/api/funeral-homes/services/{record_number}/", "GET"),
     ("/api/funeral-homes/statements/", "GET"),
+    # the elderly-care providers' API (eldercare/api.py): institution keys only, like the above
+    ("/api/eldercare/orders/", "GET"),
+    ("/api/eldercare/orders/{number}/", "GET"),
+    ("/api/eldercare/orders/{number}/accept/", "POST"),
+    ("/api/eldercare/orders/{number}/decline/", "POST"),
+    ("/api/eldercare/orders/{number}/done/", "POST"),
+    ("/api/eldercare/orders/{number}/settle/", "POST"),
     # institutions and the hospitals' one-stop settlement (institutions/, medical/api.py)
     ("/api/institutions/me/", "GET"),
     ("/api/medical/settlements/", "GET"),

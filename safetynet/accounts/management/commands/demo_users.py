@@ -10,7 +10,8 @@ from safetynet.registry.models import Division
 class Command(BaseCommand):
     help = (
         "Create or reset one demo user per role (demo-community, demo-street, demo-district, "
-        "demo-city, demo-verify, demo-audit, demo-finance) and print their logins. The password is "
+        "demo-city, demo-verify, demo-audit, demo-finance, demo-12349) and print their logins. The "
+        "password is "
         "'safetynet-demo' unless --password or SAFETYNET_DEMO_PASSWORD says otherwise."
     )
 
