@@ -833,7 +833,9 @@ def credit_grant_month(*, actor, month: str) -> tuple[int, int]:
         "id", "birth_date", "death_date", "selfcare_failed_items"
     )
     for person in persons.iterator(chunk_size=2000):
-        failed = profiles.get(person.pk, person.selfcare_failed_items)
+        failed = profiles.get(person.pk)
+        if failed is None:  # not assessed by eldercare: the registry's tekun figure, if any
+            failed = person.selfcare_failed_items
         credit = monthly_credit(
             month=month,
             birth_date=person.birth_date,

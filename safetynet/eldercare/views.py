@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -265,9 +267,9 @@ def console(request):
     query = (request.GET.get("q") or "").strip()[:64]
     if request.method == "POST":
         caller = request.POST.get("caller_number", "")
-        with _handled(request) as ok:
+        with _handled(request) as ok, transaction.atomic():  # the call and its order, or nothing
             person_id = _int(request.POST.get("person"))
-            item = request.POST.get("item", "")
+            item = request.POST.get("item", "") if person_id else ""
             call = services.call_record(
                 actor=request.user,
                 caller_number=caller,
@@ -277,7 +279,7 @@ def console(request):
                 outcome="order" if item else request.POST.get("outcome", ""),
                 note=request.POST.get("note", ""),
             )
-            if item and person_id:
+            if item:
                 order = services.order_create(
                     actor=request.user,
                     person_id=person_id,
@@ -295,7 +297,7 @@ def console(request):
                 messages.success(request, _("Call recorded."))
         if ok:
             return redirect(reverse("eldercare:console"))
-        return redirect(f"{reverse('eldercare:console')}?q={caller}")
+        return redirect(f"{reverse('eldercare:console')}?{urlencode({'q': caller})}")
     found = selectors.person_lookup(actor=request.user, query=query) if query else []
     open_orders = (
         selectors.orders_visible_to(request.user)

@@ -113,3 +113,73 @@ def test_portal_of_another_provider_does_not_show_the_order(
     assert r.status_code == 302
     order.refresh_from_db()
     assert order.status == "dispatched"
+
+
+def test_admission_assessment_and_card_on_the_screens(client, users, registry, op):
+    from safetynet.eldercare.models import Provider
+    from tests.eldercare.helpers import credit_code
+
+    client.force_login(users["city_admin"])
+    form = {
+        "name": "鹭岛居家养老服务中心", "credit_code": "123", "legal_representative": "林海",
+        "phone": "05925550001", "address": "思明区中华路1号", "division_code": "350203",
+        "qualifications": "民办非企业单位登记证书", "bank_code": "102",
+        "bank_name": "中国工商银行厦门分行", "account_number": "410000000001",
+        "account_holder": "鹭岛居家养老服务中心",
+    }  # fmt: skip
+    page = client.post("/eldercare/providers/", form, follow=True).content.decode()
+    assert "统一社会信用代码无效" in page and not Provider.objects.exists()
+    r = client.post("/eldercare/providers/", {**form, "credit_code": credit_code(1)})
+    p = Provider.objects.get()
+    url = f"/eldercare/providers/{p.pk}/"
+    assert r.url == url
+    for data in (
+        {"action": "approve", "note": "资质齐全"},
+        {"action": "contract", "number": "JM-1", "date_from": "2026-01-01",
+         "date_to": "2030-12-31"},
+        {"action": "item", "item": "meals", "price": "15.5", "unit": "餐"},
+        {"action": "area", "division_code": "350203002"},
+        {"action": "staff", "username": "ludao-9", "password": "pass-for-tests-1",
+         "last_name": "周", "first_name": "敏"},
+    ):  # fmt: skip
+        client.post(url, data)
+    p.refresh_from_db()
+    assert (p.status, p.contract_number, p.items.get().price_fen) == ("approved", "JM-1", 1550)
+    assert p.areas.get().division_id == "350203002" and p.staff.get().user.username == "ludao-9"
+    page = client.post(url, {"action": "item", "item": "meals", "price": "1.234"}, follow=True)
+    assert "最多两位小数" in page.content.decode()
+    client.post(url, {"action": "suspend", "reason": "整改"})
+    p.refresh_from_db()
+    assert p.status == "suspended"
+    # the community worker assesses 张伟 and the operator issues and replaces his card
+    zw = registry.zhang_wei
+    client.force_login(users["community_worker"])
+    items = {"eat": "yes", "dress": "yes", "bed": "yes", "toilet": "yes"}  # walk, bathe: no
+    client.post(
+        f"/eldercare/elders/{zw.pk}/",
+        {"action": "assess", "assessed_on": "2026-11-01", **items},
+    )
+    zw.elder.refresh_from_db()
+    assert (zw.elder.selfcare_level, zw.elder.selfcare_failed_items) == ("partly", 2)
+    client.force_login(op)
+    client.post(f"/eldercare/elders/{zw.pk}/", {"action": "card_issue"})
+    card = zw.elder_cards.get()
+    client.post(f"/eldercare/elders/{zw.pk}/", {"action": "card_lost", "card": card.pk,
+                                                "replace": "on"})  # fmt: skip
+    assert list(zw.elder_cards.order_by("id").values_list("status", flat=True)) == [
+        "replaced",
+        "active",
+    ]
+
+
+def test_a_refused_order_leaves_no_call_behind(client, users, registry, op, known):
+    # no provider at all: the order would stay undispatched, so refuse an unknown item instead
+    client.force_login(op)
+    r = client.post(
+        "/eldercare/",
+        {"person": known.pk, "caller_number": "13900000002", "topic": "service",
+         "item": "massage", "outcome": "answered"},
+        follow=True,
+    )  # fmt: skip
+    assert "请选择服务项目" in r.content.decode()
+    assert not Call.objects.exists() and not ServiceOrder.objects.exists()
