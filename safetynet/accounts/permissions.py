@@ -154,11 +154,11 @@ ABILITIES: dict[str, frozenset[Role]] = {
     "policy.enter_price_indices": frozenset({A}),  # index_enter, index_import
     "policy.view_policy_audit": frozenset({AU, A}),
     # 12349 one-key emergencies (eldercare/emergency, docs/eldercare-emergency.md): the offices
-    # and the city's 12349 operators (city administrator) open, assign and close emergencies
-    # and give out alarm devices; the district and the auditor read.
-    "eldercare_emergency.view_emergencies": frozenset({C, S, D, A, AU}),
-    "eldercare_emergency.handle_emergencies": frozenset({C, S, A}),
-    "eldercare_emergency.manage_devices": frozenset({C, S, A}),
+    # and the city's 12349 operators open, assign and close emergencies and give out alarm
+    # devices (the city administrator too); the district and the auditor read.
+    "eldercare_emergency.view_emergencies": frozenset({C, S, D, A, AU, Role.ELDERCARE_OPERATOR}),
+    "eldercare_emergency.handle_emergencies": frozenset({C, S, A, Role.ELDERCARE_OPERATOR}),
+    "eldercare_emergency.manage_devices": frozenset({C, S, A, Role.ELDERCARE_OPERATOR}),
     # the plan (plan/services.py, docs/plan.md, ADR 1300–1303): everyone reads the targets, the
     # tasks and the facilities of their jurisdiction; the city manages the tasks and takes the
     # monthly snapshots; the district (or the city) reports progress and attaches its plans; the

@@ -282,7 +282,33 @@ def test_the_card_reads_the_registry(device, registry):
     card = selectors.card(emergency=e)
     assert card["name"] == "张伟" and card["address"] == "ZH-0001 号测试路"
     assert {m["name"] for m in card["members"]} == {"李娜", "张小明"}
-    assert card["living"] == "with_others" and card["devices"] == ["YJT-0001"]
+    assert card["living"] == "" and card["devices"] == ["YJT-0001"]  # with others (registry)
+    assert card["contacts"] == [] and card["selfcare"] == "unknown"
+
+
+def test_the_card_reads_eldercare_profile_contacts_and_assessment(device, registry, users):
+    from safetynet.eldercare.models import ElderContact, ElderProfile, SelfCareAssessment
+
+    p = registry.zhang_wei
+    ElderProfile.objects.create(person=p, living_situation="spouse", phone="13500000001")
+    ElderContact.objects.create(
+        person=p, name="张女儿", phone="13600000002", relation="child", is_primary=True
+    )
+    SelfCareAssessment.objects.create(
+        person=p, assessed_on=dt.date(2026, 1, 5), assessed_by=users["community_worker"],
+        eat=True, dress=False, bed=True, toilet=False, walk=True, bathe=False,
+        failed_items=3, level="partly",
+    )  # fmt: skip
+    card = selectors.card(emergency=signal(device.device, "S1").emergency)
+    assert card["own_phone"] == "13500000001"
+    assert (
+        card["contacts"]
+        == [{"name": "张女儿", "relation": "儿女", "phone": "13600000002", "primary": True}]
+        or card["contacts"][0]["phone"] == "13600000002"
+    )
+    assert (card["selfcare"], card["selfcare_failed"]) == ("partly", 3)
+    assert card["assessed_on"] == dt.date(2026, 1, 5) and card["assessed_by"] == "cw"
+    assert card["living"]  # the profile's living situation, its label
 
 
 def test_statistics_by_street_and_month(registry, users, clock):

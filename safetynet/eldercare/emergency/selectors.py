@@ -107,7 +107,11 @@ def feed(*, actor: User) -> dict:
 
 
 def card(*, emergency: Emergency) -> dict:
-    """What the operator needs on the screen: who, where, whom to call, and the care facts."""
+    """What the operator needs on the screen: who, where, whom to call, and the care facts —
+    the registry's (household, categories, disability) and eldercare's own (the living
+    situation and phone of `ElderProfile`, the contacts, the latest self-care assessment)."""
+    from safetynet.eldercare.models import ElderContact, ElderProfile, SelfCareAssessment
+
     p = emergency.person
     today = clock.now().date()
     membership = (
@@ -126,7 +130,19 @@ def card(*, emergency: Emergency) -> dict:
             .select_related("person")
             if m.person.death_date is None
         ]
-    living = "alone" if membership is None or not members else "with_others"
+    profile = ElderProfile.objects.filter(person=p).first()
+    contacts = [
+        {"name": c.name, "relation": c.get_relation_display(), "phone": c.phone,
+         "primary": c.is_primary}
+        for c in ElderContact.objects.filter(person=p)
+    ]  # fmt: skip
+    assessment = SelfCareAssessment.objects.filter(person=p).select_related("assessed_by").first()
+    if profile is not None and profile.living_situation != "unknown":
+        living = profile.get_living_situation_display()
+    elif membership is None or not members:
+        living = None  # the registry shows nobody else in the household
+    else:
+        living = ""
     categories = sorted(
         {
             str(labels.label("category", c))
@@ -141,15 +157,19 @@ def card(*, emergency: Emergency) -> dict:
             .values_list("caller_phone", flat=True)
         }
     )
-    failed = p.selfcare_failed_items
-    if failed is None:
-        selfcare = "unknown"
-    elif failed == 0:
-        selfcare = "capable"
-    elif failed <= 3:
-        selfcare = "partly"
+    if assessment is not None:
+        failed = assessment.failed_items
+        selfcare = assessment.level
     else:
-        selfcare = "fully"
+        failed = p.selfcare_failed_items
+        if failed is None:
+            selfcare = "unknown"
+        elif failed == 0:
+            selfcare = "capable"
+        elif failed <= 3:
+            selfcare = "partly"
+        else:
+            selfcare = "fully"
     return {
         "name": p.name,
         "sex": p.get_sex_display(),
@@ -159,9 +179,17 @@ def card(*, emergency: Emergency) -> dict:
         "division": labels.division_path(emergency.division_id),
         "members": members,
         "living": living,
+        "own_phone": profile.phone if profile is not None else "",
+        "contacts": contacts,
         "phones": phones,
         "selfcare": selfcare,
         "selfcare_failed": failed,
+        "assessed_on": assessment.assessed_on if assessment is not None else None,
+        "assessed_by": (
+            (assessment.assessed_by.get_full_name() or assessment.assessed_by.username)
+            if assessment is not None
+            else ""
+        ),
         "disability": (
             f"{p.get_disability_kind_display()} {p.disability_grade}" if p.disability_grade else ""
         ),
@@ -171,6 +199,35 @@ def card(*, emergency: Emergency) -> dict:
             AlarmDevice.objects.filter(person=p, is_active=True).values_list("device_id", flat=True)
         ),
     }
+
+
+def responders_for(emergency: Emergency) -> list:
+    """Whom the operator may assign by name: the community workers and street officers of the
+    emergency's street, and the staff of admitted providers serving its division."""
+    from safetynet.accounts.models import Role
+    from safetynet.eldercare.models import ProviderStaff, ProviderStatus
+
+    code = emergency.division_id
+    workers = list(
+        User.objects.filter(
+            is_active=True,
+            role__in=[Role.COMMUNITY_WORKER, Role.STREET_OFFICER],
+            jurisdiction__code__startswith=code[:9],
+        ).order_by("username")[:50]
+    )
+    prefixes = [code[:n] for n in (6, 9, 12) if len(code) >= n]
+    staff = [
+        s.user
+        for s in ProviderStaff.objects.filter(
+            user__is_active=True,
+            provider__status=ProviderStatus.APPROVED,
+            provider__areas__division_id__in=prefixes,
+        )
+        .select_related("user", "provider")
+        .distinct()
+        .order_by("provider_id", "user__username")[:50]
+    ]
+    return workers + staff
 
 
 def events_of(emergency: Emergency) -> list[EmergencyEvent]:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safetynet.accounts.models import Role, User
 from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.registry.selectors import person_match, persons_visible_to
 
@@ -106,11 +105,6 @@ def detail(request, emergency_id: int):
     if emergency is None:
         raise Http404
     now = timezone.now()
-    workers = User.objects.filter(
-        is_active=True,
-        role__in=[Role.COMMUNITY_WORKER, Role.STREET_OFFICER],
-        jurisdiction__code__startswith=emergency.division_id[:9],
-    ).order_by("username")[:50]
     return render(
         request,
         "eldercare/emergency/detail.html",
@@ -124,7 +118,7 @@ def detail(request, emergency_id: int):
             ),
             "responder_kinds": ResponderKind.choices,
             "outcomes": Outcome.choices,
-            "workers": workers,
+            "workers": selectors.responders_for(emergency),
             "can_handle": request.user.has_perm(services.ABILITY_HANDLE),
         },
     )
