@@ -12,7 +12,7 @@ DEV := DJANGO_SETTINGS_MODULE=safetynet.settings.dev
 
 .PHONY: install system-packages demo demo-data serve test test-sqlite test-postgres lint format \
         bench bench-registry bench-province bench-rules bench-verify bench-load bench-cases bench-spark \
-        bench-payroll bench-payroll-flow bench-banks bench-ledger bench-home bench-medical bench-whatif serve-prod clean messages \
+        bench-payroll bench-payroll-flow bench-banks bench-ledger bench-home bench-medical bench-whatif bench-plan serve-prod clean messages \
         bench-eldercare
 
 $(STAMP): pyproject.toml
@@ -152,6 +152,11 @@ bench-banks: install
 ## cities of 20,000 and 1,000,000 persons in PostgreSQL (ADR 1000); HOME_BENCH_ARGS to change.
 bench-home: install
 	$(BIN)/python -m benchmarks.bench_home $(HOME_BENCH_ARGS)
+
+## bench-plan: the plan's targets, dashboard, a month's snapshot and the progress report PDF on a
+## generated city of 20,000 persons in PostgreSQL with the plan's demo data; PLAN_BENCH_ARGS to change.
+bench-plan: install
+	$(BIN)/python -m benchmarks.bench_plan $(PLAN_BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -183,8 +183,14 @@ def eligibility_rate(as_of: dt.date, prefix: str) -> Breakdown:
     return Breakdown(out)
 
 
-def _person_street():
-    return Substr(Coalesce("household_division_id", "hukou_division_id"), 1, STREET)
+def _persons_in(qs, prefix: str):
+    """Persons by their current household's division, else their registered residence's, under
+    `prefix`, annotated with their street."""
+    return (
+        qs.annotate(div=Coalesce("household_division_id", "hukou_division_id"))
+        .filter(div__startswith=prefix)
+        .annotate(street=Substr("div", 1, STREET))
+    )
 
 
 def concentrated_care(as_of: dt.date, prefix: str) -> Breakdown:
@@ -203,15 +209,13 @@ def concentrated_care(as_of: dt.date, prefix: str) -> Breakdown:
     placed = _in_force(
         CarePlacement.objects.filter(person_id=OuterRef("pk")), as_of, "start_on", "end_on"
     )
-    persons = (
-        Person.objects.filter(id__in=tekun, selfcare_failed_items__gte=min_failed)
-        .filter(Q(death_date__isnull=True) | Q(death_date__gt=as_of))
-        .annotate(street=_person_street())
-        .filter(street__startswith=prefix[:STREET])
-        .annotate(placed=Exists(placed))
-    )
+    persons = _persons_in(
+        Person.objects.filter(id__in=tekun, selfcare_failed_items__gte=min_failed).filter(
+            Q(death_date__isnull=True) | Q(death_date__gt=as_of)
+        ),
+        prefix,
+    ).annotate(placed=Exists(placed))
     out = _grouped(persons, Count("id", filter=Q(placed=True), distinct=True))
-    out = {k: v for k, v in out.items() if k and k.startswith(prefix)}
     if not out:
         raise Unavailable("no_dependent_tekun")
     return Breakdown(out)
@@ -266,15 +270,13 @@ def one_stop_coverage(as_of: dt.date, prefix: str) -> Breakdown:
     settled = list(load_parameters().at("medical_assistance.categories", as_of).value)
     held = _in_force(Enrolment.objects.filter(category__in=MEDICAL_SEED_CATEGORIES), as_of)
     covered = held.filter(category__in=settled, person_id=OuterRef("pk"))
-    persons = (
-        Person.objects.filter(id__in=held.values("person_id"))
-        .filter(Q(death_date__isnull=True) | Q(death_date__gt=as_of))
-        .annotate(street=_person_street())
-        .filter(street__startswith=prefix[:STREET])
-        .annotate(covered=Exists(covered))
-    )
+    persons = _persons_in(
+        Person.objects.filter(id__in=held.values("person_id")).filter(
+            Q(death_date__isnull=True) | Q(death_date__gt=as_of)
+        ),
+        prefix,
+    ).annotate(covered=Exists(covered))
     out = _grouped(persons, Count("id", filter=Q(covered=True), distinct=True))
-    out = {k: v for k, v in out.items() if k and k.startswith(prefix)}
     if not out:
         raise Unavailable("no_medical_recipients")
     return Breakdown(out)

@@ -187,7 +187,8 @@ def indicator_row(
         ind,
         division.code,
         division.name,
-        [v for k, v in by_street.items() if k.startswith(prefix)],
+        # a community's computation is grouped by its street: every row is the community's
+        [v for k, v in by_street.items() if k.startswith(prefix[:9])],
         as_of,
         top=top,
         empty_reason="no_rows",

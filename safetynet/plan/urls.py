@@ -17,7 +17,9 @@ urlpatterns = [
     path("stations/", views.stations, name="stations"),
     path("stations/feed.json", views.stations_feed, name="stations-feed"),
     path("purchases/", views.purchases, name="purchases"),
+    path("purchases/<int:purchase_id>/", views.purchase_post, name="purchase"),
     path("villages/", views.villages, name="villages"),
+    path("projects/<int:project_id>/", views.project_post, name="project"),
     path("placements/", views.placements, name="placements"),
     path("report.pdf", views.report_pdf, name="report"),
 ]

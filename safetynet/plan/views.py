@@ -33,12 +33,15 @@ from .forms import (
     ActivityForm,
     AttachmentForm,
     DoneForm,
+    EvaluationForm,
     HomeAdvanceForm,
     HomeForm,
     PlacementForm,
     ProgressForm,
+    ProjectProgressForm,
+    StationForm,
 )
-from .models import HomeStatus, PurchaseKind, StationMode, TaskStatus, Unit
+from .models import HomeStatus, ProjectStatus, PurchaseKind, StationMode, TaskStatus, Unit
 
 
 @contextmanager
@@ -497,10 +500,33 @@ STATION_COLUMNS = [
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def stations(request):
-    """社区服务站: the stations and each community's coverage (0: not covered)."""
+    """社区服务站: the stations and each community's coverage (0: not covered); the offices
+    register a station."""
     _need(request)
+    form = StationForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            if _service_call(
+                request,
+                lambda: services.station_register(
+                    actor=request.user,
+                    name=d["name"],
+                    street_code=d["street"],
+                    community_codes=d["communities"],
+                    mode=d["mode"],
+                    services=d["services"],
+                    opening_hours=d["opening_hours"],
+                    opened_on=d["opened_on"],
+                    grid_code=d["grid_code"],
+                ),
+                _("Saved."),
+            ):
+                return redirect("plan:stations")
+        else:
+            _form_errors(request, form)
     picker = lists.division_picker(actor=request.user, params=request.GET)
     qs = selectors.stations_visible_to(request.user)
     if picker.code:
@@ -517,6 +543,7 @@ def stations(request):
             "coverage": coverage,
             "covered": covered,
             "modes": StationMode.choices,
+            "form": form,
             "nav": "stations",
         },
     )
@@ -589,6 +616,52 @@ def purchases(request):
 
 
 @login_required
+@require_http_methods(["POST"])
+def purchase_post(request, purchase_id: int):
+    """The services a purchase delivered and its evaluation score."""
+    form = EvaluationForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        _service_call(
+            request,
+            lambda: services.purchase_evaluate(
+                actor=request.user,
+                purchase_id=purchase_id,
+                beneficiaries=d["beneficiaries"],
+                volunteer_hours=d["volunteer_hours"],
+                score=d["score"],
+            ),
+            _("Saved."),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("plan:purchases")
+
+
+@login_required
+@require_http_methods(["POST"])
+def project_post(request, project_id: int):
+    """A base-village project's status, progress and money spent."""
+    form = ProjectProgressForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        _service_call(
+            request,
+            lambda: services.village_project_progress(
+                actor=request.user,
+                project_id=project_id,
+                status=d["status"],
+                percent=d["percent"],
+                spent_fen=d["spent"],
+            ),
+            _("Saved."),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("plan:villages")
+
+
+@login_required
 @require_GET
 def villages(request):
     """老区基点村: the base villages (weak ones first) and their support projects."""
@@ -611,6 +684,7 @@ def villages(request):
             "weak_fen": weak,
             "total_fen": total,
             "weak_share": Fraction(weak, total) if total else None,
+            "statuses": ProjectStatus.choices,
             "nav": "villages",
         },
     )

@@ -321,3 +321,16 @@ def test_dashboard_is_scoped_to_the_jurisdiction(registry, users):
 
     with pytest.raises(NotFoundError):
         selectors.dashboard(actor=users["district_approver"], as_of=AS_OF, division_code=HULI)
+
+
+def test_a_community_worker_sees_the_community_figures(registry, users):
+    board = selectors.dashboard(actor=users["community_worker"], as_of=AS_OF)
+    assert board.division.code == ZHONGHUA_C1 and not board.rows[0].children
+    rows = {r.indicator.key: r.own for r in board.rows}
+    # ZH1 only (ZH2 is in community 2): caseload 1, nobody verified
+    assert (rows["verification_coverage"].numerator, rows["verification_coverage"].denominator) == (
+        0,
+        1,
+    )
+    # 张伟 (dibao) is the community's only recipient alive in the seed's categories
+    assert (rows["one_stop_coverage"].numerator, rows["one_stop_coverage"].denominator) == (1, 1)

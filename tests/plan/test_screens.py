@@ -167,3 +167,74 @@ def test_placement_recorded_and_ended_on_the_page(client, plan, registry):
     client.post("/plan/placements/", {"action": "end", "placement": placed.pk, "on": "2019-06-20"})
     placed.refresh_from_db()
     assert placed.end_on.isoformat() == "2019-06-20"
+
+
+def test_station_purchase_and_project_forms(client, plan):
+    from safetynet.plan.models import ServicePurchase, ServiceStation, VillageProject
+
+    client.force_login(plan["street_officer"])
+    r = client.post(
+        "/plan/stations/",
+        {
+            "name": "联合站",
+            "street": ZHONGHUA,
+            "communities": f"{ZHONGHUA_C1}，350203002002",
+            "mode": "one_for_several",
+            "services": "低保受理、临时救助",
+            "opening_hours": "9:00-17:00",
+            "opened_on": "2019-01-01",
+        },
+    )
+    assert r.status_code == 302
+    station = ServiceStation.objects.get(name="联合站")
+    assert station.services == ["低保受理", "临时救助"] and station.communities.count() == 2
+    page = client.post(
+        "/plan/stations/",
+        {
+            "name": "错站",
+            "street": ZHONGHUA,
+            "communities": ZHONGHUA_C1,
+            "mode": "one_for_several",
+            "services": "x",
+            "opening_hours": "x",
+            "opened_on": "2019-01-01",
+        },
+        follow=True,
+    ).content.decode()
+    assert "服务站所服务的社区与设置方式不符" in page
+    da = plan["district_approver"]
+    p = services.purchase_register(
+        actor=da,
+        title="社工",
+        kind="social_work",
+        division_code="350203",
+        provider="中心",
+        contract_number="GM-9",
+        starts_on=dt.date(2019, 1, 1),
+        ends_on=dt.date(2019, 12, 31),
+        amount_fen=100,
+    )
+    v = services.base_village_register(actor=da, village_code=ZHONGHUA_C1, weak=True)
+    pr = services.village_project_add(
+        actor=da, village_id=v.pk, kind="site", title="旧址", year=2019, budget_fen=500_000
+    )
+    client.force_login(da)
+    client.post(
+        f"/plan/purchases/{p.pk}/", {"beneficiaries": "12", "volunteer_hours": "30", "score": "88"}
+    )
+    p.refresh_from_db()
+    assert (p.beneficiaries, p.volunteer_hours, p.score) == (12, 30, 88)
+    client.post(
+        f"/plan/projects/{pr.pk}/", {"status": "building", "percent": "40", "spent": "1234.50"}
+    )
+    pr.refresh_from_db()
+    assert (pr.status, pr.percent, pr.spent_fen) == ("building", 40, 123_450)
+    # the street officer may not evaluate: the 403 page
+    client.force_login(plan["street_officer"])
+    assert (
+        client.post(
+            f"/plan/purchases/{p.pk}/", {"beneficiaries": "1", "volunteer_hours": "1"}
+        ).status_code
+        == 403
+    )
+    assert ServicePurchase.objects.get().beneficiaries == 12 and VillageProject.objects.count() == 1
