@@ -52,7 +52,7 @@ class DeclineIn(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class SettleIn(serializers.Serializer):
+class CardSettleIn(serializers.Serializer):
     card_number = serializers.CharField(max_length=20, help_text="the person's service card")
 
 
@@ -233,7 +233,7 @@ class DoneView(ProviderView):
 
 class SettleView(ProviderView):
     @extend_schema(
-        request=SettleIn,
+        request=CardSettleIn,
         responses={200: OrderOut, **STEP_ERRORS},
         tags=["elderly-care providers"],
         summary="Settle a done order against the person's service card (一卡通结算): the credit "
