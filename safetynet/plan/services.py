@@ -136,28 +136,28 @@ def snapshot_take(*, actor: User | None, month: str) -> int:
         city,
         *Division.objects.filter(parent=city, valid_to__isnull=True).order_by("code"),
     ]
-    written = 0
+    rows: list[Snapshot] = []
     for ind in I.INDICATORS:
-        figures = []
         result = indicator_result(ind, division=city, as_of=as_of)  # once: every street
         for division in divisions:
             row = indicator_row(ind, division=division, as_of=as_of, result=result)
-            if division is city:
-                figures.append(row.own)  # its children (the districts) are the rows below
-            figures.extend(row.children)  # the districts' rows, then each district's streets
-        for f in figures:
-            Snapshot.objects.update_or_create(
-                indicator=ind.key,
-                month=month,
-                division_code=f.code,
-                defaults={
-                    "numerator": f.numerator,
-                    "denominator": f.denominator,
-                    "available": f.available,
-                    "reason": f.reason,
-                },
-            )
-            written += 1
+            # the city's own figure, its districts, then each district's streets
+            figures = ([row.own] if division is city else []) + row.children
+            rows += [
+                Snapshot(
+                    indicator=ind.key,
+                    month=month,
+                    division_code=f.code,
+                    numerator=f.numerator,
+                    denominator=f.denominator,
+                    available=f.available,
+                    reason=f.reason,
+                )
+                for f in figures
+            ]
+    Snapshot.objects.filter(month=month).delete()  # the month is replaced, never doubled
+    Snapshot.objects.bulk_create(rows)
+    written = len(rows)
     return written
 
 
