@@ -1120,6 +1120,7 @@ def situation_message(message: str) -> str:
 # ----------------------------------------------------------------------------- 12349 elderly care
 # safetynet/eldercare (ADR 1200): its codes and its parameters' Chinese names.
 _E = "safetynet.eldercare.models"
+PARAMETER_GROUPS["eldercare"] = _("Elderly care")
 KINDS.update(
     {
         "elder_living": _choices(f"{_E}:LivingSituation"),
