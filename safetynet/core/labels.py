@@ -266,7 +266,6 @@ PARAMETER_GROUPS: dict[str, Any] = {
     "verification": _("Verification tolerance"),
     "casework": _("Casework time limits"),
     "payments": _("Payments"),
-    "eldercare": _("Elderly care"),
 }
 
 # Funding levels of a split (rules engine: city / district / street-town).
