@@ -136,6 +136,8 @@ def _measure(lookups: int) -> None:
 
     django.setup()
     lookup_benchmark(lookups)
+    # the one-key emergencies' part (benchmarks/bench_eldercare_emergency.py, emergency_benchmark)
+    # runs after this one: `make bench-eldercare` calls both
 
 
 def main(argv: list[str] | None = None) -> None:

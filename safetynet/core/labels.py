@@ -266,7 +266,6 @@ PARAMETER_GROUPS: dict[str, Any] = {
     "verification": _("Verification tolerance"),
     "casework": _("Casework time limits"),
     "payments": _("Payments"),
-    "eldercare": _("Elderly care"),
 }
 
 # Funding levels of a split (rules engine: city / district / street-town).
@@ -1133,6 +1132,7 @@ def parameter_input_unit(name: str, unit: str) -> str:
 # ----------------------------------------------------------------------------- 12349 elderly care
 # safetynet/eldercare (ADR 1200): its codes and its parameters' Chinese names.
 _E = "safetynet.eldercare.models"
+PARAMETER_GROUPS["eldercare"] = _("Elderly care")
 KINDS.update(
     {
         "elder_living": _choices(f"{_E}:LivingSituation"),
