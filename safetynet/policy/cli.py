@@ -111,7 +111,17 @@ def _decide(args) -> str:
         row = approve_change(actor, args.id, note=args.note)
     else:
         row = reject_change(actor, args.id, args.reason)
-    return f"change #{row.pk} {row.status}: {row.name} from {row.effective}"
+    out = f"change #{row.pk} {row.status}: {row.name} from {row.effective}"
+    a = getattr(row, "retroactive", None) if args.action == "approve" else None
+    if a is not None:  # a retroactive change reaching paid months (ADR 1431)
+        from safetynet.rules.money import yuan
+
+        out += (
+            f"\nretroactive over {', '.join(a.months)}: {a.households} households, arrears "
+            f"{yuan(a.arrears_fen)} yuan, overpaid {yuan(a.overpayment_fen)} yuan; the next "
+            f"payroll pays them (list: /rules/arrears/{row.pk}/)"
+        )
+    return out
 
 
 def _list(args) -> str:

@@ -31,12 +31,19 @@ def _effective_month(change: ParameterChange) -> str:
 
 def paid_months(from_month: str) -> list[str]:
     """The months from ``from_month`` on whose payroll has gone beyond the draft (a draft is
-    simply recomputed by its next run, no arrears needed)."""
+    simply recomputed by its next run, no arrears needed), no further back than the payroll
+    pays arrears (``ARREARS_MONTHS`` before the month after the latest payroll)."""
     from safetynet.payments.models import Payroll
+    from safetynet.payments.oneoff import ARREARS_MONTHS
+    from safetynet.rules.columns import month_str, parse_month
 
+    paid = Payroll.objects.exclude(status="draft")
+    latest = paid.order_by("-month").values_list("month", flat=True).first()
+    if latest is None:
+        return []
+    earliest = month_str(parse_month(latest) + 1 - ARREARS_MONTHS)
     return list(
-        Payroll.objects.filter(month__gte=from_month)
-        .exclude(status="draft")
+        paid.filter(month__gte=max(from_month, earliest))
         .order_by("month")
         .values_list("month", flat=True)
     )

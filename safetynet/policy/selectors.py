@@ -168,21 +168,25 @@ def price_indices(
 def month_trigger(month: str, params=None, got: dict | None = None):
     """The price-subsidy decision for ``month`` from the entered CPI and food CPI (falling back
     to the effective tree's series for a month not entered): a ``rules.indices.Trigger``."""
-    from safetynet.rules.indices import BASE
-    from safetynet.rules.indices import month_trigger as decide
+    from safetynet.rules.indices import rise_for_rules, trigger_from_rises
     from safetynet.rules.overlay import effective_parameters
 
     params = params or effective_parameters()
     if got is None:
         got = {i.kind: i.value for i in PriceIndex.objects.filter(month=month)}
 
-    def from_tree(name):
+    def rise_of(kind, name):
+        if kind in got:
+            return rise_for_rules(got[kind])
         v = params.get(name).month(month)
-        return None if v is None else int(BASE + v.value * BASE)
+        return None if v is None else v.value
 
-    cpi = got.get("cpi", from_tree("price_indices.cpi_yoy"))
-    food = got.get("food_cpi", from_tree("price_indices.food_cpi_yoy"))
-    return decide(params, month, cpi, food)
+    return trigger_from_rises(
+        params,
+        month,
+        rise_of("cpi", "price_indices.cpi_yoy"),
+        rise_of("food_cpi", "price_indices.food_cpi_yoy"),
+    )
 
 
 def index_months(*, year: int | None = None) -> list[dict]:

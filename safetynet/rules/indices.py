@@ -235,12 +235,23 @@ def month_trigger(
     the 1st of the month); the amount per covered person is the dibao standard × the
     triggering rise (the larger if both), rounded half up to the fen, at least the minimum —
     the engine's ``price_subsidy`` program gives the same figure."""
+    return trigger_from_rises(
+        params,
+        month,
+        rise_for_rules(cpi) if cpi is not None else None,
+        rise_for_rules(food_cpi) if food_cpi is not None else None,
+    )
+
+
+def trigger_from_rises(
+    params: ParameterSet, month: str, cpi_r: Fraction | None, food_r: Fraction | None
+) -> Trigger:
+    """``month_trigger`` from the rises themselves (e.g. the rules' series for a month not
+    entered as an index), exactly."""
     month = parse_month(month)
     first = dt.date(int(month[:4]), int(month[5:]), 1)
     cpi_t = params.at("price_subsidy.cpi_threshold", first).value
     food_t = params.at("price_subsidy.food_cpi_threshold", first).value
-    cpi_r = rise_for_rules(cpi) if cpi is not None else None
-    food_r = rise_for_rules(food_cpi) if food_cpi is not None else None
     cpi_hit = cpi_r is not None and cpi_r >= cpi_t
     food_hit = food_r is not None and food_r >= food_t
     rises = [r for r, hit in ((cpi_r, cpi_hit), (food_r, food_hit)) if hit]
@@ -284,4 +295,5 @@ __all__ = [
     "percent_text",
     "rise",
     "rise_for_rules",
+    "trigger_from_rises",
 ]

@@ -153,3 +153,39 @@ def test_a_retroactive_cut_is_an_overpayment(city, users, ca2):
     over = {(o["beneficiary_key"], o["program"]): o["overpaid_fen"] for o in report.overpayments}
     assert over[(f"H{city.dibao_h.pk}", "dibao")] == 2000
     assert over[(f"P{city.tekun.pk}", "tekun")] == 1500
+
+
+def test_the_cli_approval_reports_the_arrears(city, users, ca2, capsys):
+    from tests.policy.test_cli import run
+
+    admin = users["city_admin"]
+    payroll_run(actor=admin, month="2019-08")
+    approve(Payroll.objects.get(month="2019-08"), admin)
+    change = propose_change(
+        admin,
+        name="dibao.standard",
+        kind="new_value",
+        effective="2019-08-01",
+        value="850",
+        reference_number="厦民〔2019〕99号",
+        reference_date="2019-07-15",
+    )
+    code, out, err = run(capsys, "rules", "parameters", "approve", str(change.pk), "--as", "ca2")
+    assert code == 0, err
+    # one paid month: dibao 100 yuan + tekun 75 yuan
+    assert "retroactive over 2019-08: 2 households, arrears 175.00 yuan, overpaid 0.00" in out
+
+
+def test_the_assessment_reaches_back_as_far_as_the_payroll_pays(users):
+    from safetynet.policy.retroactive import paid_months
+    from tests.helpers.payroll_flow import make_payroll
+
+    admin = users["city_admin"]
+    months = [f"{y}-{m:02d}" for y in (2018, 2019) for m in range(1, 13)]
+    for m in months[:20]:  # 2018-01 … 2019-08 paid
+        make_payroll(m, prepared_by=admin, status="approved")
+    make_payroll("2019-09", prepared_by=admin)  # a draft is recomputed, not assessed
+    # the next payroll (2019-09) pays arrears for the 12 months before it: 2018-09 … 2019-08
+    assert paid_months("2018-01") == months[8:20]
+    assert paid_months("2019-07") == ["2019-07", "2019-08"]
+    assert paid_months("2019-09") == []

@@ -90,3 +90,44 @@ def test_the_auditor_reads_filters_and_exports_the_trail(client, users):
         client.force_login(users[role])
         assert client.get(AUDIT).status_code == 403
         assert client.get("/rules/audit/export.xlsx").status_code == 403
+
+
+def test_the_menu_links_the_trail_for_the_auditor_only(client, users):
+    for role, shown in (("auditor", True), ("city_admin", True), ("street_officer", False)):
+        client.force_login(users[role])
+        assert ('href="/rules/audit/"' in client.get("/").content.decode()) is shown
+
+
+def test_the_trail_has_rejections_and_filters_by_date(client, users):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safetynet.policy.audit import audit_trail
+    from safetynet.policy.services import reject_change
+
+    ca2 = make_user("ca2", Role.CITY_ADMIN, "350200")
+    change = propose_change(
+        users["city_admin"],
+        name="dibao.standard",
+        kind="new_value",
+        effective="2020-07-01",
+        value="850",
+        reference_number="厦民〔2020〕12号",
+        reference_date="2020-05-20",
+    )
+    reject_change(ca2, change.pk, "依据不足")
+    rows = audit_trail(users["auditor"], event="rejected")
+    assert [(r.actor, r.item, r.detail["note"]) for r in rows] == [
+        ("ca2", f"#{change.pk}", "依据不足")
+    ]
+    today = timezone.localdate()
+    assert len(audit_trail(users["auditor"], since=today, until=today)) == 2
+    assert audit_trail(users["auditor"], until=today - dt.timedelta(days=1)) == []
+    assert len(audit_trail(users["auditor"], text="厦民〔2020〕12号")) == 2
+    client.force_login(users["auditor"])
+    page = client.get(AUDIT, {"since": str(today), "event": "rejected"}).content.decode()
+    assert "依据不足" in page
+    with pytest.raises(Exception) as e:
+        audit_trail(users["street_officer"])
+    assert getattr(e.value, "code", "") == "not_permitted"

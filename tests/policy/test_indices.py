@@ -153,3 +153,12 @@ def test_floor_figures_fall_back_to_the_parameters(users):
     # the shipped 2019 figures (dated 2020-01-01): SCPI and food 9.2 %
     assert r["year"] == 2019 and r["food"] == Fraction(92, 1000)
     assert r["food_source"] == "parameters"
+
+
+def test_a_month_not_entered_is_decided_from_the_rules_series(users):
+    # 2019-08 in the shipped series: CPI 2.8 % (no), food 10 % (yes): 800 × 10 % = 80 yuan
+    t = selectors.month_trigger("2019-08")
+    assert t.triggered and not t.cpi_triggers and t.food_triggers and t.amount_fen == 8000
+    # an entered index wins over the series
+    index_enter(users["city_admin"], month="2019-08", kind="food_cpi", value="105", source="x")
+    assert not selectors.month_trigger("2019-08").triggered
