@@ -257,12 +257,26 @@ def _signal_receive(device: AlarmDevice, parsed: dict, digest: str) -> SignalOut
     return SignalOutcome(signal, emergency, replayed=False, attached=attached)
 
 
-@transaction.atomic
 def emergency_open_by_phone(
     *, actor: User, person_id: int, caller_phone: str = "", note: str = ""
 ) -> tuple[Emergency, bool]:
     """The operator enters a call for help (from the person, a relative, a neighbour). When the
-    person has an open emergency the call is attached to it (second return value True)."""
+    person has an open emergency the call is attached to it (second return value True). Two
+    operators entering calls for one person at the same moment: the one-open-per-person
+    constraint refuses the second opening, which is retried and attaches (as signals do)."""
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _open_by_phone(actor, person_id, caller_phone, note)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _open_by_phone(
+    actor: User, person_id: int, caller_phone: str, note: str
+) -> tuple[Emergency, bool]:
     require(actor, ABILITY_HANDLE)
     person = _person_in_scope(actor, person_id)
     caller_phone = (caller_phone or "").strip()
