@@ -36,6 +36,7 @@ ABILITIES = {
     "eldercare.manage_cards": frozenset({C, S, OP}),  # card_issue, card_report_lost
     "eldercare.grant_credit": frozenset({A}),  # credit_grant_month
     "eldercare.make_statements": frozenset({A, F}),  # provider_statements_make
+    "eldercare.send_reimbursements": frozenset({A, F}),  # reimbursement_files_make, results
     "eldercare.view_statistics": frozenset({C, S, D, A, AU, F, OP}),
     "eldercare.work_orders": frozenset({PS}),  # the provider portal: accept, done, settle
 }
@@ -54,6 +55,7 @@ ABILITY_LABELS = {
     "eldercare.manage_cards": _("issue elderly service cards"),
     "eldercare.grant_credit": _("grant the monthly service credit"),
     "eldercare.make_statements": _("make providers' monthly statements"),
+    "eldercare.send_reimbursements": _("send providers' statements to the bank"),
     "eldercare.view_statistics": _("see elderly-care statistics"),
     "eldercare.work_orders": _("work a provider's service orders"),
 }

@@ -4,6 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.errors import FieldProblem, NotFoundError, ServiceError
+from safetynet.institutions.errors import InstitutionRequestError
 
 __all__ = ["CODES", "STATUS", "EldercareError", "NotFoundError", "ServiceError", "refuse"]
 
@@ -23,6 +24,9 @@ CARD_NOT_HOLDERS = "card_not_the_persons"
 CARD_EXISTS = "card_exists"
 STATEMENT_INVALID = "eldercare_statement_invalid"
 STATEMENT_EXISTS = "eldercare_statement_exists"
+# the bank files of the statements (institutions/reimbursement.py's codes, ADR 1210)
+NOTHING_TO_PAY = "nothing_to_pay"
+RESULT_FILE_INVALID = "result_file_invalid"
 
 CODES = {
     NOT_ELDERLY: _("The person is not in the elderly database (under 60)."),
@@ -41,6 +45,8 @@ CODES = {
     CARD_EXISTS: _("The person already has a card in use."),
     STATEMENT_INVALID: _("The month is invalid or not over."),
     STATEMENT_EXISTS: _("The provider's statement of this month is already made."),
+    NOTHING_TO_PAY: _("No statement is waiting for a reimbursement file."),
+    RESULT_FILE_INVALID: _("The bank's result file is refused; nothing was changed."),
 }
 
 # HTTP status of each code on the provider API.
@@ -69,3 +75,9 @@ class EldercareError(ServiceError):
 
 def refuse(code: str, message: str = "", field: str = ""):
     raise EldercareError(code, message or str(CODES.get(code, code)), field)
+
+
+class EldercarePayableError(InstitutionRequestError):
+    """A refusal of the providers' bank files (the shared `Program.error`, ADR 1210)."""
+
+    MESSAGES = CODES

@@ -209,6 +209,11 @@ class Provider(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def code(self) -> str:
+        """The ID column of the bank file (ADR 1210): the credit code, the institution's code."""
+        return self.credit_code
+
 
 class ProviderItem(models.Model):
     """A standard service item the provider offers, at its contracted price (fen)."""
@@ -603,6 +608,15 @@ class ProviderStatement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     journal_source = models.CharField(max_length=80, blank=True)
+    # paid by bank file (ADR 1210, institutions/reimbursement.py)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    bank_file = models.ForeignKey(
+        "eldercare.ReimbursementFile",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statements",
+    )
 
     class Meta:
         ordering = ["-month", "provider_id"]
@@ -620,3 +634,26 @@ class ProviderStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{type(self).__name__} {self.pk}"
+
+
+class ReimbursementFile(models.Model):
+    """The payable file of providers' statements sent to the bank (ADR 1210, the hospitals'
+    ADR 1103): one line per statement, to the provider's settlement account."""
+
+    month = models.CharField(_("month"), max_length=7)
+    reference = models.CharField(_("file reference"), max_length=40, unique=True)
+    bank_code = models.CharField(_("bank code"), max_length=16)
+    file = models.FileField(upload_to="eldercare/reimbursements/")
+    line_count = models.PositiveIntegerField(default=0)
+    total_fen = models.BigIntegerField(default=0)
+    made_at = models.DateTimeField(auto_now_add=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-made_at"]
+        verbose_name = _("reimbursement file")
+
+    def __str__(self) -> str:
+        return self.reference

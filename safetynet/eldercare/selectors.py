@@ -429,3 +429,11 @@ def serving_providers(*, item: str, division_code: str, on: dt.date | None = Non
         .order_by("open_orders", "id")
         .distinct()
     )
+
+
+def reimbursement_files(month: str = ""):
+    """The providers' payable files (ADR 1210), newest first; a month's only if given."""
+    from .models import ReimbursementFile
+
+    qs = ReimbursementFile.objects.all()
+    return qs.filter(month=month) if month else qs

@@ -3,7 +3,8 @@ against cards in a month that is over, booked at once as a payable — the hospi
 1102): each level's benefit expense (`Expenses:Benefits:<level>:EldercareCredit`, per district of
 the person) ↔ `Liabilities:Payable:EldercareCredit`. What the persons paid themselves is theirs
 to the provider and is only shown. The bank file paying the payable is the hospitals' and funeral
-homes' kind (ADR 1103) and is not built yet (docs/eldercare.md)."""
+homes' kind (ADR 1103), made and answered through the shared institutions/reimbursement.py
+(ADR 1140, ADR 1210): `reimbursement_files_make`, `reimbursement_results_import`."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from safetynet.accounts.permissions import require
+from safetynet.core.files import removes_stored_files_on_failure
 from safetynet.rules.eldercare import PROGRAM
 
 from .errors import STATEMENT_EXISTS, STATEMENT_INVALID, refuse
 from .models import ProviderStatement, ServiceOrder
+
+SEND = "eldercare.send_reimbursements"
 
 
 def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
@@ -102,3 +106,75 @@ def provider_statements_make(*, actor, month: str, today: dt.date | None = None)
         orders.update(statement=statement)
         made.append(statement)
     return made
+
+
+# --------------------------------------------------------------------------- bank files (ADR 1210)
+def _statement_rows(statements) -> list[dict]:
+    """The statements' funding split per district (what each statement booked)."""
+    rows = (
+        ServiceOrder.objects.filter(statement__in=[s.pk for s in statements])
+        .values("division_id")
+        .annotate(c=Sum("city_fen"), d=Sum("district_fen"), s=Sum("street_fen"))
+    )
+    return [
+        {"program": PROGRAM, "district": r["division_id"][:6], "city_fen": int(r["c"] or 0),
+         "district_fen": int(r["d"] or 0), "street_fen": int(r["s"] or 0)}
+        for r in rows
+    ]  # fmt: skip
+
+
+def _program():
+    from safetynet.institutions.reimbursement import Program
+
+    from .errors import EldercarePayableError
+    from .models import ReimbursementFile
+
+    return Program(
+        statement_model=ProviderStatement,
+        file_model=ReimbursementFile,
+        payee="provider",
+        prefix="YL",  # 养老
+        ledger="eldercare",
+        memo="居家养老服务额度 服务商结算拨付",
+        error=EldercarePayableError,
+        rows_of=_statement_rows,
+    )
+
+
+@removes_stored_files_on_failure
+@transaction.atomic
+def reimbursement_files_make(*, actor, month: str, fmt: str = "xlsx", today=None) -> list:
+    """One payable file per bank of the statements of `month` (and earlier ones whose line
+    failed) not yet on a file and due something (institutions/reimbursement.py, ADR 1210)."""
+    from safetynet.institutions.reimbursement import payable_files_make
+
+    require(actor, SEND)
+    month_bounds(month)
+    if fmt not in ("xlsx", "csv"):
+        refuse(STATEMENT_INVALID, "格式应为xlsx或csv。", "format")
+    pending = list(
+        ProviderStatement.objects.select_for_update(of=("self",))
+        .filter(month__lte=month, bank_file__isnull=True, paid_on__isnull=True, amount_fen__gt=0)
+        .select_related("provider")
+        .order_by("provider__bank_code", "provider__credit_code", "month")
+    )
+    return payable_files_make(
+        program=_program(),
+        actor=actor,
+        month=month,
+        statements=pending,
+        fmt=fmt,
+        today=today or timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def reimbursement_results_import(*, actor, content: bytes, today=None):
+    """The bank's answer to a providers' payable file, all or nothing: paid lines settle the
+    payable; failed lines return the money and wait for the next file. (paid, failed)."""
+    from safetynet.institutions.reimbursement import results_import
+
+    require(actor, SEND)
+    return results_import(
+        program=_program(), actor=actor, content=content, today=today or timezone.localdate()
+    )

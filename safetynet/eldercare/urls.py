@@ -16,4 +16,5 @@ urlpatterns = [
     path("portal/", views.portal, name="portal"),
     path("stats/", views.stats, name="stats"),
     path("statements/", views.statements, name="statements"),
+    path("statements/files/<int:file_id>/", views.reimbursement_file, name="file"),
 ]

@@ -24,9 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.accounts.permissions import NOT_PERMITTED
 from safetynet.core.errors import NotFoundError, ServiceError
+from safetynet.institutions.views import payable_file_response
 from safetynet.registry.models import Category
 from safetynet.rules.eldercare import age_on
 from safetynet.web import lists
+from safetynet.web.forms import BankResultForm
 
 from . import exports, selectors, services, settlement
 from .errors import CODES
@@ -587,18 +589,61 @@ def stats(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def statements(request):
-    """服务商月度结算: make the statements of a month that is over (booked as a payable)."""
+    """服务商月度结算: make the statements of a month that is over (booked as a payable); make
+    the payable files per bank, download them, read the bank's result (ADR 1210)."""
     if not (
         request.user.has_perm("eldercare.make_statements")
         or request.user.has_perm("eldercare.view_providers")
     ):
         raise PermissionDenied
     if request.method == "POST":
+        action = request.POST.get("action") or "make"
         month = (request.POST.get("month") or "").strip()
         with _handled(request) as ok:
-            made = settlement.provider_statements_make(actor=request.user, month=month)
+            if action == "pay":
+                files = settlement.reimbursement_files_make(actor=request.user, month=month)
+                text = _("%(n)d bank files made.") % {"n": len(files)}
+            elif action == "results":
+                upload = BankResultForm(request.POST, request.FILES)
+                if not upload.is_valid():
+                    messages.error(request, _("Choose the bank's result file."))
+                    return redirect("eldercare:statements")
+                out = settlement.reimbursement_results_import(
+                    actor=request.user, content=upload.cleaned_data["file"].read()
+                )
+                text = _("Bank result read: %(p)d paid, %(f)d failed.") % {
+                    "p": out.paid,
+                    "f": out.failed,
+                }
+            else:
+                made = settlement.provider_statements_make(actor=request.user, month=month)
+                text = _("%(n)s statements made.") % {"n": len(made)}
         if ok:
-            messages.success(request, _("%(n)s statements made.") % {"n": len(made)})
+            messages.success(request, text)
         return redirect("eldercare:statements")
-    rows = ProviderStatement.objects.select_related("provider").order_by("-month", "provider__name")
-    return render(request, "eldercare/statements.html", {"statements": rows[:200]})
+    rows = ProviderStatement.objects.select_related("provider", "bank_file").order_by(
+        "-month", "provider__name"
+    )
+    may_pay = request.user.has_perm("eldercare.send_reimbursements")
+    return render(
+        request,
+        "eldercare/statements.html",
+        {
+            "statements": rows[:200],
+            "may_pay": may_pay,
+            "files": selectors.reimbursement_files()[:50] if may_pay else [],
+            "upload": BankResultForm(),
+            "month": "",
+        },
+    )
+
+
+@login_required
+@require_GET
+def reimbursement_file(request, file_id: int):
+    """A providers' payable file, as sent to the bank."""
+    _need(request, "eldercare.send_reimbursements")
+    rf = selectors.reimbursement_files().filter(pk=file_id).first()
+    if rf is None:
+        raise Http404
+    return payable_file_response(rf)

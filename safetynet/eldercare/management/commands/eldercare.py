@@ -7,12 +7,17 @@
 - `credit --month YYYY-MM --as USER`: grant a month's service credit (city administrator).
 - `statements --month YYYY-MM --as USER`: the providers' statements of a month that is over,
   booked in the ledger (city finance office or administrator).
+- `reimburse --month YYYY-MM --out DIR --as USER [--format xlsx|csv]`: the payable files per bank
+  of the statements up to the month not yet paid (ADR 1210), written to DIR.
+- `results FILE --as USER`: the bank's result file; paid lines settle the payable, failed lines
+  wait for the next file; a bad row refuses the whole file.
 
 Bad input or a refusal: exit 2 with the field or the code named."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -66,6 +71,14 @@ class Command(BaseCommand):
             p = sub.add_parser(name, help=text)
             p.add_argument("--month", required=True)
             p.add_argument("--as", dest="username", required=True)
+        r = sub.add_parser("reimburse", help="the payable files per bank of the statements")
+        r.add_argument("--month", required=True)
+        r.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+        r.add_argument("--out", type=Path, required=True)
+        r.add_argument("--as", dest="username", required=True)
+        b = sub.add_parser("results", help="read the bank's result file")
+        b.add_argument("file", type=Path)
+        b.add_argument("--as", dest="username", required=True)
 
     def handle(self, *args, **options) -> None:
         from safetynet.accounts.models import User
@@ -84,6 +97,17 @@ class Command(BaseCommand):
 
                 n, fen = credit_grant_month(actor=actor, month=options["month"])
                 self.stdout.write(f"{options['month']}: {n} persons, {fen} fen")
+            elif action == "reimburse":
+                self._reimburse(actor, options)
+            elif action == "results":
+                from safetynet.eldercare.settlement import reimbursement_results_import
+
+                try:
+                    content = options["file"].read_bytes()
+                except OSError as exc:
+                    raise _fail(f"{options['file']}: {exc}") from None
+                out = reimbursement_results_import(actor=actor, content=content)
+                self.stdout.write(f"paid {out.paid}, failed {out.failed}")
             else:
                 from safetynet.eldercare.settlement import provider_statements_make
 
@@ -94,6 +118,20 @@ class Command(BaseCommand):
         except ServiceError as exc:
             field = exc.problems[0].field if exc.problems else ""
             raise _fail(f"[{exc.code}] {field + ': ' if field else ''}{exc.message}") from None
+
+    def _reimburse(self, actor, options) -> None:
+        from safetynet.eldercare.settlement import reimbursement_files_make
+
+        out: Path = options["out"]
+        if out.exists() and not out.is_dir():
+            raise _fail(f"--out: {out} is not a directory")
+        files = reimbursement_files_make(actor=actor, month=options["month"], fmt=options["format"])
+        out.mkdir(parents=True, exist_ok=True)
+        for rf in files:
+            target = out / Path(rf.file.name).name
+            with rf.file.open("rb") as src:
+                target.write_bytes(src.read())
+            self.stdout.write(f"{rf.reference}: {rf.line_count} lines -> {target}")
 
     def _demo(self) -> None:
         from stdnum.cn import uscc
