@@ -84,8 +84,24 @@ def lists(request):
     return _lists_page(request, month, month_form)
 
 
+LIST_COLUMNS = [
+    list_component.Column(gettext_lazy("List"), ("kind",)),
+    list_component.Column(gettext_lazy("Month"), ("month",)),
+    list_component.Column(gettext_lazy("Street"), ("street_id",), key="street"),
+    list_component.Column(gettext_lazy("Status"), ("status",)),
+    list_component.Column(gettext_lazy("Generated on"), ("proposed_on",), key="generated"),
+]
+
+
 def _lists_page(request, month, month_form, status=200):
-    rows = list(dynamic_screens.lists_of_month(actor=request.user, month=month))
+    q = (request.GET.get("q") or "").strip()[:32]
+    picker = list_component.division_picker(actor=request.user, params=request.GET)
+    qs = dynamic_screens.lists_of_month(actor=request.user, month=month)
+    if picker.code:  # a list is kept per street: a community narrows to its street
+        qs = qs.filter(street__code__startswith=picker.code[:9])
+    if q:
+        qs = qs.filter(street__name__contains=q)
+    listing = list_component.list_page(request.GET, qs, columns=LIST_COLUMNS, default_sort="kind")
     pending = list(dynamic_screens.lists_of_month(actor=request.user, month=None))
     return render(
         request,
@@ -93,7 +109,10 @@ def _lists_page(request, month, month_form, status=200):
         {
             "month": month,
             "month_form": month_form,
-            "lists": rows,
+            "list": listing,
+            "lists": listing.rows,
+            "picker": picker,
+            "q": q,
             "pending": [p for p in pending if p.month != month],
             "may_generate": request.user.has_perm("cases.run_monthly"),
         },

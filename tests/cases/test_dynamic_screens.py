@@ -224,3 +224,34 @@ def test_reviews_sort_filter_page_and_pick_a_division(client, staff, clock, monk
     r = client.get(url, {"page": "2"})
     assert [x.pk for x in r.context["list"].rows] == [a.pk]
     assert "共2条 · 第2/2页" in r.content.decode()
+
+
+def test_no_application_lists_sort_filter_page_and_pick_a_division(client, staff, monkeypatch):
+    """ADR 1037: the month's no-application lists on the list component."""
+    from safetynet.web import lists
+    from tests.helpers.city import HULI_STREET, ZHONGHUA
+
+    def make(kind, street):
+        return ProposalList.objects.create(
+            kind=kind, month="2025-11", street_id=street, proposed_on=dt.date(2025, 11, 3)
+        )
+
+    a = make("age_allowance", ZHONGHUA)
+    b = make("funeral", ZHONGHUA)
+    c = make("age_allowance", HULI_STREET)
+    client.force_login(staff["city_admin"])
+    url = reverse("cases:lists")
+    r = client.get(url, {"month": "2025-11", "sort": "-street"})
+    assert [x.pk for x in r.context["list"].rows] == [c.pk, b.pk, a.pk]
+    assert r.context["list"].page.paginator.count == 3
+    r = client.get(url, {"month": "2025-11", "sort": "kind"})
+    assert [x.pk for x in r.context["list"].rows] == [a.pk, c.pk, b.pk]
+    body = r.content.decode()
+    assert 'data-testid="division-picker"' in body and 'data-testid="pager"' in body
+    r = client.get(url, {"month": "2025-11", "division": "350206"})
+    assert [x.pk for x in r.context["list"].rows] == [c.pk]
+    r = client.get(url, {"month": "2025-11", "q": "中华"})
+    assert {x.pk for x in r.context["list"].rows} == {a.pk, b.pk}
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    r = client.get(url, {"month": "2025-11", "sort": "kind", "page": "2"})
+    assert [x.pk for x in r.context["list"].rows] == [b.pk]
