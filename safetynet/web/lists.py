@@ -10,6 +10,7 @@ the rows (and their scope) are the selector's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -113,6 +114,16 @@ def list_page(
         else:
             fields = [_flip(f) if descending else f for f in column.sort]
         rows = rows.order_by(*fields, "-pk" if descending else "pk")
+    elif key in by_key and isinstance(rows, list):
+        # rows built in Python (e.g. an audit trail merged from several tables): sorted by the
+        # column's attributes, stably, so that equal keys keep the selector's order (ADR 1038)
+        names = [f.lstrip("-").replace("__", ".") for f in by_key[key].sort]
+
+        def sort_key(row):
+            values = [attrgetter(n)(row) for n in names]
+            return [(v is None, v if v is not None else "") for v in values]
+
+        rows = sorted(rows, key=sort_key, reverse=descending)
     paginator = Paginator(rows, page_size or PAGE_SIZE)
     if count is not None:
         paginator.count = count  # a count the caller already knows (cached_property)
