@@ -300,7 +300,7 @@ def arrears(request, change_id: int):
         response["Content-Disposition"] = f'attachment; filename="arrears-change-{change_id}.xlsx"'
         return response
     rows = a.rows.select_related("household").order_by("household__number", "program", "month")
-    listing = lists.list_page(request.GET, rows, columns=AUDIT_COLUMNS, default_sort="-at")
+    listing = lists.list_page(request.GET, rows, columns=[])
     context = {
         "a": a,
         "change": a.change,
