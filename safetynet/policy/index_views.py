@@ -162,7 +162,9 @@ def audit_trail(request):
     """Every proposal, approval and rejection of a parameter change and every index entry,
     correction and import: who, when, reference; filterable; Excel export."""
     form, rows = _audit_rows(request)
-    listing = lists.list_page(request.GET, rows, columns=AUDIT_COLUMNS, default_sort="-at")
+    listing = lists.list_page(
+        request.GET, rows, columns=AUDIT_COLUMNS, default_sort="-at", sort_in_python=True
+    )
     events = dict(AUDIT_EVENTS)
     context = {
         "form": form,
