@@ -13,10 +13,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.core.files import attachment_response
 from safetynet.rules.money import yuan
+from safetynet.web import lists as list_component
 
 from . import clock, dynamic_screens, screens
 from . import errors as E
@@ -82,8 +84,24 @@ def lists(request):
     return _lists_page(request, month, month_form)
 
 
+LIST_COLUMNS = [
+    list_component.Column(gettext_lazy("List"), ("kind",)),
+    list_component.Column(gettext_lazy("Month"), ("month",)),
+    list_component.Column(gettext_lazy("Street"), ("street_id",), key="street"),
+    list_component.Column(gettext_lazy("Status"), ("status",)),
+    list_component.Column(gettext_lazy("Generated on"), ("proposed_on",), key="generated"),
+]
+
+
 def _lists_page(request, month, month_form, status=200):
-    rows = list(dynamic_screens.lists_of_month(actor=request.user, month=month))
+    q = (request.GET.get("q") or "").strip()[:32]
+    picker = list_component.division_picker(actor=request.user, params=request.GET)
+    qs = dynamic_screens.lists_of_month(actor=request.user, month=month)
+    if picker.code:  # a list is kept per street: a community narrows to its street
+        qs = qs.filter(street__code__startswith=picker.code[:9])
+    if q:
+        qs = qs.filter(street__name__contains=q)
+    listing = list_component.list_page(request.GET, qs, columns=LIST_COLUMNS, default_sort="kind")
     pending = list(dynamic_screens.lists_of_month(actor=request.user, month=None))
     return render(
         request,
@@ -91,7 +109,10 @@ def _lists_page(request, month, month_form, status=200):
         {
             "month": month,
             "month_form": month_form,
-            "lists": rows,
+            "list": listing,
+            "lists": listing.rows,
+            "picker": picker,
+            "q": q,
             "pending": [p for p in pending if p.month != month],
             "may_generate": request.user.has_perm("cases.run_monthly"),
         },
@@ -186,12 +207,35 @@ def list_confirm(request, list_id: int):
 
 
 # --------------------------------------------------------------------------- reviews
+REVIEW_COLUMNS = [
+    list_component.Column(gettext_lazy("Review"), ("id",), key="id"),
+    list_component.Column(gettext_lazy("Household"), ("household__number",), key="household"),
+    list_component.Column(gettext_lazy("Program"), ("program",)),
+    list_component.Column(gettext_lazy("Street / town"), ("street_id",), key="street"),
+    list_component.Column(gettext_lazy("Trigger"), ("trigger",)),
+    list_component.Column(gettext_lazy("Opened on"), ("opened_on",), key="opened"),
+    list_component.Column(gettext_lazy("Due"), ("due_on",), key="due", nulls_last=True),
+    list_component.Column(gettext_lazy("Outcome")),
+]
+
+
 @login_required
 @require_GET
 def review_list(request):
     _need(request.user, "cases.view_cases")
-    page = dynamic_screens.slice_page(reviews_open(actor=request.user), request.GET.get("page"))
-    return render(request, "cases/reviews.html", {"page": page})
+    q = (request.GET.get("q") or "").strip()[:32]
+    picker = list_component.division_picker(actor=request.user, params=request.GET)
+    qs = reviews_open(actor=request.user)
+    if picker.code:  # the household's division, as the visibility (ADR 1037)
+        qs = qs.filter(household__division__code__startswith=picker.code)
+    if q:
+        qs = qs.filter(household__number__startswith=q)
+    listing = list_component.list_page(request.GET, qs, columns=REVIEW_COLUMNS, default_sort="due")
+    return render(
+        request,
+        "cases/reviews.html",
+        {"list": listing, "page": listing.page, "picker": picker, "q": q},
+    )
 
 
 def _review_page(request, review_id, form=None, status=200):

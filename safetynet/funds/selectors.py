@@ -9,13 +9,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from safetynet.accounts.permissions import require
 from safetynet.core.errors import NotFoundError, ServiceError
 
 from .errors import DISTRICT_INVALID, MONTH_INVALID
-from .models import Account, Budget, JournalEntry, Posting
+from .models import Account, Budget, FundIncome, JournalEntry, Posting
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -134,9 +134,10 @@ def budgets_visible(actor, year: int | None = None) -> QuerySet[Budget]:
 
 # ------------------------------------------------------------------------------ journal
 def entries_visible(
-    actor, *, kind: str = "", month: str = "", source: str = ""
+    actor, *, kind: str = "", month: str = "", source: str = "", q: str = "", district: str = ""
 ) -> QuerySet[JournalEntry]:
-    """The journal, newest first; a district sees the entries touching its district."""
+    """The journal, newest first; a district sees the entries touching its district. `q`: a
+    word of the memo or the start of the source; `district`: the entries touching it."""
     require(actor, "funds.view_funds")
     qs = JournalEntry.objects.select_related("actor").order_by("-on", "-id")
     scope = district_scope(actor)
@@ -149,6 +150,22 @@ def entries_visible(
         qs = qs.filter(on__gte=start, on__lte=end)
     if source:
         qs = qs.filter(source__startswith=source)
+    if q:
+        qs = qs.filter(Q(memo__contains=q) | Q(source__startswith=q))
+    if district and scope is None:
+        qs = qs.filter(postings__district=district[:6]).distinct()
+    return qs
+
+
+def incomes_visible(actor, *, q: str = "", kind: str = "") -> QuerySet[FundIncome]:
+    """The city's fund income (lottery, donations, the temporary-assistance fund), newest first.
+    `q`: a word of the payer or the memo."""
+    require(actor, "funds.view_funds")
+    qs = FundIncome.objects.order_by("-on", "-id")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(payer__contains=q) | Q(memo__contains=q))
     return qs
 
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.rules.catalog import name_zh
+from safetynet.web import lists
 from safetynet.web.errors import http_errors
 
 from . import selectors, services
@@ -21,7 +22,6 @@ from .beancount_export import yuan
 from .chart import LEVEL_ZH
 from .errors import ServiceError, message_for
 from .forms import BudgetForm, IncomeForm, JournalFilterForm, StatementForm, TaFundForm
-from .models import FundIncome
 from .statements import statement_pdf, statement_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -135,12 +135,37 @@ def income(request):
         except (ServiceError, ValueError) as exc:
             text = message_for(exc) if isinstance(exc, ServiceError) else str(exc)
             messages.error(request, text)
-    rows = FundIncome.objects.order_by("-on", "-id")[:200]
+    q = (request.GET.get("q") or "").strip()[:64]
+    qs = selectors.incomes_visible(request.user, q=q)
+    listing = lists.list_page(request.GET, qs, columns=INCOME_COLUMNS, default_sort="-on")
     return render(
         request,
         "funds/income.html",
-        {"rows": rows, "form": form, "ta_form": ta_form, "this_year": timezone.localdate().year},
+        {
+            "list": listing,
+            "q": q,
+            "form": form,
+            "ta_form": ta_form,
+            "this_year": timezone.localdate().year,
+        },
     )
+
+
+JOURNAL_COLUMNS = [
+    lists.Column("#", ("id",), key="id", num=True),
+    lists.Column(gettext_lazy("Date"), ("on",)),
+    lists.Column(gettext_lazy("Kind"), ("kind",)),
+    lists.Column(gettext_lazy("Memo"), ("memo",)),
+    lists.Column(gettext_lazy("Source"), ("source",)),
+    lists.Column(gettext_lazy("By"), ("actor__username",), key="by"),
+]
+INCOME_COLUMNS = [
+    lists.Column(gettext_lazy("Date"), ("on",)),
+    lists.Column(gettext_lazy("Kind"), ("kind",)),
+    lists.Column(gettext_lazy("From"), ("payer",)),
+    lists.Column(gettext_lazy("Amount (yuan)"), ("amount_fen",), key="amount", num=True),
+    lists.Column(gettext_lazy("Journal entry"), ("entry_id",), key="entry"),
+]
 
 
 @login_required
@@ -186,15 +211,26 @@ def journal(request):
     _need(request.user, "funds.view_funds")
     form = JournalFilterForm(request.GET or None)
     f = form.cleaned_data if form.is_valid() else {}
+    q = (request.GET.get("q") or "").strip()[:64]
+    # postings carry the district only: the picker stops there (ADR 1036)
+    picker = lists.division_picker(actor=request.user, params=request.GET)
+    picker = lists.DivisionPicker(
+        levels=[lv for lv in picker.levels if lv.name == "district"],
+        code=next((lv.selected for lv in picker.levels if lv.name == "district"), ""),
+    )
     with http_errors():
         qs = selectors.entries_visible(
-            request.user, kind=f.get("kind") or "", month=f.get("month") or ""
+            request.user,
+            kind=f.get("kind") or "",
+            month=f.get("month") or "",
+            q=q,
+            district=picker.code,
         )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = lists.list_page(request.GET, qs, columns=JOURNAL_COLUMNS, default_sort="-on")
     return render(
-        request, "funds/journal.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "funds/journal.html",
+        {"form": form, "list": listing, "page": listing.page, "picker": picker, "q": q},
     )
 
 

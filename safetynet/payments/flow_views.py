@@ -51,8 +51,10 @@ def status_label(value: str) -> str:
 
 
 class LineFilterForm(forms.Form):
+    """The lines' own filters; the division is the shared picker's (`district`, `street`,
+    `community`: the same `district=` as before, ADR 1035)."""
+
     program = forms.ChoiceField(label=gettext_lazy("Program"), required=False)
-    district = forms.ChoiceField(label=gettext_lazy("District"), required=False)
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
@@ -60,10 +62,9 @@ class LineFilterForm(forms.Form):
     )
     name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=50)
 
-    def __init__(self, *args, programs=(), districts=(), **kwargs):
+    def __init__(self, *args, programs=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].choices = [("", "—")] + [(p, program_label(p)) for p in programs]
-        self.fields["district"].choices = [("", "—"), *districts]
 
 
 class ReasonForm(forms.Form):
@@ -124,26 +125,42 @@ def payroll_list(request):
 
 
 # --------------------------------------------------------------------------- payroll page
+LINE_COLUMNS = [
+    lists.Column(gettext_lazy("Name"), ("person__name",), key="name"),
+    lists.Column(gettext_lazy("Program"), ("program",)),
+    lists.Column(gettext_lazy("Benefit month"), ("benefit_month",), key="month"),
+    lists.Column(
+        gettext_lazy("Division"),
+        ("division_id", "beneficiary_key", "program", "benefit_month"),
+        key="division",
+    ),
+    lists.Column(gettext_lazy("Amount (yuan)"), ("amount_fen",), key="amount", num=True),
+    lists.Column(gettext_lazy("Withheld (yuan)"), num=True),
+    lists.Column(gettext_lazy("To pay (yuan)"), num=True),
+    lists.Column(gettext_lazy("Status"), ("state",), key="status"),
+    lists.Column(gettext_lazy("Reason")),
+]
+
+
 def _payroll_page(request, payroll, *, status: int = 200, reason_form=None):
     actor = request.user
     totals = screens.payroll_totals(actor=actor, payroll=payroll)
     before, diffs = screens.differences(actor=actor, payroll=payroll, now=totals)
-    districts = [(code, t["name"]) for code, t in totals.by_district.items()]
-    form = LineFilterForm(
-        request.GET or None, programs=list(totals.by_program), districts=districts
-    )
+    form = LineFilterForm(request.GET or None, programs=list(totals.by_program))
     f = form.cleaned_data if form.is_valid() else {}
+    picker = lists.division_picker(actor=actor, params=request.GET)
     qs = screens.lines_filtered(
         actor=actor,
         payroll=payroll,
         program=f.get("program") or "",
-        district=f.get("district") or "",
+        district=picker.code,
         status=f.get("status") or "",
         name=f.get("name") or "",
     )
-    page = slice_page_lines(qs, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    # the true count of the filtered lines (one COUNT on the payroll's index, ADR 1035)
+    listing = lists.list_page(request.GET, qs, columns=LINE_COLUMNS, default_sort="division")
+    page = listing.page
+    page.object_list = label_lines(page.object_list)
     approvals = screens.approvals(actor=actor, payroll=payroll)
     is_checked = payroll.status == PayrollStatus.CHECKED
     return render(
@@ -159,7 +176,8 @@ def _payroll_page(request, payroll, *, status: int = 200, reason_form=None):
             "approvals": approvals,
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "list": listing,
+            "picker": picker,
             "may_check": payroll.status == PayrollStatus.DRAFT
             and actor.has_perm("payments.check_payroll"),
             "may_send_back": is_checked and actor.has_perm("payments.check_payroll"),
@@ -183,11 +201,12 @@ def _payroll_page(request, payroll, *, status: int = 200, reason_form=None):
     )
 
 
-def slice_page_lines(qs, page):
-    p = screens.slice_page(qs, page)
-    for line in screens.with_deductions(p.object_list):
+def label_lines(lines) -> list:
+    """A page of lines with their deductions (one query) and program names."""
+    lines = screens.with_deductions(list(lines))
+    for line in lines:
         line.program_label = program_label(line.program)
-    return p
+    return lines
 
 
 @login_required

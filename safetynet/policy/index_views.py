@@ -145,6 +145,16 @@ def _audit_rows(request):
     return form, rows
 
 
+AUDIT_COLUMNS = [
+    lists.Column(gettext_lazy("Time"), ("at",)),
+    lists.Column(gettext_lazy("By"), ("actor",), key="by"),
+    lists.Column(gettext_lazy("Event"), ("area", "event"), key="event"),
+    lists.Column(gettext_lazy("Item"), ("area", "item"), key="item"),
+    lists.Column(gettext_lazy("Reference or source"), ("reference",), key="reference"),
+    lists.Column(gettext_lazy("Details")),
+]
+
+
 @login_required
 @permission_required("policy.view_policy_audit", raise_exception=True)
 @require_GET
@@ -152,7 +162,9 @@ def audit_trail(request):
     """Every proposal, approval and rejection of a parameter change and every index entry,
     correction and import: who, when, reference; filterable; Excel export."""
     form, rows = _audit_rows(request)
-    listing = lists.list_page(request.GET, rows, columns=[])
+    listing = lists.list_page(
+        request.GET, rows, columns=AUDIT_COLUMNS, default_sort="-at", sort_in_python=True
+    )
     events = dict(AUDIT_EVENTS)
     context = {
         "form": form,

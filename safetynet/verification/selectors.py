@@ -262,7 +262,12 @@ def household_reports(*, actor: User, household: Household) -> list[Report]:
 
 # --------------------------------------------------------------------------- access log
 def access_log_list(
-    *, actor: User, user_id: int | None = None, request_number: str | None = None
+    *,
+    actor: User,
+    user_id: int | None = None,
+    request_number: str | None = None,
+    q: str = "",
+    division: str = "",
 ) -> QuerySet[AccessLog]:
     """Who looked at verification data, newest first — for the auditor only, within the
     auditor's jurisdiction. The rows name the request, never its data."""
@@ -277,6 +282,16 @@ def access_log_list(
         qs = qs.filter(user_id=user_id)
     if request_number:
         qs = qs.filter(request__number=request_number.strip())
+    text = (q or "").strip()
+    if text:  # ADR 1033: a login, a request or household number, or a part of the purpose
+        qs = qs.filter(
+            Q(user__username=text)
+            | Q(request__number=text)
+            | Q(household__number=text)
+            | Q(purpose__contains=text)
+        )
+    if division:
+        qs = qs.filter(household__division__code__startswith=division)
     return qs.order_by("-at", "-id")
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -365,16 +364,36 @@ def recheck_open(request, request_id: int):
 @login_required
 @require_GET
 def access_log(request):
+    picker = lists.division_picker(actor=request.user, params=request.GET)
+    q = (request.GET.get("q") or "").strip()[:64]
     with http_errors():
         qs = selectors.access_log_list(
-            actor=request.user, request_number=request.GET.get("request") or None
+            actor=request.user,
+            request_number=request.GET.get("request") or None,
+            q=q,
+            division=picker.code,
         )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = lists.list_page(request.GET, qs, columns=ACCESS_COLUMNS, default_sort="-at")
     return render(
         request,
         "verification/access_log.html",
-        {"page": page, "request_number": request.GET.get("request", "")},
+        {
+            "list": listing,
+            "page": listing.page,
+            "picker": picker,
+            "q": q,
+            "request_number": request.GET.get("request", ""),
+        },
     )
+
+
+ACCESS_COLUMNS = [
+    lists.Column(gettext_lazy("Time"), ("at",)),
+    lists.Column(gettext_lazy("User"), ("user__username",), key="user"),
+    lists.Column(gettext_lazy("Role"), ("user__role",), key="role"),
+    lists.Column(gettext_lazy("Action"), ("action",)),
+    lists.Column(gettext_lazy("Purpose"), ("purpose",)),
+]
 
 
 # --------------------------------------------------------------------------- review tasks

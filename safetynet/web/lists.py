@@ -10,6 +10,7 @@ the rows (and their scope) are the selector's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -92,6 +93,7 @@ def list_page(
     default_sort: str = "",
     page_size: int | None = None,
     count: int | None = None,
+    sort_in_python: bool = False,
 ) -> ListPage:
     """Sort `rows` (a queryset: by the chosen column's fields, then by id so that pages are
     stable) and cut the requested page. `sort=-key` sorts descending. An unknown sort key is
@@ -113,6 +115,17 @@ def list_page(
         else:
             fields = [_flip(f) if descending else f for f in column.sort]
         rows = rows.order_by(*fields, "-pk" if descending else "pk")
+    elif key in by_key and sort_in_python:
+        # rows built in Python (e.g. an audit trail merged from several tables): sorted by the
+        # column's attributes, stably, so that equal keys keep the selector's order (ADR 1038)
+        names = [f.lstrip("-").replace("__", ".") for f in by_key[key].sort]
+
+        def sort_key(row):
+            values = [attrgetter(n)(row) for n in names]
+            return [(v is None, v if v is not None else "") for v in values]
+
+        rows = sorted(rows, key=sort_key, reverse=descending)
+    # (a list without `sort_in_python` is one the selector already sorted: its order is kept)
     paginator = Paginator(rows, page_size or PAGE_SIZE)
     if count is not None:
         paginator.count = count  # a count the caller already knows (cached_property)

@@ -185,3 +185,73 @@ def test_review_opened_from_the_household_page(client, staff, family, clock):
     r = client.post(reverse("cases:review-open", args=[family.household.pk]), data, follow=True)
     assert r.status_code == 200 and Review.objects.count() == 1
     assert len(list(r.context["messages"])) == 1
+
+
+def test_reviews_sort_filter_page_and_pick_a_division(client, staff, clock, monkeypatch):
+    """ADR 1037: the open reviews on the list component."""
+    from safetynet.web import lists
+    from tests.helpers.city import ZHONGHUA_C1, ZHONGHUA_C2
+    from tests.helpers.dynamic import make_elder_household
+
+    young = make_enrolled(staff["community_worker"])
+    old, _head = make_elder_household(staff["community_worker"])
+    clock.set(dt.date(2025, 10, 9))
+    street = young.household.division.parent_id
+    a = Review.objects.create(
+        household=young.household, program="dibao", street_id=street, trigger="scheduled",
+        opened_on=dt.date(2025, 10, 1), due_on=dt.date(2025, 12, 1),
+    )  # fmt: skip
+    b = Review.objects.create(
+        household=old, program="dibao", street_id=street, trigger="scheduled",
+        opened_on=dt.date(2025, 9, 1), due_on=dt.date(2025, 11, 1),
+    )  # fmt: skip
+    client.force_login(staff["city_admin"])
+    url = reverse("cases:reviews")
+    r = client.get(url)  # default: the earliest due first
+    assert [x.pk for x in r.context["list"].rows] == [b.pk, a.pk]
+    assert r.context["list"].page.paginator.count == 2
+    r = client.get(url, {"sort": "-opened"})
+    assert [x.pk for x in r.context["list"].rows] == [a.pk, b.pk]
+    body = r.content.decode()
+    assert 'data-testid="division-picker"' in body and 'data-testid="pager"' in body
+    r = client.get(url, {"q": old.number})
+    assert [x.pk for x in r.context["list"].rows] == [b.pk]
+    r = client.get(url, {"division": ZHONGHUA_C1})
+    assert {x.pk for x in r.context["list"].rows} == {a.pk, b.pk}
+    r = client.get(url, {"division": ZHONGHUA_C2})
+    assert list(r.context["list"].rows) == []
+    monkeypatch.setattr(lists, "PAGE_SIZE", 1)
+    r = client.get(url, {"page": "2"})
+    assert [x.pk for x in r.context["list"].rows] == [a.pk]
+    assert "共2条 · 第2/2页" in r.content.decode()
+
+
+def test_no_application_lists_sort_filter_page_and_pick_a_division(client, staff, monkeypatch):
+    """ADR 1037: the month's no-application lists on the list component."""
+    from safetynet.web import lists
+    from tests.helpers.city import HULI_STREET, ZHONGHUA
+
+    def make(kind, street):
+        return ProposalList.objects.create(
+            kind=kind, month="2025-11", street_id=street, proposed_on=dt.date(2025, 11, 3)
+        )
+
+    a = make("age_allowance", ZHONGHUA)
+    b = make("funeral", ZHONGHUA)
+    c = make("age_allowance", HULI_STREET)
+    client.force_login(staff["city_admin"])
+    url = reverse("cases:lists")
+    r = client.get(url, {"month": "2025-11", "sort": "-street"})
+    assert [x.pk for x in r.context["list"].rows] == [c.pk, b.pk, a.pk]
+    assert r.context["list"].page.paginator.count == 3
+    r = client.get(url, {"month": "2025-11", "sort": "kind"})
+    assert [x.pk for x in r.context["list"].rows] == [a.pk, c.pk, b.pk]
+    body = r.content.decode()
+    assert 'data-testid="division-picker"' in body and 'data-testid="pager"' in body
+    r = client.get(url, {"month": "2025-11", "division": "350206"})
+    assert [x.pk for x in r.context["list"].rows] == [c.pk]
+    r = client.get(url, {"month": "2025-11", "q": "中华"})
+    assert {x.pk for x in r.context["list"].rows} == {a.pk, b.pk}
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    r = client.get(url, {"month": "2025-11", "sort": "kind", "page": "2"})
+    assert [x.pk for x in r.context["list"].rows] == [b.pk]

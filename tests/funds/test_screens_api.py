@@ -138,3 +138,34 @@ def test_api_reads(client, users):
     client.force_login(users["street_officer"])
     r = client.get("/api/funds/execution/")
     assert r.status_code == 403 and r.json()["code"] == "not_permitted"
+
+
+def test_journal_and_income_sort_filter_page_and_pick_a_district(client, users, monkeypatch):
+    """ADR 1036: the journal and the income on the list component."""
+    from safetynet.web import lists
+
+    out = book_year(users["city_admin"])
+    c = _client(client, users["auditor"])
+    r = c.get("/funds/journal/", {"sort": "id"})
+    ids = [e.pk for e in r.context["list"].rows]
+    assert ids == sorted(ids) and r.context["list"].page.paginator.count == len(ids)
+    r = c.get("/funds/journal/", {"sort": "-id"})
+    assert [e.pk for e in r.context["list"].rows] == sorted(ids, reverse=True)
+    body = r.content.decode()
+    assert 'data-testid="division-picker"' in body and 'data-testid="pager"' in body
+    r = c.get("/funds/journal/", {"q": "recovery:1:refund"})
+    assert [e.pk for e in r.context["list"].rows] == [out["refund"].pk]
+    r = c.get("/funds/journal/", {"district": HULI})  # the failed line's entry touches Huli only
+    huli = {e.pk for e in r.context["list"].rows}
+    assert out["failed"].pk in huli and out["write_off"].pk not in huli
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    r = c.get("/funds/journal/", {"sort": "id", "page": "2"})
+    assert [e.pk for e in r.context["list"].rows] == ids[2:4]
+    assert r.context["list"].page.paginator.num_pages == (len(ids) + 1) // 2
+    monkeypatch.setattr(lists, "PAGE_SIZE", 50)
+    r = c.get("/funds/income/", {"sort": "amount"})
+    amounts = [x.amount_fen for x in r.context["list"].rows]
+    assert amounts == sorted(amounts) and 8_000_000 in amounts
+    r = c.get("/funds/income/", {"q": "福彩"})
+    assert [x.amount_fen for x in r.context["list"].rows] == [8_000_000]
+    assert 'data-testid="pager"' in r.content.decode()

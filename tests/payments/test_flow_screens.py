@@ -103,3 +103,33 @@ def test_household_page_shows_what_was_paid(client, payroll, users, registry):
     client.force_login(users["community_worker"])  # no payroll ability: no section
     body = client.get(reverse("household-detail", args=[registry.zh1.pk])).content.decode()
     assert 'data-testid="household-payments"' not in body
+
+
+def test_lines_sort_filter_page_with_the_true_count_and_pick_a_division(
+    client, payroll, users, monkeypatch
+):
+    """ADR 1035: the payroll's lines on the list component; the existing filters kept."""
+    from safetynet.web import lists
+
+    url = reverse("payments:payroll", args=[payroll.pk])
+    client.force_login(users["city_admin"])
+    r = client.get(url, {"sort": "amount"})
+    assert [x.amount_fen for x in r.context["list"].rows] == [35050, 60000, 108000]
+    assert r.context["list"].page.paginator.count == 3
+    r = client.get(url, {"sort": "-amount"})
+    assert [x.amount_fen for x in r.context["list"].rows] == [108000, 60000, 35050]
+    body = r.content.decode()
+    assert 'data-testid="division-picker"' in body and 'data-testid="pager"' in body
+    assert 'aria-sort="descending"' in body
+    r = client.get(url, {"name": "王"})
+    assert [x.person.name for x in r.context["list"].rows] == ["王芳"]
+    r = client.get(url, {"district": "350206"})  # 湖里区: 陈杰's line only
+    assert [x.amount_fen for x in r.context["list"].rows] == [108000]
+    r = client.get(url, {"program": "tekun", "status": "pending"})
+    assert [x.amount_fen for x in r.context["list"].rows] == [108000]
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    r = client.get(url, {"sort": "amount", "page": "2"})
+    listing = r.context["list"]
+    assert listing.page.paginator.num_pages == 2 and listing.page.paginator.count == 3
+    assert [x.amount_fen for x in listing.rows] == [108000]
+    assert "共3条 · 第2/2页" in r.content.decode()

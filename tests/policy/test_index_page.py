@@ -131,3 +131,39 @@ def test_the_trail_has_rejections_and_filters_by_date(client, users):
     with pytest.raises(Exception) as e:
         audit_trail(users["street_officer"])
     assert getattr(e.value, "code", "") == "not_permitted"
+
+
+def test_the_trail_sorts_filters_and_pages(client, users, monkeypatch):
+    """ADR 1038: the audit trail (rows merged from three tables) sorts by a column, keeps its
+    filters in the sort links, and pages with the total."""
+    from safetynet.web import lists
+
+    ca2 = make_user("ca2", Role.CITY_ADMIN, "350200")
+    change = propose_change(
+        users["city_admin"],
+        name="dibao.standard",
+        kind="new_value",
+        effective="2020-07-01",
+        value="850",
+        reference_number="厦民〔2020〕12号",
+        reference_date="2020-05-20",
+    )
+    approve_change(ca2, change.pk)
+    client.force_login(users["city_admin"])
+    client.post(URL, ENTRY)
+    client.force_login(users["auditor"])
+    r = client.get(AUDIT)  # newest first
+    assert [x.event for x in r.context["list"].rows] == ["entered", "approved", "proposed"]
+    r = client.get(AUDIT, {"sort": "at"})
+    assert [x.event for x in r.context["list"].rows] == ["proposed", "approved", "entered"]
+    r = client.get(AUDIT, {"sort": "-by"})
+    assert r.context["list"].rows[0].actor == "ca2"
+    r = client.get(AUDIT, {"area": "parameter", "sort": "at"})
+    assert [x.event for x in r.context["list"].rows] == ["proposed", "approved"]
+    body = r.content.decode()
+    assert 'aria-sort="ascending"' in body and "area=parameter&amp;sort=-at" in body
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    r = client.get(AUDIT, {"sort": "at", "page": "2"})
+    assert [x.event for x in r.context["list"].rows] == ["entered"]
+    assert "共3条 · 第2/2页" in r.content.decode()
+    assert client.get("/rules/audit/export.xlsx", {"sort": "at"}).status_code == 200

@@ -116,6 +116,13 @@ def test_outsider_gets_404_and_admin_403(
     assert client.get(reverse("verification:request-detail", args=[req.pk])).status_code == 403
     log = client.get(reverse("verification:access-log"))
     assert log.status_code == 200 and req.number in log.content.decode()
+    # ADR 1033: sortable, a text filter and the division picker
+    log = client.get(reverse("verification:access-log"), {"q": req.number, "sort": "-user"})
+    assert log.context["list"].page.paginator.count >= 1
+    assert req.pk in {row.request_id for row in log.context["list"].rows}
+    assert 'data-testid="division-picker"' in log.content.decode()
+    log = client.get(reverse("verification:access-log"), {"q": "没有这个用途"})
+    assert log.context["list"].page.paginator.count == 0
 
 
 def test_open_without_scan_shows_the_error(client, caseworker, city_facts):

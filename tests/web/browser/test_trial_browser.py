@@ -34,3 +34,26 @@ def test_trial_calculation_from_the_household_page(login, registry):
     # the form keeps what was typed, for the next try
     expect(page.locator('input[name="m-2-wage"]')).to_have_value("500.50")
     page.screenshot(path=SCREENSHOTS / "trial-from-household.png", full_page=True)
+
+
+def test_members_are_added_and_removed_on_the_page(login, registry):
+    """ADR 1034: 添加家庭成员 adds a row (the script), 删除 hides one and leaves it out:
+    张伟 (pension 300), 李娜 and a new child, 张小明 removed: 3 × 800 − 300 = 2,100.00 yuan."""
+    page = login("so")
+    page.goto(f"/rules/calculate/?household={registry.zh1.pk}")
+    page.fill("#id_month", "2019-07")
+    page.fill('input[name="m-0-pension"]', "300")
+    page.fill('input[name="m-2-wage"]', "500.50")
+    total = page.locator('input[name="m-TOTAL_FORMS"]')
+    before = int(total.input_value())
+    page.get_by_test_id("trial-add-member").click()
+    n = before
+    expect(total).to_have_value(str(before + 1))
+    page.fill(f'input[name="m-{n}-name"]', "张小红")
+    page.select_option(f'select[name="m-{n}-relation"]', "child")
+    page.select_option(f'select[name="m-{n}-sex"]', "F")
+    page.fill(f'input[name="m-{n}-birth_date"]', "2015-01-01")
+    page.check('input[name="m-2-DELETE"]')
+    expect(page.locator('input[name="m-2-name"]')).to_be_hidden()
+    page.get_by_role("button", name="计算").click()
+    expect(page.get_by_test_id("result-dibao")).to_contain_text("2,100.00")
