@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from safetynet.api.base import JsonAPIView, JsonListAPIView
 from safetynet.api.errors import FieldError
 from safetynet.cases.api import PageWithoutCount
 from safetynet.cases.dynamic_api import ERRORS, _parsed
@@ -176,7 +177,7 @@ def _detail(actor, payroll) -> dict:
     return d
 
 
-class PayrollListView(generics.GenericAPIView):
+class PayrollListView(JsonAPIView):
     serializer_class = PayrollOut
     pagination_class = None  # one row a month: at most 120 (ten years)
 
@@ -186,7 +187,7 @@ class PayrollListView(generics.GenericAPIView):
         return Response(PayrollOut(rows, many=True).data)
 
 
-class PayrollDetailView(generics.GenericAPIView):
+class PayrollDetailView(JsonAPIView):
     serializer_class = PayrollDetailOut
 
     @extend_schema(responses={200: PayrollDetailOut, **ERRORS})
@@ -211,7 +212,7 @@ class LinePage(PageWithoutCount):
         return self.page_obj.object_list
 
 
-class PayrollLinesView(generics.ListAPIView):
+class PayrollLinesView(JsonListAPIView):
     serializer_class = LineOut
     pagination_class = LinePage
 
@@ -241,7 +242,7 @@ class PayrollLinesView(generics.ListAPIView):
         return qs
 
 
-class PayrollApproveView(generics.GenericAPIView):
+class PayrollApproveView(JsonAPIView):
     serializer_class = ApproveIn
 
     @extend_schema(request=ApproveIn, responses={200: PayrollDetailOut, **ERRORS})
@@ -263,7 +264,7 @@ class PayrollApproveView(generics.GenericAPIView):
         return Response(PayrollDetailOut(_detail(request.user, payroll)).data)
 
 
-class PayrollStepView(generics.GenericAPIView):
+class PayrollStepView(JsonAPIView):
     """A step with an optional note; the service checks the permission and the state."""
 
     serializer_class = CheckIn

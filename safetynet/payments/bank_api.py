@@ -27,9 +27,10 @@ from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from safetynet.api.base import JsonAPIView
 from safetynet.api.errors import FieldError
 from safetynet.cases.api import ErrorOut
 from safetynet.core.errors import ServiceError
@@ -160,7 +161,7 @@ class AccountOut(serializers.Serializer):
         return a.account_number[-4:]
 
 
-class PayrollFilesView(generics.GenericAPIView):
+class PayrollFilesView(JsonAPIView):
     serializer_class = MakeIn
     pagination_class = None
 
@@ -193,7 +194,7 @@ class PayrollFilesView(generics.GenericAPIView):
         return Response(MadeOut(body).data, status=status.HTTP_201_CREATED)
 
 
-class FileDownloadView(generics.GenericAPIView):
+class FileDownloadView(JsonAPIView):
     serializer_class = BankFileOut
 
     @extend_schema(
@@ -210,7 +211,7 @@ class FileDownloadView(generics.GenericAPIView):
         return response
 
 
-class ResultsView(generics.GenericAPIView):
+class ResultsView(JsonAPIView):
     serializer_class = ResultsIn
 
     @extend_schema(request=ResultsIn, responses={200: ResultsOut, **ERRORS})
@@ -238,7 +239,7 @@ class ResultsView(generics.GenericAPIView):
         return Response(ResultsOut(body).data)
 
 
-class ReconciliationView(generics.GenericAPIView):
+class ReconciliationView(JsonAPIView):
     serializer_class = ReconciliationOut
 
     @extend_schema(responses={200: ReconciliationOut, **ERRORS})
@@ -255,7 +256,7 @@ class ReconciliationView(generics.GenericAPIView):
         return Response(ReconciliationOut(body).data)
 
 
-class FailedView(generics.GenericAPIView):
+class FailedView(JsonAPIView):
     serializer_class = FailedOut
     pagination_class = None  # at most 500, newest first
 
@@ -264,7 +265,7 @@ class FailedView(generics.GenericAPIView):
         return Response(FailedOut(sel.bank_failed_lines(actor=request.user), many=True).data)
 
 
-class FixAccountView(generics.GenericAPIView):
+class FixAccountView(JsonAPIView):
     serializer_class = AccountIn
 
     @extend_schema(request=AccountIn, responses={200: AccountOut, **ERRORS})
@@ -302,7 +303,7 @@ class RefundOut(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class BankReturnView(generics.GenericAPIView):
+class BankReturnView(JsonAPIView):
     serializer_class = ReturnIn
 
     @extend_schema(request=ReturnIn, responses={201: RefundOut, **ERRORS})
@@ -312,7 +313,7 @@ class BankReturnView(generics.GenericAPIView):
         return Response(RefundOut(refund).data, status=status.HTTP_201_CREATED)
 
 
-class RepaymentView(generics.GenericAPIView):
+class RepaymentView(JsonAPIView):
     serializer_class = RepaymentIn
 
     @extend_schema(request=RepaymentIn, responses={201: RefundOut, **ERRORS})
