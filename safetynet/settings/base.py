@@ -174,6 +174,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "safetynet.api.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "safetynet.api.negotiation.JsonFallbackNegotiation",
 }
 # Institutions' API (hospitals, funeral homes, care providers; ADR 1100): requests per institution.
 INSTITUTION_API_RATE = os.environ.get("SAFETYNET_INSTITUTION_API_RATE", "1200/min")

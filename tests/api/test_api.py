@@ -139,3 +139,12 @@ def test_schema_and_offline_docs(api, users):
     html = docs.content.decode()
     assert "drf_spectacular_sidecar" in html  # served from our static files
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+@pytest.mark.parametrize("accept", ["", "application/xml", "image/png;q=1"])
+def test_an_empty_or_unusable_accept_header_gets_json(api, users, accept):
+    """The API speaks JSON only: an empty or unusable Accept header gets JSON, not 406 (the
+    fuzz test sends an empty one)."""
+    r = api("city_admin").get("/api/me/", HTTP_ACCEPT=accept)
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
+    assert r.json()["username"] == users["city_admin"].username
