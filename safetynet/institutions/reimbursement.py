@@ -15,6 +15,7 @@ of statements (`rows_of`), the error class and the ledger's reference namespace.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -114,16 +115,31 @@ def results_import(*, program: Program, actor, content: bytes, today) -> ResultS
     rf = program.file_model.objects.select_for_update().filter(reference=result.reference).first()
     if rf is None:
         raise program.error("result_file_invalid", "file", f"no file {result.reference}")
-    lines = {f"{rf.reference}-{st.pk}": st for st in rf.statements.select_for_update()}
-    paid, failed = [], []
+    on_file = list(rf.statements.select_for_update())
+    lines = {f"{rf.reference}-{st.pk}": st for st in on_file}
+    paid, failed, seen = [], [], set()
     for row in result.rows:
         st = lines.get(row.reference)
         if st is None or row.amount_fen != st.amount_fen:
             raise program.error(
                 "result_file_invalid", f"row {row.row}", f"unknown line {row.reference}"
             )
+        if row.reference in seen:  # a line answered twice would be booked twice
+            raise program.error(
+                "result_file_invalid", f"row {row.row}", f"line {row.reference} appears twice"
+            )
+        if st.paid_on is not None:  # answered by an earlier result file
+            raise program.error(
+                "result_file_invalid", f"row {row.row}", f"line {row.reference} already paid"
+            )
+        seen.add(row.reference)
         (paid if row.outcome == "paid" else failed).append(st)
+    # The ledger books each answer once by its source: the first answer of a file keeps the
+    # file's reference; a later part (a bank answering in several files) gets its own source.
+    first_answer = len(on_file) == rf.line_count and not any(st.paid_on for st in on_file)
     ref = f"{program.ledger}:{rf.reference}"
+    if not first_answer:
+        ref += f":{hashlib.sha256(content).hexdigest()[:12]}"
     model = program.statement_model
     if paid:
         model.objects.filter(pk__in=[s.pk for s in paid]).update(paid_on=today)

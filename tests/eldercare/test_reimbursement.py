@@ -180,3 +180,35 @@ def test_cli_reimburse_and_results_and_bad_input_exit_2(users, stated, tmp_path)
     answer.write_bytes(_answer(stated.bank_file, line, "paid"))
     assert run("results", str(answer), "--as", "ca") == "paid 1, failed 0\n"
     assert ProviderStatement.objects.get().paid_on is not None
+
+
+def test_a_line_answered_twice_or_again_is_refused_and_nothing_is_booked_twice(users, stated):
+    """The shared results import (institutions/reimbursement.py): a result naming one line twice
+    refuses the whole file; a line already paid cannot be answered again by another file."""
+    admin = users["city_admin"]
+    [rf] = settlement.reimbursement_files_make(actor=admin, month=MONTH, fmt="csv", today=AFTER)
+    with rf.file.open("rb") as fh:
+        [line] = bank_format.read_payment_file(fh.read()).rows
+    row = bank_format.ResultRow(line.reference, line.account, 13000, "paid", "", AFTER)
+    twice = bank_format.write_result_file(
+        bank_format.ResultFile(rf.reference, rf.bank_code, AFTER, [row, row]), "csv"
+    )
+    with pytest.raises(ServiceError) as err:
+        settlement.reimbursement_results_import(actor=admin, content=twice, today=AFTER)
+    assert err.value.code == "result_file_invalid" and "appears twice" in str(err.value)
+    stated.refresh_from_db()
+    assert stated.paid_on is None and _balance(PAYABLE) == -13000  # nothing written
+
+    settlement.reimbursement_results_import(
+        actor=admin, content=_answer(rf, line, "paid"), today=AFTER
+    )
+    assert _balance(PAYABLE) == 0
+    later = AFTER + dt.timedelta(days=1)
+    row = bank_format.ResultRow(line.reference, line.account, 13000, "paid", "", later)
+    again = bank_format.write_result_file(
+        bank_format.ResultFile(rf.reference, rf.bank_code, later, [row]), "csv"
+    )
+    with pytest.raises(ServiceError) as err:
+        settlement.reimbursement_results_import(actor=admin, content=again, today=later)
+    assert err.value.code == "result_file_invalid"
+    assert _balance(PAYABLE) == 0  # paid once, booked once
