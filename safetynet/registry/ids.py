@@ -70,6 +70,8 @@ def build_id_number(region: str, birth: dt.date, seq: int, sex: str) -> str:
     (the order code is odd for men, even for women), check digit. For generated data (tests,
     benchmarks); the caller keeps (region, birth, seq, sex) unique."""
     order = seq * 2 + (1 if sex == "M" else 0)
+    if not 0 <= order <= 999:
+        raise ValueError(f"sequence {seq} gives no three-digit order code (0-499 only)")
     body = f"{region}{birth:%Y%m%d}{order:03d}"
     return body + ric.calc_check_digit(body + "0")  # it reads the first 17 of 18
 
