@@ -41,9 +41,9 @@ class InactiveInstitution(exceptions.AuthenticationFailed):
     default_detail = "The institution is inactive."
 
 
-class InstitutionPrincipal:
-    """`request.user` on an institution's request: authenticated, with no role and no ability
-    (has_perm is always False), so no staff check can ever pass for it."""
+class MachinePrincipal:
+    """`request.user` on a machine's request (an institution, an alarm device): authenticated,
+    with no role and no ability (has_perm is always False), so no staff check can ever pass."""
 
     is_authenticated = True
     is_anonymous = False
@@ -53,10 +53,7 @@ class InstitutionPrincipal:
     role = None
     pk = None
     id = None
-
-    def __init__(self, institution):
-        self.institution = institution
-        self.username = f"institution:{institution.code}"
+    username = ""
 
     def has_perm(self, perm, obj=None) -> bool:
         return False
@@ -66,6 +63,12 @@ class InstitutionPrincipal:
 
     def __str__(self) -> str:
         return self.username
+
+
+class InstitutionPrincipal(MachinePrincipal):
+    def __init__(self, institution):
+        self.institution = institution
+        self.username = f"institution:{institution.code}"
 
 
 class InstitutionKeyAuthentication(BaseAuthentication):

@@ -12,6 +12,8 @@ from __future__ import annotations
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from safetynet.institutions.authentication import MachinePrincipal
+
 from . import keys
 
 KEYWORD = "DeviceKey"
@@ -27,29 +29,12 @@ class InactiveDevice(exceptions.AuthenticationFailed):
     default_detail = "This alarm device has been deactivated."
 
 
-class DevicePrincipal:
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = False
-    is_superuser = False
-    role = None
-    pk = None
-    id = None
+class DevicePrincipal(MachinePrincipal):
     scope_prefix = None
 
     def __init__(self, device):
         self.device = device
         self.username = f"device:{device.device_id}"
-
-    def has_perm(self, perm, obj=None) -> bool:
-        return False
-
-    def has_perms(self, perms, obj=None) -> bool:
-        return False
-
-    def __str__(self) -> str:
-        return self.username
 
 
 class DeviceKeyAuthentication(BaseAuthentication):
